@@ -1,0 +1,3 @@
+from slmgraph.cli import main
+
+main()

@@ -1,0 +1,257 @@
+"""Read the YAML entries into a validated catalogue, collecting every problem with file and line."""
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+from pydantic import ValidationError
+
+from slmgraph.schema import ENTRY, SEED_MAP, AnyEntry, SeedMap
+
+PLACEHOLDERS = {"", "unknown", "none", "n/a", "na", "tbd", "?", "-", "null"}
+Loc = tuple[str | int, ...]
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong, where it is, and how to fix it."""
+
+    path: Path
+    line: int
+    message: str
+    fix: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}\n    fix: {self.fix}"
+
+
+class CatalogError(Exception):
+    """Raised with every problem found, never just the first."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = sorted(problems)
+        super().__init__("\n".join(map(str, self.problems)))
+
+
+@dataclass(frozen=True)
+class Record:
+    """A validated entry with the file it came from and the line of each field."""
+
+    entry: AnyEntry
+    path: Path
+    lines: dict[Loc, int] = field(repr=False)
+
+    def line(self, *loc: str | int) -> int:
+        """The line of the deepest known part of ``loc`` (the entry's first line at worst)."""
+        for end in range(len(loc), 0, -1):
+            if loc[:end] in self.lines:
+                return self.lines[loc[:end]]
+        return self.lines.get((), 1)
+
+
+@dataclass(frozen=True)
+class Catalog:
+    records: dict[str, Record]
+    seed_maps: dict[str, tuple[SeedMap, Path, dict[Loc, int]]]
+
+    def __getitem__(self, entry_id: str) -> AnyEntry:
+        return self.records[entry_id].entry
+
+    def __contains__(self, entry_id: str) -> bool:
+        return entry_id in self.records
+
+    def entries(self, *types: str) -> Iterator[AnyEntry]:
+        """Entries in id order, optionally only of the given types."""
+        for entry_id in sorted(self.records):
+            entry = self.records[entry_id].entry
+            if not types or entry.type in types:
+                yield entry
+
+
+class _Loader(yaml.SafeLoader):
+    """Safe YAML that keeps dates as written ('2023-04' and '2023-04-12' alike stay strings)."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    key: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def read_yaml(path: Path) -> tuple[object, dict[Loc, int], list[Problem]]:
+    """Parse one file into data, a map from field location to line, and any problems."""
+    try:
+        loader = _Loader(path.read_text(encoding="utf-8"))
+        try:
+            node = loader.get_single_node()
+            data = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line = mark.line + 1 if mark else 1
+        what = getattr(error, "problem", None) or str(error)
+        return None, {}, [Problem(path, line, f"YAML syntax: {what}", "correct the YAML syntax")]
+    except UnicodeDecodeError:
+        return None, {}, [Problem(path, 1, "not UTF-8 text", "save the file as UTF-8")]
+    lines: dict[Loc, int] = {}
+    problems: list[Problem] = []
+    if node is not None:
+        _index(node, (), lines, path, problems)
+    return data, lines, problems
+
+
+def _index(node, loc: Loc, lines: dict[Loc, int], path: Path, problems: list[Problem]) -> None:
+    lines[loc] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        seen = set()
+        for key, value in node.value:
+            if key.value in seen:
+                problems.append(
+                    Problem(
+                        path,
+                        key.start_mark.line + 1,
+                        f"duplicate key '{key.value}'",
+                        "keep one of the two values",
+                    )
+                )
+            seen.add(key.value)
+            _index(value, (*loc, key.value), lines, path, problems)
+            lines[(*loc, key.value)] = key.start_mark.line + 1
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            _index(item, (*loc, index), lines, path, problems)
+    elif node.tag != "tag:yaml.org,2002:bool" and _is_placeholder(node):
+        problems.append(
+            Problem(
+                path,
+                lines[loc],
+                f"placeholder value {node.value!r} at {_dotted(loc)}",
+                "omit a field whose value is unknown; absent means unknown",
+            )
+        )
+
+
+def _is_placeholder(node) -> bool:
+    return node.tag == "tag:yaml.org,2002:null" or str(node.value).strip().lower() in PLACEHOLDERS
+
+
+def _dotted(loc: Loc) -> str:
+    return ".".join(str(part) for part in loc) or "(document)"
+
+
+def _schema_problems(error: ValidationError, path: Path, lines: dict[Loc, int]) -> list[Problem]:
+    record = Record(None, path, lines)  # type: ignore[arg-type]
+    problems = []
+    for item in error.errors():
+        loc = _without_union_tag(item["loc"])
+        kind = item["type"]
+        if kind == "extra_forbidden":
+            message, fix = (
+                f"unknown field '{_dotted(loc)}'",
+                "remove it or check its spelling in data/README.md",
+            )
+        elif kind == "missing":
+            message, fix = f"missing required field '{_dotted(loc)}'", "add it (see data/README.md)"
+        elif kind == "union_tag_invalid":
+            message, fix = (
+                "unknown entry type",
+                f"set type to one of: {item['ctx']['expected_tags']}",
+            )
+        elif kind == "union_tag_not_found":
+            message, fix = "missing required field 'type'", "add type: model, family, dataset, …"
+        elif kind == "literal_error":
+            message = f"{_dotted(loc)}: {item['input']!r} is not allowed"
+            fix = f"use one of {item['ctx']['expected']}"
+        else:
+            message = f"{_dotted(loc)}: {item['msg']} (got {item['input']!r})"
+            fix = "correct the value's type or format (see data/README.md)"
+        problems.append(Problem(path, record.line(*loc), message, fix))
+    return problems
+
+
+def _without_union_tag(loc: Loc) -> Loc:
+    """Pydantic puts the discriminator's value first in the location of a union member's error."""
+    tags = {"model", "family", "dataset", "organisation", "publication", "licence"}
+    return loc[1:] if loc and loc[0] in tags else loc
+
+
+def load_file(path: Path) -> tuple[Record | None, list[Problem]]:
+    """Validate one entry file against the schema."""
+    data, lines, problems = read_yaml(path)
+    if problems:
+        return None, problems
+    if not isinstance(data, dict):
+        return None, [Problem(path, 1, "an entry is a YAML mapping", "write `key: value` lines")]
+    try:
+        entry = ENTRY.validate_python(data)
+    except ValidationError as error:
+        return None, _schema_problems(error, path, lines)
+    return Record(entry, path, lines), []
+
+
+def entry_files(data_dir: Path) -> list[Path]:
+    return sorted(p for p in data_dir.rglob("*.yaml") if p.parent.name != "seeds")
+
+
+def seed_map_files(data_dir: Path) -> list[Path]:
+    return sorted((data_dir / "seeds").glob("*.yaml"))
+
+
+def check(data_dir: Path) -> tuple[Catalog, list[Problem]]:
+    """Load every entry and seed map, run the cross-record checks, return all problems found."""
+    from slmgraph.checks import cross_record_problems
+
+    records: dict[str, Record] = {}
+    problems: list[Problem] = []
+    for path in entry_files(data_dir):
+        record, found = load_file(path)
+        problems += found
+        if record is None:
+            continue
+        entry = record.entry
+        if entry.id != path.stem:
+            problems.append(
+                Problem(
+                    path,
+                    record.line("id"),
+                    f"id '{entry.id}' does not match the file name",
+                    f"rename the file to {entry.id}.yaml or set id: {path.stem}",
+                )
+            )
+        if entry.id in records:
+            first = records[entry.id].path
+            problems.append(
+                Problem(
+                    path,
+                    record.line("id"),
+                    f"duplicate id '{entry.id}' (also in {first})",
+                    "merge the two entries or give one another id",
+                )
+            )
+            continue
+        records[entry.id] = record
+    seed_maps = {}
+    for path in seed_map_files(data_dir):
+        data, lines, found = read_yaml(path)
+        problems += found
+        if found:
+            continue
+        try:
+            seed_map = SEED_MAP.validate_python(data)
+        except ValidationError as error:
+            problems += _schema_problems(error, path, lines)
+            continue
+        seed_maps[seed_map.seed] = (seed_map, path, lines)
+    catalog = Catalog(records, seed_maps)
+    problems += cross_record_problems(catalog)
+    return catalog, problems
+
+
+def load(data_dir: Path) -> Catalog:
+    """The validated catalogue; raises CatalogError listing every problem."""
+    catalog, problems = check(data_dir)
+    if problems:
+        raise CatalogError(problems)
+    return catalog

@@ -1,0 +1,171 @@
+"""Cross-record checks: rules no single entry can break on its own."""
+
+from collections.abc import Iterator
+
+from slmgraph.catalog import Catalog, Problem
+from slmgraph.names import normalise
+
+TRAINABLE = ("model", "family")
+
+# (field, sub-field or None, the entry types a reference may name), for every reference field.
+REFERENCES = (
+    ("organisation", None, ("organisation",)),
+    ("family", None, ("family",)),
+    ("publications", None, ("publication",)),
+    ("derived_from", "parent", TRAINABLE),
+    ("derived_from", "dataset", ("dataset",)),
+    ("trained_on", "dataset", ("dataset",)),
+    ("reproduces", "model", TRAINABLE),
+    ("generated_by", "model", TRAINABLE),
+)
+
+
+def cross_record_problems(catalog: Catalog) -> list[Problem]:
+    rules = (
+        dangling_references,
+        self_derivations,
+        lineage_cycles,
+        unknown_licences,
+        name_clashes,
+        seed_map_targets,
+    )
+    return [problem for rule in rules for problem in rule(catalog)]
+
+
+def references(entry) -> Iterator[tuple[tuple, str, tuple[str, ...]]]:
+    """Every (location, target id, allowed target types) an entry refers to."""
+    for name, sub, allowed in REFERENCES:
+        value = getattr(entry, name, None)
+        if value is None:
+            continue
+        if isinstance(value, str):
+            yield (name,), value, allowed
+            continue
+        for index, item in enumerate(value):
+            if sub is None:
+                yield (name, index), item, allowed
+            elif hasattr(item, sub):
+                yield (name, index, sub), getattr(item, sub), allowed
+
+
+def dangling_references(catalog: Catalog) -> Iterator[Problem]:
+    for record in catalog.records.values():
+        for loc, target, allowed in references(record.entry):
+            line = record.line(*loc)
+            if target not in catalog:
+                yield Problem(
+                    record.path,
+                    line,
+                    f"'{target}' refers to no entry",
+                    f"create data/…/{target}.yaml or use an existing id",
+                )
+            elif catalog[target].type not in allowed:
+                yield Problem(
+                    record.path,
+                    line,
+                    f"'{target}' is a {catalog[target].type}, not a {' or '.join(allowed)}",
+                    f"refer to a {' or '.join(allowed)} here",
+                )
+
+
+def self_derivations(catalog: Catalog) -> Iterator[Problem]:
+    for entry_id, record in catalog.records.items():
+        for loc, target, _ in references(record.entry):
+            if loc[0] in ("derived_from", "reproduces") and target == entry_id:
+                yield Problem(
+                    record.path,
+                    record.line(*loc),
+                    f"'{entry_id}' derives from itself",
+                    "name the parent it was derived from, or drop the edge",
+                )
+
+
+def _parents(entry) -> list[str]:
+    return [
+        getattr(edge, "parent", None) or getattr(edge, "dataset", None)
+        for edge in getattr(entry, "derived_from", [])
+    ]
+
+
+def lineage_cycles(catalog: Catalog) -> Iterator[Problem]:
+    """Depth-first search for derivation loops, reported once each, at the loop's smallest id."""
+    graph = {
+        entry_id: [p for p in _parents(r.entry) if p in catalog and p != entry_id]
+        for entry_id, r in catalog.records.items()
+    }
+    done: set[str] = set()
+    reported: set[frozenset[str]] = set()
+    for start in sorted(graph):
+        stack = [(start, iter(graph[start]))]
+        path = [start]
+        on_path = {start}
+        while stack:
+            node, children = stack[-1]
+            child = next(children, None)
+            if child is None:
+                stack.pop()
+                path.pop()
+                on_path.discard(node)
+                done.add(node)
+            elif child in on_path:
+                loop = path[path.index(child) :]
+                if frozenset(loop) not in reported:
+                    reported.add(frozenset(loop))
+                    first = min(loop)
+                    record = catalog.records[first]
+                    turn = loop.index(first)
+                    chain = " → ".join(loop[turn:] + loop[:turn] + [first])
+                    yield Problem(
+                        record.path,
+                        record.line("derived_from"),
+                        f"derivation cycle: {chain}",
+                        "remove the edge that points back to a descendant",
+                    )
+            elif child not in done:
+                stack.append((child, iter(graph[child])))
+                path.append(child)
+                on_path.add(child)
+
+
+def unknown_licences(catalog: Catalog) -> Iterator[Problem]:
+    known = {entry.spdx for entry in catalog.entries("licence")}
+    for record in catalog.records.values():
+        licence = getattr(record.entry, "licence", None)
+        if licence is not None and licence not in known:
+            yield Problem(
+                record.path,
+                record.line("licence"),
+                f"unknown licence '{licence}'",
+                "use an SPDX id of a data/licences/ entry, or add that licence there",
+            )
+
+
+def name_clashes(catalog: Catalog) -> Iterator[Problem]:
+    """A name or alias must pick out one entry, or name resolution would be ambiguous."""
+    owner: dict[str, str] = {}
+    for entry in catalog.entries():
+        record = catalog.records[entry.id]
+        labels = {normalise(entry.id): ("id",), normalise(entry.name): ("name",)}
+        for index, alias in enumerate(entry.aliases):
+            labels.setdefault(normalise(alias), ("aliases", index))
+        for key, loc in labels.items():
+            other = owner.setdefault(key, entry.id)
+            if other != entry.id:
+                yield Problem(
+                    record.path,
+                    record.line(*loc),
+                    f"name '{key}' is also a name of '{other}'",
+                    "make names and aliases unique: drop or qualify one of them",
+                )
+
+
+def seed_map_targets(catalog: Catalog) -> Iterator[Problem]:
+    for seed_map, path, lines in catalog.seed_maps.values():
+        for name, target in seed_map.names.items():
+            if isinstance(target, str) and target not in catalog:
+                yield Problem(
+                    path,
+                    lines.get(("names", name), 1),
+                    f"seed name '{name}' maps to '{target}', which is no entry",
+                    "map it to an existing id or mark it out_of_scope with a reason",
+                )

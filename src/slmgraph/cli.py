@@ -1,0 +1,278 @@
+"""The command line: thin click commands over the library; heavy imports stay inside commands."""
+
+import sys
+from functools import wraps
+from pathlib import Path
+
+import click
+
+from slmgraph.formats import FORMATS
+
+DATA = click.option(
+    "--data",
+    "data_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Directory of YAML entries (default: the bundled data).",
+)
+STORE = click.option(
+    "--store",
+    "store_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Store directory (default: a per-user cache).",
+)
+
+
+def _defaults(data_dir: Path | None, store_dir: Path | None) -> tuple[Path, Path]:
+    from slmgraph import paths
+
+    return data_dir or paths.data_dir(), store_dir or paths.default_store()
+
+
+def _fail(problems) -> None:
+    for problem in problems:
+        click.echo(str(problem), err=True)
+    click.echo(f"{len(problems)} problem(s); nothing was built", err=True)
+    sys.exit(1)
+
+
+def _ensure(data_dir: Path, store_dir: Path) -> str:
+    from slmgraph import paths, store
+    from slmgraph.catalog import CatalogError
+
+    try:
+        return store.ensure(data_dir, paths.ontology_dir(), store_dir)
+    except CatalogError as error:
+        _fail(error.problems)
+
+
+def report(func):
+    """Options every report shares; passes an open Graph and prints what the function returns."""
+
+    @DATA
+    @STORE
+    @click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(FORMATS),
+        help="Output format (default: table on a terminal, else json).",
+    )
+    @wraps(func)
+    def command(data_dir, store_dir, fmt, **kwargs):
+        from slmgraph import store
+        from slmgraph.formats import render
+        from slmgraph.names import UnknownName
+        from slmgraph.reports import Graph, WrongKind
+
+        data_dir, store_dir = _defaults(data_dir, store_dir)
+        _ensure(data_dir, store_dir)
+        graph = Graph(store.open_store(store_dir))
+        try:
+            rows = func(graph, **kwargs)
+        except (UnknownName, WrongKind) as error:
+            click.echo(
+                f"error: {error.args[0] if isinstance(error, WrongKind) else error}", err=True
+            )
+            sys.exit(2)
+        fmt = fmt or ("table" if sys.stdout.isatty() else "json")
+        click.echo(render(rows, fmt))
+
+    return command
+
+
+@click.group()
+@click.version_option(package_name="slmgraph")
+def main() -> None:
+    """slmgraph: the knowledge graph of language-model lineage."""
+
+
+@main.command()
+@DATA
+def check(data_dir: Path | None) -> None:
+    """Validate the YAML entries and list every problem with file, line and fix."""
+    from slmgraph import catalog
+
+    data_dir, _ = _defaults(data_dir, None)
+    found, problems = catalog.check(data_dir)
+    if problems:
+        _fail(sorted(problems))
+    click.echo(f"ok: {len(found.records)} entries, {len(found.seed_maps)} seed maps in {data_dir}")
+
+
+@main.command()
+@DATA
+@STORE
+def build(data_dir: Path | None, store_dir: Path | None) -> None:
+    """Validate the entries and build the store atomically (only when the inputs changed)."""
+    data_dir, store_dir = _defaults(data_dir, store_dir)
+    build_id = _ensure(data_dir, store_dir)
+    click.echo(f"store {store_dir} is at build {build_id}")
+
+
+@main.command()
+@report
+@click.argument("name")
+def descendants(graph, name):
+    """Every model deriving from NAME, transitively (a family covers its members)."""
+    from slmgraph import reports
+
+    return reports.descendants(graph, graph.resolve(name, *reports.TRAINABLE))
+
+
+@main.command()
+@report
+@click.argument("name")
+def ancestors(graph, name):
+    """The chains from NAME back to its roots."""
+    from slmgraph import reports
+
+    return reports.ancestors(graph, graph.resolve(name, *reports.TRAINABLE))
+
+
+@main.command()
+@report
+@click.argument("name")
+@click.option("--transitive", is_flag=True, help="Add the training data of every ancestor.")
+def datasets(graph, name, transitive):
+    """The training data of NAME (and its family), with stages and synthetic-data generators."""
+    from slmgraph import reports
+
+    return reports.datasets(graph, graph.resolve(name, *reports.TRAINABLE), transitive)
+
+
+@main.command()
+@report
+@click.argument("name")
+def org(graph, name):
+    """What organisation NAME released, and who builds on its models."""
+    from slmgraph import reports
+
+    return reports.organisation(graph, graph.resolve(name, "organisation"))
+
+
+@main.command()
+@report
+@click.argument("name")
+def family(graph, name):
+    """The members of model family NAME."""
+    from slmgraph import reports
+
+    return reports.family(graph, graph.resolve(name, "family"))
+
+
+@main.command()
+@report
+@click.option("--org", "org_name", help="Only this organisation's models.")
+@click.option("--since", help="Only releases on or after this date (YYYY[-MM[-DD]]).")
+def timeline(graph, org_name, since):
+    """Models and families by release date."""
+    from slmgraph import reports
+
+    org_id = graph.resolve(org_name, "organisation") if org_name else None
+    return reports.timeline(graph, org_id, since)
+
+
+@main.command()
+@report
+@click.argument("name")
+def show(graph, name):
+    """Everything about one entity, with sources."""
+    from slmgraph import reports
+
+    return reports.show(graph, graph.resolve(name))
+
+
+@main.command()
+@report
+def corrections(graph):
+    """Every correction the curated entries make to the seed documents."""
+    from slmgraph import reports
+
+    return reports.corrections(graph)
+
+
+@main.command()
+@DATA
+@STORE
+@click.option("--format", "fmt", type=click.Choice(FORMATS), help="Output format.")
+def stats(data_dir, store_dir, fmt):
+    """Counts of models, families, datasets, organisations, edges and cited edges."""
+    import json
+
+    from slmgraph import reports, store
+    from slmgraph.formats import render
+
+    data_dir, store_dir = _defaults(data_dir, store_dir)
+    _ensure(data_dir, store_dir)
+    counts = reports.stats(reports.Graph(store.open_store(store_dir)))
+    fmt = fmt or ("table" if sys.stdout.isatty() else "json")
+    if fmt == "json":
+        click.echo(json.dumps(counts, indent=2))
+    else:
+        click.echo(render([{"what": k, "count": v} for k, v in counts.items()], fmt))
+
+
+@main.command()
+@report
+@click.argument("query")
+@click.option(
+    "--param",
+    "params",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Bind a parameter of a canned query (entities by name).",
+)
+def query(graph, query, params):
+    """Run QUERY: a canned query's name or a .rq file, printing its rows."""
+    from slmgraph import reports
+
+    return reports.run_query(graph, query, dict(p.split("=", 1) for p in params))
+
+
+@main.command()
+@DATA
+@STORE
+@click.option(
+    "--format",
+    "fmt",
+    default="turtle",
+    show_default=True,
+    type=click.Choice(["turtle", "ntriples", "nquads", "jsonld"]),
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write to this file instead of standard output.",
+)
+def export(data_dir, store_dir, fmt, output):
+    """Dump the graph: deterministic bytes, one prefix map, JSON-LD compacted with our context."""
+    from slmgraph import export as exporter
+    from slmgraph import paths, store
+
+    data_dir, store_dir = _defaults(data_dir, store_dir)
+    _ensure(data_dir, store_dir)
+    data = exporter.dump(store.open_store(store_dir), fmt, paths.ontology_dir())
+    if output:
+        output.write_bytes(data)
+    else:
+        sys.stdout.buffer.write(data)
+
+
+@main.command()
+@DATA
+@STORE
+def validate(data_dir, store_dir):
+    """Check the entries, then the built graph against SHACL shapes and violation queries."""
+    from slmgraph import paths, store
+    from slmgraph import validate as validator
+
+    data_dir, store_dir = _defaults(data_dir, store_dir)
+    _ensure(data_dir, store_dir)
+    failures = validator.validate(
+        store.open_store(store_dir), paths.ontology_dir(), paths.queries_dir()
+    )
+    for failure in failures:
+        click.echo(failure, err=True)
+    if failures:
+        sys.exit(1)
+    click.echo("ok: entries, SHACL shapes and violation queries all pass")

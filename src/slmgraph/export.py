@@ -1,0 +1,62 @@
+"""Deterministic dumps of the data graph: Turtle, N-Triples, N-Quads and compacted JSON-LD."""
+
+import json
+from pathlib import Path
+
+from pyoxigraph import DefaultGraph, Literal, NamedNode, RdfFormat, Store, serialize
+
+from slmgraph.vocab import PREFIXES, RDF, XSD
+
+FORMATS = {
+    "turtle": RdfFormat.TURTLE,
+    "ntriples": RdfFormat.N_TRIPLES,
+    "nquads": RdfFormat.N_QUADS,
+}
+
+
+def dump(store: Store, fmt: str, ontology_dir: Path) -> bytes:
+    """The graph in one format, byte-identical for identical content.
+
+    Turtle, N-Triples and JSON-LD hold the data graph; N-Quads adds the ontology's named graph.
+    """
+    if fmt == "nquads":
+        quads = sorted(store, key=str)
+        return serialize(quads, format=RdfFormat.N_QUADS)
+    triples = sorted(
+        (quad.triple for quad in store.quads_for_pattern(None, None, None, DefaultGraph())), key=str
+    )
+    if fmt == "jsonld":
+        return jsonld(triples, ontology_dir / "context.jsonld")
+    return serialize(triples, format=FORMATS[fmt], prefixes=PREFIXES)
+
+
+def jsonld(triples, context_path: Path) -> bytes:
+    """Compact the triples with our context (the context is embedded, so the dump stands alone)."""
+    from pyld import jsonld as ld
+
+    context = json.loads(context_path.read_text(encoding="utf-8"))["@context"]
+    nodes: dict[str, dict] = {}
+    for triple in triples:
+        node = nodes.setdefault(triple.subject.value, {"@id": triple.subject.value})
+        if triple.predicate.value == RDF + "type":
+            node.setdefault("@type", []).append(triple.object.value)
+        else:
+            node.setdefault(triple.predicate.value, []).append(_value(triple.object))
+    expanded = [nodes[key] for key in sorted(nodes)]
+    compacted = ld.compact(expanded, context, options={"documentLoader": _no_remote})
+    return (json.dumps(compacted, indent=1, ensure_ascii=False, sort_keys=True) + "\n").encode()
+
+
+def _value(term) -> dict:
+    if isinstance(term, NamedNode):
+        return {"@id": term.value}
+    assert isinstance(term, Literal)
+    if term.language:
+        return {"@value": term.value, "@language": term.language}
+    if term.datatype.value == XSD + "string":
+        return {"@value": term.value}
+    return {"@value": term.value, "@type": term.datatype.value}
+
+
+def _no_remote(url: str, options=None):
+    raise ValueError(f"refusing to fetch remote JSON-LD context {url}: the dump must stand alone")

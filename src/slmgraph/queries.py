@@ -1,0 +1,117 @@
+"""Canned SPARQL queries: discover ``.rq`` files, read their header, run them with bound parameters.
+
+A query file starts with comment lines that describe it::
+
+    # title: Descendants
+    # description: Every model deriving from the root, transitively.
+    # param: root entity the model or family whose descendants are listed
+
+Parameters are bound through pyoxigraph ``substitutions``, never by editing the query text.
+"""
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pyoxigraph import Literal, NamedNode, QueryBoolean, QuerySolutions, Store, Variable
+
+from slmgraph.vocab import PREFIXES, XSD
+
+_HEADER = re.compile(r"^#\s*(\w+):\s*(.*)$")
+PARAM_TYPES = ("entity", "iri", "string", "date", "integer")
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    type: str
+    description: str
+
+
+@dataclass(frozen=True)
+class Query:
+    name: str
+    path: Path
+    title: str
+    description: str
+    params: tuple[Param, ...] = field(default_factory=tuple)
+
+    @property
+    def text(self) -> str:
+        return self.path.read_text(encoding="utf-8")
+
+
+def read_query(path: Path) -> Query:
+    """Read a query file's header.
+
+    >>> from slmgraph.paths import queries_dir
+    >>> read_query(queries_dir() / "descendants.rq").params[0].name
+    'root'
+    """
+    meta: dict[str, str] = {}
+    params = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        match = _HEADER.match(line)
+        if not match:
+            if line.startswith("#") or not line.strip():
+                continue
+            break
+        key, value = match.groups()
+        if key == "param":
+            name, kind, *rest = value.split(maxsplit=2)
+            if kind not in PARAM_TYPES:
+                raise ValueError(f"{path}: parameter type '{kind}' is not one of {PARAM_TYPES}")
+            params.append(Param(name, kind, rest[0] if rest else ""))
+        else:
+            meta[key] = value
+    return Query(
+        path.stem, path, meta.get("title", path.stem), meta.get("description", ""), tuple(params)
+    )
+
+
+def discover(directory: Path) -> dict[str, Query]:
+    """The canned queries of a directory, by name (file stem)."""
+    return {path.stem: read_query(path) for path in sorted(directory.glob("*.rq"))}
+
+
+def term(param: Param, value: str) -> NamedNode | Literal:
+    """The RDF term a parameter value stands for (entities are already resolved to IRIs)."""
+    if param.type in ("entity", "iri"):
+        return NamedNode(value)
+    if param.type in ("date", "integer"):
+        return Literal(value, datatype=NamedNode(XSD + param.type))
+    return Literal(value)
+
+
+def run(store: Store, query: Query | str, bindings: dict[str, NamedNode | Literal] | None = None):
+    """Run a canned query (or raw SPARQL text) with variables bound; return rows, a bool or triples.
+
+    SELECT gives a list of dicts from variable name to Python value (IRIs as strings, numbers as
+    numbers); unbound variables are left out of the dict.
+    """
+    text = query.text if isinstance(query, Query) else query
+    substitutions = {Variable(name): value for name, value in (bindings or {}).items()}
+    result = store.query(text, prefixes=PREFIXES, substitutions=substitutions)
+    if isinstance(result, QueryBoolean):
+        return bool(result)
+    if isinstance(result, QuerySolutions):
+        names = [variable.value for variable in result.variables]
+        return [
+            {name: python_value(solution[name]) for name in names if solution[name] is not None}
+            for solution in result
+        ]
+    return list(result)
+
+
+_NUMBERS = {XSD + "integer": int, XSD + "decimal": float, XSD + "double": float}
+
+
+def python_value(value):
+    if isinstance(value, Literal):
+        datatype = value.datatype.value
+        if datatype in _NUMBERS:
+            return _NUMBERS[datatype](value.value)
+        if datatype == XSD + "boolean":
+            return value.value == "true"
+        return value.value
+    return value.value

@@ -1,0 +1,228 @@
+"""Catalogue to RDF: pure, deterministic, no blank nodes.
+
+Every edge becomes a direct triple (which property paths walk), its alignment triples (PROV-O,
+schema.org, FAIR4ML, for tools without a reasoner) and a qualified node with a deterministic IRI
+carrying its citation, method and notes.
+"""
+
+from pyoxigraph import DefaultGraph, Literal, NamedNode, Quad
+
+from slmgraph.catalog import Catalog
+from slmgraph.schema import parse_size
+from slmgraph.vocab import (
+    CLASSES,
+    DCTERMS,
+    FAIR4ML,
+    LINEAGE,
+    PROV,
+    RDF,
+    RDFS,
+    SCHEMA,
+    SEED,
+    SKOS,
+    SPDX,
+    STAGES,
+    WIKIDATA,
+    XSD,
+    entity_iri,
+    slm,
+)
+
+TYPE = NamedNode(RDF + "type")
+_DATE_TYPES = {4: "gYear", 7: "gYearMonth", 10: "date"}
+
+# Extra classes each entry type also carries, so generic tools recognise it.
+ALIGNED_CLASSES = {
+    "model": [FAIR4ML + "MLModel"],
+    "dataset": [SCHEMA + "Dataset"],
+    "organisation": [SCHEMA + "Organization"],
+    "publication": [SCHEMA + "ScholarlyArticle"],
+    "licence": [DCTERMS + "LicenseDocument"],
+}
+
+# Plain fields: YAML field -> (predicates, literal datatype or None for plain strings).
+LITERALS = {
+    "name": ([RDFS + "label", SCHEMA + "name"], None),
+    "aliases": ([SKOS + "altLabel", SCHEMA + "alternateName"], None),
+    "description": ([SCHEMA + "description"], None),
+    "context_length": ([slm("contextLength")], "integer"),
+    "open_weights": ([slm("openWeights")], "boolean"),
+    "size": ([slm("datasetSize")], None),
+    "spdx": ([slm("spdxId")], None),
+    "commercial_use": ([slm("commercialUse")], "boolean"),
+}
+ARCHITECTURE = {
+    "type": (slm("architectureType"), None),
+    "layers": (slm("layers"), "integer"),
+    "hidden_size": (slm("hiddenSize"), "integer"),
+    "attention_heads": (slm("attentionHeads"), "integer"),
+    "kv_heads": (slm("kvHeads"), "integer"),
+    "vocab_size": (slm("vocabularySize"), "integer"),
+    "positional_encoding": (slm("positionalEncoding"), None),
+    "attention": (slm("attentionVariant"), None),
+}
+# References to other entries: YAML field -> predicates.
+REFERENCES = {
+    "organisation": [slm("developedBy"), SCHEMA + "creator"],
+    "family": [slm("memberOf"), SCHEMA + "isPartOf"],
+    "publications": [slm("describedIn"), SCHEMA + "citation"],
+}
+LINKS = {
+    "paper": slm("paper"),
+    "code": SCHEMA + "codeRepository",
+    "homepage": SCHEMA + "url",
+}
+
+
+def _literal(value: object, datatype: str | None) -> Literal:
+    if datatype == "boolean":
+        return Literal("true" if value else "false", datatype=NamedNode(XSD + "boolean"))
+    if datatype:
+        return Literal(str(value), datatype=NamedNode(XSD + datatype))
+    return Literal(str(value))
+
+
+class _Graph:
+    def __init__(self) -> None:
+        self.triples: set[tuple] = set()
+
+    def add(self, subject: str, predicates: str | list[str], obj) -> None:
+        for predicate in [predicates] if isinstance(predicates, str) else predicates:
+            target = NamedNode(obj) if isinstance(obj, str) else obj
+            self.triples.add((NamedNode(subject), NamedNode(predicate), target))
+
+    def quads(self) -> list[Quad]:
+        return sorted((Quad(s, p, o, DefaultGraph()) for s, p, o in self.triples), key=str)
+
+
+def to_quads(catalog: Catalog) -> list[Quad]:
+    """All triples of the catalogue, in the default graph, sorted."""
+    graph = _Graph()
+    spdx_ids = {entry.spdx: entry.id for entry in catalog.entries("licence")}
+    for seed_map, _, _ in catalog.seed_maps.values():
+        iri = SEED + seed_map.seed
+        graph.add(iri, TYPE.value, slm("SeedDocument"))
+        graph.add(iri, [RDFS + "label", SCHEMA + "name"], Literal(seed_map.title or seed_map.file))
+        graph.add(iri, DCTERMS + "identifier", Literal(seed_map.seed))
+        graph.add(iri, RDFS + "comment", Literal(f"seed document {seed_map.file}"))
+    for entry in catalog.entries():
+        _entry(graph, entry, spdx_ids)
+    return graph.quads()
+
+
+def _entry(graph: _Graph, entry, spdx_ids: dict[str, str]) -> None:
+    iri = entity_iri(entry.id)
+    for cls in [slm(CLASSES[entry.type]), *ALIGNED_CLASSES.get(entry.type, [])]:
+        graph.add(iri, TYPE.value, cls)
+    graph.add(iri, DCTERMS + "identifier", Literal(entry.id))
+    for field, (predicates, datatype) in LITERALS.items():
+        value = getattr(entry, field, None)
+        for item in value if isinstance(value, list) else [] if value is None else [value]:
+            graph.add(iri, predicates, _literal(item, datatype))
+    for field, predicates in REFERENCES.items():
+        value = getattr(entry, field, None)
+        for target in [value] if isinstance(value, str) else value or []:
+            graph.add(iri, predicates, entity_iri(target))
+    for source in entry.sources:
+        graph.add(iri, DCTERMS + "source", source)
+    for seed in entry.seeds:
+        graph.add(iri, slm("listedIn"), SEED + seed)
+    if getattr(entry, "released", None):
+        kind = _DATE_TYPES[len(entry.released)]
+        graph.add(iri, slm("releaseDate"), _literal(entry.released, kind))
+    if getattr(entry, "licence", None):
+        graph.add(iri, [slm("licence"), SCHEMA + "license"], entity_iri(spdx_ids[entry.licence]))
+        if not entry.licence.startswith("LicenseRef-"):
+            graph.add(iri, DCTERMS + "license", SPDX + entry.licence)
+    _sizes(graph, iri, entry)
+    _links(graph, iri, entry.links)
+    if getattr(entry, "architecture", None):
+        for field, (predicate, datatype) in ARCHITECTURE.items():
+            value = getattr(entry.architecture, field)
+            if value is not None:
+                graph.add(iri, predicate, _literal(value, datatype))
+    _edges(graph, iri, entry)
+    for number, correction in enumerate(entry.corrections, start=1):
+        node = f"{iri}/correction/{number}"
+        graph.add(iri, slm("hasCorrection"), node)
+        graph.add(node, TYPE.value, slm("Correction"))
+        graph.add(node, slm("seed"), SEED + correction.seed)
+        graph.add(node, slm("correctedField"), Literal(correction.field))
+        graph.add(node, slm("seedSays"), Literal(correction.says))
+        graph.add(node, slm("truth"), Literal(correction.truth))
+        graph.add(node, DCTERMS + "source", correction.source)
+
+
+def _sizes(graph: _Graph, iri: str, entry) -> None:
+    if getattr(entry, "parameters", None):
+        graph.add(iri, slm("parameterLabel"), Literal(entry.parameters))
+        count, experts = parse_size(entry.parameters)
+        if count is not None:
+            graph.add(iri, slm("parameterCount"), _literal(count, "integer"))
+        if experts is not None:
+            graph.add(iri, slm("experts"), _literal(experts, "integer"))
+    if getattr(entry, "active_parameters", None):
+        count, _ = parse_size(entry.active_parameters)
+        if count is not None:
+            graph.add(iri, slm("activeParameterCount"), _literal(count, "integer"))
+
+
+def _links(graph: _Graph, iri: str, links) -> None:
+    if links is None:
+        return
+    for field, predicate in LINKS.items():
+        if getattr(links, field):
+            graph.add(iri, predicate, getattr(links, field))
+    if links.huggingface:
+        graph.add(iri, slm("huggingFaceRepo"), Literal(links.huggingface))
+        graph.add(iri, RDFS + "seeAlso", "https://huggingface.co/" + links.huggingface)
+    if links.wikidata:
+        graph.add(iri, SCHEMA + "sameAs", WIKIDATA + links.wikidata)
+
+
+def _edges(graph: _Graph, iri: str, entry) -> None:
+    """Direct triple, alignment triples and qualified node for every edge of the entry."""
+    aligned = [PROV + "wasDerivedFrom", SCHEMA + "isBasedOn"]
+    for edge in getattr(entry, "derived_from", []):
+        if entry.type == "dataset":
+            props, target = [slm("datasetDerivedFrom"), *aligned], edge.dataset
+            node = _qualified(
+                graph, iri, "derived-from", edge, props[0], target, "DatasetDerivation"
+            )
+        else:
+            props, target = [slm(LINEAGE[edge.relation]), slm("derivedFrom"), *aligned], edge.parent
+            if edge.relation == "fine-tuned":
+                props.append(FAIR4ML + "fineTunedFrom")
+            node = _qualified(graph, iri, edge.relation, edge, props[0], target, "Derivation")
+            for method in edge.method:
+                graph.add(node, slm("method"), Literal(method))
+            for field in ("hardware", "cost"):
+                if getattr(edge, field):
+                    graph.add(node, slm(field), Literal(getattr(edge, field)))
+        graph.add(iri, props, entity_iri(target))
+        graph.add(iri, PROV + "qualifiedDerivation", node)
+        graph.add(node, PROV + "entity", entity_iri(target))
+    for edge in getattr(entry, "trained_on", []):
+        node = _qualified(
+            graph, iri, f"trained-on/{edge.stage}", edge, slm("trainedOn"), edge.dataset, "Training"
+        )
+        graph.add(node, slm("stage"), slm(STAGES[edge.stage]))
+        graph.add(iri, [slm("trainedOn"), FAIR4ML + "trainedOn"], entity_iri(edge.dataset))
+    for edge in getattr(entry, "reproduces", []):
+        _qualified(graph, iri, "reproduces", edge, slm("reproduces"), edge.model, "Reproduction")
+        graph.add(iri, slm("reproduces"), entity_iri(edge.model))
+    for edge in getattr(entry, "generated_by", []):
+        _qualified(graph, iri, "generated-by", edge, slm("generatedBy"), edge.model, "Generation")
+        graph.add(iri, slm("generatedBy"), entity_iri(edge.model))
+
+
+def _qualified(graph: _Graph, iri: str, label: str, edge, prop: str, target: str, cls: str) -> str:
+    node = f"{iri}/{label}/{target}"
+    graph.add(iri, slm("qualifiedRelation"), node)
+    graph.add(node, TYPE.value, slm(cls))
+    graph.add(node, slm("relation"), prop)
+    graph.add(node, slm("target"), entity_iri(target))
+    graph.add(node, DCTERMS + "source", edge.source)
+    if edge.note:
+        graph.add(node, RDFS + "comment", Literal(edge.note))
+    return node

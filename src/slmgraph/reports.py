@@ -1,0 +1,263 @@
+"""Canned lineage reports: run a query file, turn IRIs into ids, order rows as a reader expects.
+
+Every report returns a list of dicts with at least ``id`` and ``name``; lineage reports add
+``relation``, ``parent`` and ``depth``. This shape is a public interface: only add keys.
+"""
+
+from collections import defaultdict
+from pathlib import Path
+
+from pyoxigraph import Store, Triple
+
+from slmgraph import names, queries
+from slmgraph.paths import queries_dir
+from slmgraph.vocab import CLASSES, LINEAGE, STAGES, compact, entity_id, entity_iri, slm
+
+WORDS = {slm(local): word for word, local in LINEAGE.items()}
+WORDS |= {slm(local): word for word, local in STAGES.items()}
+WORDS |= {slm(local): kind for kind, local in CLASSES.items()}
+WORDS[slm("memberOf")] = "member-of"
+TRAINABLE = ("model", "family")
+
+
+class WrongKind(LookupError):
+    """A name that resolves, but to an entity of the wrong kind for the report."""
+
+
+class Graph:
+    """A built store and the canned queries that read it."""
+
+    def __init__(self, store: Store, query_dir: Path | None = None):
+        self.store = store
+        self.queries = queries.discover(query_dir or queries_dir())
+        self._labels: list[dict] | None = None
+
+    def select(self, name: str, **values: str | None) -> list[dict]:
+        """Run a canned query by name; entity parameters are given as ids, IRIs come back as ids."""
+        return self.run(self.queries[name], values)
+
+    def run(self, query: queries.Query, values: dict[str, str | None]):
+        """Run a query with its header's parameters bound (None leaves one unbound)."""
+        params = {param.name: param for param in query.params}
+        bindings = {}
+        for key, value in values.items():
+            if key not in params:
+                raise WrongKind(f"query '{query.name}' has no parameter '{key}'")
+            if value is not None:
+                param = params[key]
+                bindings[key] = queries.term(
+                    param, entity_iri(value) if param.type == "entity" else value
+                )
+        result = queries.run(self.store, query, bindings)
+        return [_readable(row) for row in result] if isinstance(result, list) else result
+
+    def resolve(self, name: str, *kinds: str) -> str:
+        """The id a user's name means (id, name or alias, any case), of one of ``kinds``."""
+        if self._labels is None:
+            self._labels = self.select("labels")
+        pairs = [(row["id"], row["label"]) for row in self._labels]
+        pairs += [(row["id"], row["id"]) for row in self._labels]
+        entity = names.resolve(name, pairs)
+        kind = next(row["class"] for row in self._labels if row["id"] == entity)
+        if kinds and kind not in kinds:
+            raise WrongKind(f"'{name}' is a {kind}; this report takes a {' or '.join(kinds)}")
+        return entity
+
+
+def _readable(row: dict) -> dict:
+    out = {}
+    for key, value in row.items():
+        if isinstance(value, str) and value in WORDS:
+            value = WORDS[value]
+        elif isinstance(value, str) and value.startswith(("http://", "https://")):
+            value = entity_id(value) or compact(value)
+        out[key] = value
+    return out
+
+
+def _edge(row: dict, depth: int) -> dict:
+    return {
+        "id": row["child"],
+        "name": row["childName"],
+        "relation": row["relation"],
+        "parent": row["parent"],
+        "parent_name": row["parentName"],
+        "depth": depth,
+        "method": row.get("methods") or None,
+        "source": row.get("source"),
+    }
+
+
+def _tree(rows: list[dict], start: str, downward: bool) -> list[dict]:
+    """Rows in depth-first tree order from ``start``; each edge once, depth in hops from start."""
+    near, far = ("parent", "child") if downward else ("child", "parent")
+    children = defaultdict(list)
+    for row in rows:
+        children[row[near]].append(row)
+    out: list[dict] = []
+    expanded: set[str] = set()
+
+    def walk(node: str, depth: int) -> None:
+        expanded.add(node)
+        for row in sorted(children[node], key=lambda r: (r[far], r["relation"])):
+            out.append(_edge(row, depth + 1))
+            if row[far] not in expanded:
+                walk(row[far], depth + 1)
+
+    walk(start, 0)
+    return out
+
+
+def descendants(graph: Graph, root: str) -> list[dict]:
+    """Everything deriving from ``root`` (a family covers its members), in tree order."""
+    return _tree(graph.select("descendants", root=root), root, downward=True)
+
+
+def ancestors(graph: Graph, start: str) -> list[dict]:
+    """Every edge on the chains from ``start`` back to its roots, in tree order."""
+    return _tree(graph.select("ancestors", start=start), start, downward=False)
+
+
+def datasets(graph: Graph, model: str, transitive: bool = False) -> list[dict]:
+    """Training data of ``model`` (and its family); with ``transitive``, of every ancestor too."""
+    lineage = ancestors(graph, model)
+    own = {model} | {
+        r["parent"] for r in lineage if r["id"] == model and r["relation"] == "member-of"
+    }
+    rows = graph.select("datasets", model=model)
+    if not transitive:
+        rows = [row for row in rows if row["via"] in own]
+    return [
+        {
+            "id": row["dataset"],
+            "name": row["datasetName"],
+            "stage": row["stage"],
+            "via": row["via"],
+            "via_name": row["viaName"],
+            "generated_by": row.get("generatedBy") or None,
+            "derived_from": row.get("derivedFrom") or None,
+            "source": row["source"],
+        }
+        for row in sorted(
+            rows, key=lambda r: (r["via"] not in own, r["via"], r["stage"], r["dataset"])
+        )
+    ]
+
+
+def organisation(graph: Graph, org: str) -> list[dict]:
+    """What ``org`` released, then the models of other organisations that build on it."""
+    released = [
+        {
+            "id": row["entity"],
+            "name": row["name"],
+            "section": "released",
+            "kind": row["class"],
+            "released": row.get("released"),
+            "parameters": row.get("parameters"),
+        }
+        for row in graph.select("org-releases", org=org)
+    ]
+    nearest: dict[tuple[str, str], dict] = {}
+    for row in graph.select("org-builders", org=org):
+        nearest.setdefault((row["model"], row["builder"]), row)
+    builders = [
+        {
+            "id": row["model"],
+            "name": row["name"],
+            "section": "builds-on",
+            "organisation": row["builder"],
+            "organisation_name": row["builderName"],
+            "base": row["base"],
+            "base_name": row["baseName"],
+        }
+        for row in nearest.values()
+    ]
+    return released + builders
+
+
+def family(graph: Graph, family_id: str) -> list[dict]:
+    return [
+        {
+            "id": row["model"],
+            "name": row["name"],
+            "parameters": row.get("parameters"),
+            "released": row.get("released"),
+            "licence": row.get("licence"),
+        }
+        for row in graph.select("family", family=family_id)
+    ]
+
+
+def timeline(graph: Graph, org: str | None = None, since: str | None = None) -> list[dict]:
+    return [
+        {
+            "id": row["entity"],
+            "name": row["name"],
+            "kind": row["class"],
+            "released": row["released"],
+            "organisations": row.get("organisations") or None,
+        }
+        for row in graph.select("timeline", org=org, since=since)
+    ]
+
+
+def show(graph: Graph, entity: str) -> list[dict]:
+    """Every fact about one entity, each with its source where the fact is an edge."""
+    return [
+        {
+            "id": entity,
+            "name": _name(graph, entity),
+            "direction": row["direction"],
+            "property": row["property"],
+            "value": row["value"],
+            "value_name": row.get("valueName"),
+            "method": row.get("methods") or None,
+            "source": row.get("source"),
+        }
+        for row in graph.select("facts", entity=entity)
+    ]
+
+
+def _name(graph: Graph, entity: str) -> str:
+    rows = graph._labels or graph.select("labels")
+    return next((r["label"] for r in rows if r["id"] == entity and r["label"] != entity), entity)
+
+
+def corrections(graph: Graph) -> list[dict]:
+    return [
+        {
+            "id": row["entity"],
+            "name": row["name"],
+            "seed": row["seed"],
+            "field": row["field"],
+            "says": row["says"],
+            "truth": row["truth"],
+            "source": row["source"],
+        }
+        for row in graph.select("corrections")
+    ]
+
+
+def stats(graph: Graph) -> dict:
+    return graph.select("stats")[0]
+
+
+def run_query(graph: Graph, query: str, values: dict[str, str]) -> list[dict]:
+    """Any query: a canned one by name or a ``.rq`` file; entity parameters resolve by name."""
+    if query.endswith(".rq"):
+        chosen = queries.read_query(Path(query))
+    elif query in graph.queries:
+        chosen = graph.queries[query]
+    else:
+        raise names.UnknownName(query, names.close_matches(query, list(graph.queries)))
+    kinds = {param.name: param.type for param in chosen.params}
+    values = {k: graph.resolve(v) if kinds.get(k) == "entity" else v for k, v in values.items()}
+    result = graph.run(chosen, values)
+    if isinstance(result, bool):
+        return [{"result": result}]
+    if result and isinstance(result[0], Triple):
+        return [
+            {"subject": t.subject.value, "predicate": t.predicate.value, "object": t.object.value}
+            for t in result
+        ]
+    return result

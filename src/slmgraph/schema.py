@@ -1,0 +1,298 @@
+"""The entry schema: every field, type, enum and description, defined once.
+
+JSON Schema (``data/schema.json``) and the field reference (``data/README.md``) are generated
+from it.
+"""
+
+import re
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PositiveInt,
+    StrictBool,
+    StringConstraints,
+    TypeAdapter,
+)
+
+from slmgraph.vocab import LINEAGE, STAGES
+
+ID_PATTERN = r"^[a-z0-9]+([.-][a-z0-9]+)*$"
+SEED_IDS = (
+    "awesome-slm",
+    "gpt-alternatives",
+    "affordable-llms",
+    "awesome-mlvu",
+    "pretraining-resources",
+)
+METHODS = (
+    "SFT",
+    "instruction-tuning",
+    "chat-tuning",
+    "RLHF",
+    "RLAIF",
+    "PPO",
+    "DPO",
+    "ORPO",
+    "KTO",
+    "GRPO",
+    "rejection-sampling",
+    "LoRA",
+    "QLoRA",
+    "adapter-tuning",
+    "prefix-tuning",
+    "P-tuning",
+    "GPTQ",
+    "AWQ",
+    "GGML",
+    "GGUF",
+    "int8",
+    "int4",
+    "knowledge-distillation",
+    "structured-pruning",
+    "SparseGPT",
+    "Wanda",
+    "SLERP",
+    "TIES",
+    "DARE",
+    "linear-merge",
+    "upcycling",
+    "long-context-extension",
+    "domain-adaptation",
+)
+ARCHITECTURES = (
+    "decoder-only",
+    "encoder-only",
+    "encoder-decoder",
+    "mixture-of-experts",
+    "state-space",
+    "hybrid",
+)
+
+_SIZE = re.compile(r"^(?:(?P<experts>[1-9]\d*)x)?(?P<number>\d+(?:\.\d+)?)(?P<unit>[KMBT])$")
+_UNITS = {"K": 10**3, "M": 10**6, "B": 10**9, "T": 10**12}
+_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+
+
+def parse_size(text: str) -> tuple[int | None, int | None]:
+    """Parse a parameter count into (count, experts); a mixture of experts has no plain count.
+
+    >>> parse_size("1.3B")
+    (1300000000, None)
+    >>> parse_size("125M")
+    (125000000, None)
+    >>> parse_size("8x7B")
+    (None, 8)
+    """
+    match = _SIZE.match(text)
+    if not match:
+        raise ValueError(f"{text!r} is not a size; write it like '1.3B', '125M' or '8x7B'")
+    if match["experts"]:
+        return None, int(match["experts"])
+    return int(Decimal(match["number"]) * _UNITS[match["unit"]]), None
+
+
+def check_size(value: object) -> str:
+    text = str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+    if not isinstance(text, str):
+        raise ValueError("a size is a string like '1.3B', '125M' or '8x7B'")
+    parse_size(text)
+    return text
+
+
+def check_date(value: str) -> str:
+    """Accept YYYY, YYYY-MM or YYYY-MM-DD naming a real day, month or year.
+
+    >>> check_date("2023-02")
+    '2023-02'
+    """
+    if not _DATE.match(value):
+        raise ValueError(f"{value!r} is not a date; write YYYY, YYYY-MM or YYYY-MM-DD")
+    year, month, day = ([int(p) for p in value.split("-")] + [1, 1])[:3]
+    date(year, month, day)  # raises ValueError for month 13 or 30 February
+    return value
+
+
+def _listify(value: object) -> object:
+    return [value] if isinstance(value, str) else value
+
+
+Id = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
+Ids = Annotated[list[Id], BeforeValidator(_listify)]
+Text = Annotated[str, StringConstraints(min_length=1)]
+Url = Annotated[str, StringConstraints(pattern=r"^https?://\S+$")]
+Size = Annotated[str, BeforeValidator(check_size)]
+ReleaseDate = Annotated[str, AfterValidator(check_date)]
+Method = Literal[METHODS]  # type: ignore[valid-type]
+Relation = Literal[tuple(LINEAGE)]  # type: ignore[valid-type]
+Stage = Literal[tuple(STAGES)]  # type: ignore[valid-type]
+SeedId = Literal[SEED_IDS]  # type: ignore[valid-type]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Links(Strict):
+    paper: Url | None = Field(None, description="URL of the paper (arXiv abstract page preferred)")
+    code: Url | None = Field(None, description="URL of the official code repository")
+    huggingface: Annotated[str, StringConstraints(pattern=r"^[\w.-]+/[\w.-]+$")] | None = Field(
+        None, description="Hugging Face repository id, `org/name`"
+    )
+    homepage: Url | None = Field(None, description="official web page")
+    wikidata: Annotated[str, StringConstraints(pattern=r"^Q[1-9]\d*$")] | None = Field(
+        None, description="Wikidata item id, `Q…`"
+    )
+
+
+class Correction(Strict):
+    seed: SeedId = Field(description="the seed document that is wrong")
+    field: Text = Field(description="which fact")
+    says: Text = Field(description="what the seed document says")
+    truth: Text = Field(description="what is true")
+    source: Url = Field(description="primary source for the truth")
+
+
+class Edge(Strict):
+    source: Url = Field(description="primary source (paper, model card, repository) for this edge")
+    note: Text | None = Field(None, description="free text")
+
+
+class Lineage(Edge):
+    parent: Id = Field(description="id of the model or family this one derives from")
+    relation: Relation = Field(description="how it derives: " + ", ".join(LINEAGE))
+    method: Annotated[list[Method], BeforeValidator(_listify)] = Field(
+        default_factory=list, description="training method(s): " + ", ".join(METHODS)
+    )
+    hardware: Text | None = Field(None, description="hardware used, as the source says")
+    cost: Text | None = Field(None, description="cost, as the source says")
+
+
+class Training(Edge):
+    dataset: Id = Field(description="id of the dataset")
+    stage: Stage = Field(description="training stage: " + ", ".join(STAGES))
+
+
+class Reproduction(Edge):
+    model: Id = Field(description="id of the model independently re-implemented (not lineage)")
+
+
+class DatasetDerivation(Edge):
+    dataset: Id = Field(description="id of the dataset this one is derived from")
+
+
+class Generation(Edge):
+    model: Id = Field(description="id of the model that generated (part of) this dataset")
+
+
+class Entry(Strict):
+    id: Id = Field(description="lowercase slug, equal to the file name without `.yaml`")
+    name: Text = Field(description="display name as the official source writes it")
+    aliases: list[Text] = Field(default_factory=list, description="other names people type")
+    description: Text | None = Field(None, description="one or two factual sentences")
+    links: Links | None = Field(None, description="paper, code, huggingface, homepage, wikidata")
+    seeds: list[SeedId] = Field(
+        default_factory=list, description="seed documents that list this entity"
+    )
+    sources: list[Url] = Field(min_length=1, description="primary sources backing the entry")
+    corrections: list[Correction] = Field(
+        default_factory=list, description="where a seed document is wrong: says, truth, source"
+    )
+
+
+class Architecture(Strict):
+    type: Literal[ARCHITECTURES] | None = Field(  # type: ignore[valid-type]
+        None, description="one of: " + ", ".join(ARCHITECTURES)
+    )
+    layers: PositiveInt | None = None
+    hidden_size: PositiveInt | None = None
+    attention_heads: PositiveInt | None = None
+    kv_heads: PositiveInt | None = None
+    vocab_size: PositiveInt | None = None
+    positional_encoding: Text | None = Field(None, description="e.g. RoPE, ALiBi, learned")
+    attention: Text | None = Field(None, description="e.g. grouped-query, sliding-window")
+
+
+class Trained(Entry):
+    organisation: Ids = Field(default_factory=list, description="organisation id(s) (developed by)")
+    released: ReleaseDate | None = Field(
+        None, description="first release: YYYY, YYYY-MM or YYYY-MM-DD"
+    )
+    licence: Text | None = Field(None, description="SPDX id or LicenseRef-… of a licence entry")
+    publications: list[Id] = Field(default_factory=list, description="ids of publications")
+    architecture: Architecture | None = None
+    context_length: PositiveInt | None = Field(None, description="context window in tokens")
+    derived_from: list[Lineage] = Field(default_factory=list, description="typed lineage edges")
+    trained_on: list[Training] = Field(default_factory=list, description="training data edges")
+
+
+class Model(Trained):
+    type: Literal["model"]
+    family: Id | None = Field(None, description="id of the family this model is a variant of")
+    parameters: Size | None = Field(None, description="parameter count: '1.3B', '125M', '8x7B'")
+    active_parameters: Size | None = Field(None, description="active parameters per token (MoE)")
+    open_weights: StrictBool | None = Field(None, description="false for API-only models")
+    reproduces: list[Reproduction] = Field(
+        default_factory=list, description="independent re-implementations (not lineage)"
+    )
+
+
+class Family(Trained):
+    type: Literal["family"]
+
+
+class Dataset(Entry):
+    type: Literal["dataset"]
+    organisation: Ids = Field(default_factory=list, description="organisation id(s)")
+    released: ReleaseDate | None = None
+    licence: Text | None = Field(None, description="SPDX id or LicenseRef-… of a licence entry")
+    size: Text | None = Field(None, description="free text: '825 GiB', '52K examples'")
+    publications: list[Id] = Field(default_factory=list)
+    derived_from: list[DatasetDerivation] = Field(
+        default_factory=list, description="datasets this one was built from"
+    )
+    generated_by: list[Generation] = Field(
+        default_factory=list, description="models that generated it (synthetic data)"
+    )
+
+
+class Organisation(Entry):
+    type: Literal["organisation"]
+
+
+class Publication(Entry):
+    type: Literal["publication"]
+    released: ReleaseDate | None = None
+
+
+class Licence(Entry):
+    type: Literal["licence"]
+    spdx: Annotated[str, StringConstraints(pattern=r"^(LicenseRef-)?[A-Za-z0-9.+-]+$")] = Field(
+        description="the id models use: an SPDX id or LicenseRef-…"
+    )
+    commercial_use: StrictBool | None = Field(None, description="whether commercial use is allowed")
+
+
+ENTRY_TYPES = (Model, Family, Dataset, Organisation, Publication, Licence)
+AnyEntry = Annotated[
+    Model | Family | Dataset | Organisation | Publication | Licence, Field(discriminator="type")
+]
+ENTRY = TypeAdapter(AnyEntry)
+
+
+class SeedMap(Strict):
+    """Every name a seed document writes, mapped to an entry id or marked out of scope."""
+
+    seed: SeedId
+    file: Text = Field(description="file name of the seed document")
+    title: Text | None = None
+    names: dict[str, Id | dict[Literal["out_of_scope"], Text]]
+
+
+SEED_MAP = TypeAdapter(SeedMap)

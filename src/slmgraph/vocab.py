@@ -1,0 +1,104 @@
+"""Namespaces, the one prefix map, and the terms the builder emits.
+
+Kept free of heavy imports: reports use it on their fast path.
+"""
+
+BASE = "https://w3id.org/slmgraph/"
+SLM = BASE + "ontology#"
+ID = BASE + "id/"
+SEED = BASE + "seed/"
+ONTOLOGY_GRAPH = BASE + "ontology"
+
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+OWL = "http://www.w3.org/2002/07/owl#"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+DCTERMS = "http://purl.org/dc/terms/"
+PROV = "http://www.w3.org/ns/prov#"
+SCHEMA = "http://schema.org/"
+FAIR4ML = "https://w3id.org/fair4ml#"
+SH = "http://www.w3.org/ns/shacl#"
+WIKIDATA = "http://www.wikidata.org/entity/"
+SPDX = "http://spdx.org/licenses/"
+
+PREFIXES = {
+    "slm": SLM,
+    "id": ID,
+    "seed": SEED,
+    "rdf": RDF,
+    "rdfs": RDFS,
+    "owl": OWL,
+    "xsd": XSD,
+    "skos": SKOS,
+    "dcterms": DCTERMS,
+    "prov": PROV,
+    "schema": SCHEMA,
+    "fair4ml": FAIR4ML,
+    "wd": WIKIDATA,
+    "spdx": SPDX,
+}
+
+# Entry type -> ontology class local name.
+CLASSES = {
+    "model": "Model",
+    "family": "ModelFamily",
+    "dataset": "Dataset",
+    "organisation": "Organisation",
+    "publication": "Publication",
+    "licence": "Licence",
+}
+
+# Lineage relation (as written in YAML) -> sub-property of slm:derivedFrom.
+LINEAGE = {
+    "fine-tuned": "fineTunedFrom",
+    "adapter": "adapterOf",
+    "quantized": "quantizedFrom",
+    "merged": "mergedFrom",
+    "distilled": "distilledFrom",
+    "pruned": "prunedFrom",
+    "continued-pretraining": "continuedPretrainingFrom",
+}
+
+# Training stage (as written in YAML) -> individual of slm:TrainingStage.
+STAGES = {
+    "pretraining": "PreTraining",
+    "continued-pretraining": "ContinuedPreTraining",
+    "sft": "InstructionTuning",
+    "preference": "PreferenceTuning",
+}
+
+
+def slm(local: str) -> str:
+    return SLM + local
+
+
+def entity_iri(entity_id: str) -> str:
+    return ID + entity_id
+
+
+def entity_id(iri: str) -> str | None:
+    """The entry id an entity IRI names, or None for any other IRI.
+
+    >>> entity_id("https://w3id.org/slmgraph/id/pythia-12b")
+    'pythia-12b'
+    >>> entity_id("https://w3id.org/slmgraph/id/dolly-v2-12b/fine-tuned-from/pythia-12b") is None
+    True
+    """
+    if not iri.startswith(ID):
+        return None
+    rest = iri[len(ID) :]
+    return rest if rest and "/" not in rest else None
+
+
+def compact(iri: str) -> str:
+    """Shorten an IRI with the prefix map (longest namespace wins).
+
+    >>> compact("https://w3id.org/slmgraph/ontology#fineTunedFrom")
+    'slm:fineTunedFrom'
+    """
+    best = max((ns for ns in PREFIXES.values() if iri.startswith(ns)), key=len, default=None)
+    if best is None:
+        return iri
+    prefix = next(p for p, ns in PREFIXES.items() if ns == best)
+    return f"{prefix}:{iri[len(best) :]}"
