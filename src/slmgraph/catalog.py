@@ -92,6 +92,9 @@ def read_yaml(path: Path) -> tuple[object, dict[Loc, int], list[Problem]]:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 1 if mark else 1
         what = getattr(error, "problem", None) or str(error)
+        context = getattr(error, "context_mark", None)
+        if context is not None and context.line + 1 != line:
+            what += f" ({getattr(error, 'context', 'starting')} on line {context.line + 1})"
         return None, {}, [Problem(path, line, f"YAML syntax: {what}", "correct the YAML syntax")]
     except UnicodeDecodeError:
         return None, {}, [Problem(path, 1, "not UTF-8 text", "save the file as UTF-8")]
@@ -147,6 +150,8 @@ def _schema_problems(error: ValidationError, path: Path, lines: dict[Loc, int]) 
     for item in error.errors():
         loc = _without_union_tag(item["loc"])
         kind = item["type"]
+        if kind.startswith("union_tag"):
+            loc = ("type",)
         if kind == "extra_forbidden":
             message, fix = (
                 f"unknown field '{_dotted(loc)}'",

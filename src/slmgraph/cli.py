@@ -276,3 +276,30 @@ def validate(data_dir, store_dir):
     if failures:
         sys.exit(1)
     click.echo("ok: entries, SHACL shapes and violation queries all pass")
+
+
+@main.command()
+@DATA
+@click.option("--fix", is_flag=True, help="Rewrite files in canonical form.")
+def lint(data_dir, fix):
+    """Check (or with --fix, rewrite) that entry files are in canonical form."""
+    from slmgraph.lint import lint as run_lint
+
+    data_dir, _ = _defaults(data_dir, None)
+    changed = run_lint(data_dir, fix)
+    for path in changed:
+        click.echo(f"{path}: {'rewritten' if fix else 'not canonical; run slmgraph lint --fix'}")
+    if changed and not fix:
+        sys.exit(1)
+    click.echo(f"ok: {len(changed)} file(s) rewritten" if fix else "ok: every file is canonical")
+
+
+@main.command()
+@DATA
+def schema(data_dir):
+    """Regenerate data/schema.json and data/README.md from the entry schema."""
+    from slmgraph import reference
+
+    data_dir, _ = _defaults(data_dir, None)
+    for path in reference.write(data_dir):
+        click.echo(f"wrote {path}")

@@ -23,7 +23,8 @@ _BUILDER_MODULES = ("schema.py", "catalog.py", "checks.py", "rdf.py", "vocab.py"
 
 
 def ontology_files(ontology_dir: Path) -> list[Path]:
-    return sorted(ontology_dir.glob("*.ttl"))
+    """The ontology loaded beside the data (the SHACL shapes are for validation only)."""
+    return [ontology_dir / "slm.ttl"]
 
 
 def content_hash(data_dir: Path, ontology_dir: Path) -> str:

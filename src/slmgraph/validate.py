@@ -1,4 +1,4 @@
-"""Check a built graph: SHACL shapes, and ``checks/*-violation.rq`` queries that must return nothing."""
+"""Check a built graph: SHACL shapes, and ``checks/*-violation.rq`` queries returning nothing."""
 
 from pathlib import Path
 

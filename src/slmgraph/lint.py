@@ -1,0 +1,111 @@
+"""Canonical formatting of entry files, so that a diff shows one line per fact."""
+
+from pathlib import Path
+
+import yaml
+
+from slmgraph.catalog import entry_files, read_yaml, seed_map_files
+
+# Field order in a canonical file; fields of nested edges keep this order too.
+ORDER = [
+    "id",
+    "seed",
+    "file",
+    "title",
+    "type",
+    "name",
+    "aliases",
+    "description",
+    "organisation",
+    "family",
+    "parameters",
+    "active_parameters",
+    "released",
+    "licence",
+    "spdx",
+    "commercial_use",
+    "open_weights",
+    "size",
+    "architecture",
+    "context_length",
+    "publications",
+    "links",
+    "parent",
+    "dataset",
+    "model",
+    "relation",
+    "stage",
+    "method",
+    "note",
+    "hardware",
+    "cost",
+    "derived_from",
+    "reproduces",
+    "trained_on",
+    "generated_by",
+    "names",
+    "seeds",
+    "sources",
+    "corrections",
+    "says",
+    "field",
+    "truth",
+    "source",
+]
+_RANK = {key: rank for rank, key in enumerate(ORDER)}
+
+
+def _ordered(value):
+    if isinstance(value, dict):
+        keys = sorted(value, key=lambda k: (_RANK.get(k, len(ORDER)), str(k)))
+        return {key: _ordered(value[key]) for key in keys}
+    if isinstance(value, list):
+        return [_ordered(item) for item in value]
+    return value
+
+
+class _Dumper(yaml.SafeDumper):
+    """Indents lists under their key, as people write them."""
+
+    def increase_indent(self, flow: bool = False, indentless: bool = False):
+        return super().increase_indent(flow, False)
+
+
+def _keep_mapping_order(dumper: yaml.SafeDumper, data: dict):
+    return dumper.represent_mapping("tag:yaml.org,2002:map", data.items())
+
+
+_Dumper.add_representer(dict, _keep_mapping_order)
+
+
+def canonical(data: object) -> str:
+    """The canonical text of a parsed entry.
+
+    >>> print(canonical({"name": "Pythia", "id": "pythia", "type": "family"}), end="")
+    id: pythia
+    type: family
+    name: Pythia
+    """
+    return yaml.dump(
+        _ordered(data),
+        Dumper=_Dumper,
+        allow_unicode=True,
+        sort_keys=False,
+        width=100,
+        default_flow_style=False,
+    )
+
+
+def lint(data_dir: Path, fix: bool) -> list[Path]:
+    """Files not in canonical form (rewritten when ``fix``); files that do not parse are skipped."""
+    changed = []
+    for path in entry_files(data_dir) + seed_map_files(data_dir):
+        data, _, problems = read_yaml(path)
+        if problems:
+            continue
+        text = canonical(data)
+        if path.read_text(encoding="utf-8") != text:
+            changed.append(path)
+            if fix:
+                path.write_text(text, encoding="utf-8")
+    return changed

@@ -1,0 +1,32 @@
+import shutil
+from pathlib import Path
+
+import pytest
+
+from slmgraph import paths, store
+from slmgraph.reports import Graph
+
+TESTS = Path(__file__).parent
+VALID = TESTS / "data" / "valid"
+INVALID = TESTS / "data" / "invalid"
+
+
+@pytest.fixture(scope="session")
+def valid_store(tmp_path_factory) -> Path:
+    """A store built from the valid fixture catalogue, shared read-only by the session."""
+    store_dir = tmp_path_factory.mktemp("store")
+    store.ensure(VALID, paths.ontology_dir(), store_dir)
+    return store_dir
+
+
+@pytest.fixture(scope="session")
+def graph(valid_store) -> Graph:
+    return Graph(store.open_store(valid_store))
+
+
+@pytest.fixture
+def catalogue_copy(tmp_path) -> Path:
+    """A writable copy of the valid fixture catalogue."""
+    target = tmp_path / "data"
+    shutil.copytree(VALID, target)
+    return target

@@ -1,0 +1,69 @@
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from slmgraph import catalog
+from tests.conftest import INVALID, VALID
+
+INVALID_CASES = sorted(INVALID.glob("*.yaml"))
+
+
+def test_valid_catalogue_has_no_problems():
+    loaded, problems = catalog.check(VALID)
+    assert problems == []
+    assert loaded["dolly-v2-12b"].derived_from[0].parent == "pythia-12b"
+    assert loaded["pythia"].released == "2023-02"  # dates stay strings, as written
+
+
+def _directive(text: str, key: str) -> str:
+    return re.search(rf"^# {key}: (.+)$", text, re.M).group(1).strip()
+
+
+@pytest.mark.parametrize("case", INVALID_CASES, ids=[p.stem for p in INVALID_CASES])
+def test_each_invalid_fixture_fails_for_its_own_rule(case: Path, catalogue_copy: Path):
+    text = case.read_text()
+    target = catalogue_copy / _directive(text, "copy-as")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(case, target)
+    reported_in = re.search(r"^# reported-in: (\S+)", text, re.M)
+    if reported_in:  # the rule names another file of the catalogue; find its marked line there
+        target = catalogue_copy / reported_in.group(1)
+        text = target.read_text()
+        marker = re.search(r"^# error-key: (\S+)", case.read_text(), re.M).group(1)
+        error_line = next(n for n, line in enumerate(text.splitlines(), 1) if line == marker)
+    else:
+        error_line = next(n for n, line in enumerate(text.splitlines(), 1) if "# error" in line)
+
+    _, problems = catalog.check(catalogue_copy)
+
+    assert problems, f"{case.name} was accepted"
+    expected = _directive(case.read_text(), "expect")
+    assert all(p.path == target for p in problems), [str(p) for p in problems]
+    assert any(expected in p.message for p in problems), [str(p) for p in problems]
+    assert [p.line for p in problems] == [error_line], [str(p) for p in problems]
+    assert all(p.fix for p in problems)
+
+
+def test_every_problem_is_reported_not_just_the_first(catalogue_copy: Path):
+    for case in ("unknown-field", "bad-size", "dangling-reference", "unknown-licence"):
+        text = (INVALID / f"{case}.yaml").read_text()
+        shutil.copy(INVALID / f"{case}.yaml", catalogue_copy / _directive(text, "copy-as"))
+    with pytest.raises(catalog.CatalogError) as error:
+        catalog.load(catalogue_copy)
+    assert len(error.value.problems) == 4
+    assert "unknown licence 'Apache 2'" in str(error.value)
+
+
+def test_problem_names_file_line_and_fix(catalogue_copy: Path):
+    (catalogue_copy / "models" / "pythia-70m.yaml").write_text(
+        "id: pythia-70m\ntype: model\nname: Pythia-70M\nparameters: 70 million\n"
+        "sources:\n  - https://huggingface.co/EleutherAI/pythia-70m\n"
+    )
+    _, problems = catalog.check(catalogue_copy)
+    assert [str(p).splitlines()[0] for p in problems] == [
+        f"{catalogue_copy}/models/pythia-70m.yaml:4: parameters: Value error, '70 million' is not "
+        "a size; write it like '1.3B', '125M' or '8x7B' (got '70 million')"
+    ]
+    assert "fix:" in str(problems[0])

@@ -1,0 +1,75 @@
+import json
+import os
+from pathlib import Path
+
+import pytest
+import rdflib
+from rdflib.compare import to_isomorphic
+
+from slmgraph import export, paths, store
+
+GOLDEN = Path(__file__).parent / "data" / "golden" / "valid.nt"
+RDFLIB_FORMATS = {"turtle": "turtle", "ntriples": "nt", "jsonld": "json-ld"}
+
+
+def _dump(valid_store, fmt):
+    return export.dump(store.open_store(valid_store), fmt, paths.ontology_dir())
+
+
+def _reference(valid_store) -> rdflib.Graph:
+    return rdflib.Graph().parse(data=_dump(valid_store, "ntriples").decode(), format="nt")
+
+
+@pytest.mark.parametrize("fmt", sorted(RDFLIB_FORMATS))
+def test_dump_parses_back_with_rdflib_to_the_same_graph(valid_store, fmt):
+    parsed = rdflib.Graph().parse(data=_dump(valid_store, fmt).decode(), format=RDFLIB_FORMATS[fmt])
+    expected = store.open_store(valid_store)
+    assert len(parsed) == sum(
+        1 for q in expected if q.graph_name.__class__.__name__ == "DefaultGraph"
+    )
+    assert to_isomorphic(parsed) == to_isomorphic(_reference(valid_store))
+
+
+@pytest.mark.parametrize("fmt", ["turtle", "ntriples", "nquads", "jsonld"])
+def test_dumps_are_byte_identical_across_runs(valid_store, tmp_path, fmt):
+    rebuilt = tmp_path / "again"
+    store.ensure(Path(__file__).parent / "data" / "valid", paths.ontology_dir(), rebuilt)
+    assert _dump(valid_store, fmt) == export.dump(
+        store.open_store(rebuilt), fmt, paths.ontology_dir()
+    )
+
+
+def test_nquads_carries_the_ontology_graph(valid_store):
+    dataset = rdflib.Dataset()
+    dataset.parse(data=_dump(valid_store, "nquads").decode(), format="nquads")
+    ontology = dataset.graph(rdflib.URIRef("https://w3id.org/slmgraph/ontology"))
+    assert (
+        rdflib.URIRef("https://w3id.org/slmgraph/ontology#fineTunedFrom"),
+        rdflib.RDF.type,
+        rdflib.OWL.ObjectProperty,
+    ) in ontology
+
+
+def test_jsonld_is_compacted_with_our_context(valid_store):
+    document = json.loads(_dump(valid_store, "jsonld"))
+    context = json.loads((paths.ontology_dir() / "context.jsonld").read_text())["@context"]
+    assert document["@context"] == context
+    dolly = next(node for node in document["@graph"] if node["@id"] == "id:dolly-v2-12b")
+    assert dolly["fineTunedFrom"] == "id:pythia-12b"
+    assert dolly["label"] == "Dolly-v2-12b"
+
+
+def test_turtle_uses_the_prefix_map(valid_store):
+    text = _dump(valid_store, "turtle").decode()
+    assert "@prefix slm: <https://w3id.org/slmgraph/ontology#> ." in text
+    assert "slm:fineTunedFrom id:pythia-12b" in text
+
+
+def test_sorted_ntriples_match_the_golden_snapshot(valid_store):
+    """Regenerate with SLMGRAPH_UPDATE_GOLDEN=1 after an intended change, and review the diff."""
+    lines = sorted(_dump(valid_store, "ntriples").decode().splitlines())
+    text = "\n".join(lines) + "\n"
+    if os.environ.get("SLMGRAPH_UPDATE_GOLDEN"):
+        GOLDEN.parent.mkdir(exist_ok=True)
+        GOLDEN.write_text(text)
+    assert text == GOLDEN.read_text()

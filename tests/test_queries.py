@@ -1,0 +1,50 @@
+import pytest
+from pyoxigraph import Literal
+
+from slmgraph import paths, queries
+from slmgraph.vocab import entity_iri
+
+CANNED = queries.discover(paths.queries_dir())
+
+
+def test_every_canned_query_has_a_title_and_description():
+    assert {"descendants", "ancestors", "datasets", "stats", "labels"} <= set(CANNED)
+    for query in CANNED.values():
+        assert query.title and query.title != query.name, query.path
+        assert query.description, query.path
+
+
+@pytest.mark.parametrize("name", sorted(CANNED))
+def test_every_canned_query_runs(graph, name):
+    query = CANNED[name]
+    values = {p.name: "pythia" if p.type == "entity" else "2023" for p in query.params}
+    assert isinstance(graph.run(query, values), list)
+
+
+def test_parameters_are_bound_not_spliced(graph):
+    before = len(graph.store)
+    hostile = '9999") } } DELETE WHERE { ?s ?p ?o } #'
+    rows = queries.run(graph.store, CANNED["timeline"], {"since": Literal(hostile)})
+    assert rows == []  # compared as one string value: no release is later than it
+    assert len(graph.store) == before
+
+
+def test_substituted_entity_parameter(graph):
+    rows = queries.run(
+        graph.store,
+        CANNED["family"],
+        {"family": queries.term(CANNED["family"].params[0], entity_iri("llama"))},
+    )
+    assert [row["name"] for row in rows] == ["LLaMA-7B", "LLaMA-13B"]
+
+
+def test_header_rejects_an_unknown_parameter_type(tmp_path):
+    path = tmp_path / "odd.rq"
+    path.write_text("# title: Odd\n# param: x colour a colour\nSELECT * WHERE { ?s ?p ?o }\n")
+    with pytest.raises(ValueError, match="colour"):
+        queries.read_query(path)
+
+
+def test_violation_queries_find_nothing_on_valid_data(graph):
+    for query in queries.discover(paths.queries_dir() / "checks").values():
+        assert queries.run(graph.store, query) == [], query.name

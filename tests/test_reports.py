@@ -1,0 +1,137 @@
+import pytest
+
+from slmgraph import reports
+from slmgraph.names import UnknownName
+
+
+def _edges(rows):
+    return {(r["id"], r["relation"], r["parent"], r["depth"]) for r in rows}
+
+
+def test_descendants_of_a_family_cover_its_members(graph):
+    rows = reports.descendants(graph, "pythia")
+    assert _edges(rows) == {
+        ("pythia-12b", "member-of", "pythia", 1),
+        ("pythia-70m", "member-of", "pythia", 1),
+        ("dolly-v2-12b", "fine-tuned", "pythia-12b", 2),
+    }
+    dolly = next(r for r in rows if r["id"] == "dolly-v2-12b")
+    assert dolly["source"] == "https://huggingface.co/databricks/dolly-v2-12b"
+    assert dolly["method"] == "instruction-tuning"
+    # tree order: a child comes right after its parent
+    order = [r["id"] for r in rows]
+    assert order.index("dolly-v2-12b") == order.index("pythia-12b") + 1
+
+
+def test_descendants_of_a_leaf_are_empty(graph):
+    assert reports.descendants(graph, "dolly-v2-12b") == []
+
+
+def test_ancestors_trace_back_to_the_root(graph):
+    assert _edges(reports.ancestors(graph, "vicuna-13b")) == {
+        ("vicuna-13b", "fine-tuned", "llama-13b", 1),
+        ("llama-13b", "member-of", "llama", 2),
+    }
+
+
+def test_datasets_direct_and_transitive(graph):
+    direct = reports.datasets(graph, "dolly-v2-12b")
+    assert [(r["id"], r["stage"], r["via"]) for r in direct] == [
+        ("databricks-dolly-15k", "sft", "dolly-v2-12b")
+    ]
+    transitive = reports.datasets(graph, "dolly-v2-12b", transitive=True)
+    assert [(r["id"], r["stage"], r["via"]) for r in transitive] == [
+        ("databricks-dolly-15k", "sft", "dolly-v2-12b"),
+        ("the-pile", "pretraining", "pythia"),
+    ]
+
+
+def test_datasets_mark_synthetic_data_with_its_generator(graph):
+    [row] = reports.datasets(graph, "alpaca-7b")
+    assert row["generated_by"] == "text-davinci-003"
+
+
+def test_family_data_counts_as_the_members_own(graph):
+    assert [r["id"] for r in reports.datasets(graph, "pythia-70m")] == ["the-pile"]
+
+
+def test_organisation_releases_and_builders(graph):
+    rows = reports.organisation(graph, "meta")
+    released = {r["id"] for r in rows if r["section"] == "released"}
+    assert released == {"llama", "llama-7b", "llama-13b"}
+    builders = [
+        (r["id"], r["organisation"], r["base"]) for r in rows if r["section"] == "builds-on"
+    ]
+    assert ("alpaca-7b", "stanford", "llama-7b") in builders or (
+        "alpaca-7b",
+        "stanford",
+        "llama",
+    ) in builders
+    assert all(r["organisation"] != "meta" for r in rows if r["section"] == "builds-on")
+
+
+def test_family_members_smallest_first(graph):
+    assert [r["id"] for r in reports.family(graph, "pythia")] == ["pythia-70m", "pythia-12b"]
+
+
+def test_timeline_filters(graph):
+    everything = reports.timeline(graph)
+    assert [r["released"] for r in everything] == sorted(r["released"] for r in everything)
+    assert {r["id"] for r in reports.timeline(graph, org="openai")} == {
+        "chatgpt",
+        "text-davinci-003",
+    }
+    assert all(r["released"] >= "2023-04" for r in reports.timeline(graph, since="2023-04"))
+
+
+def test_show_lists_facts_with_sources(graph):
+    rows = reports.show(graph, "dolly-v2-12b")
+    lineage = next(r for r in rows if r["property"] == "fine-tuned")
+    assert lineage["value"] == "pythia-12b"
+    assert lineage["source"] == "https://huggingface.co/databricks/dolly-v2-12b"
+    assert any(r["property"] == "dcterms:source" for r in rows)
+
+
+def test_show_includes_incoming_edges(graph):
+    rows = reports.show(graph, "pythia-12b")
+    assert ("in", "fine-tuned", "dolly-v2-12b") in {
+        (r["direction"], r["property"], r["value"]) for r in rows
+    }
+
+
+def test_corrections_and_stats(graph):
+    [correction] = reports.corrections(graph)
+    assert (correction["id"], correction["seed"], correction["says"]) == (
+        "pythia",
+        "awesome-slm",
+        "meta",
+    )
+    stats = reports.stats(graph)
+    assert stats["models"] == 9 and stats["families"] == 2
+    assert stats["lineage_edges"] == 3 and stats["cited_edges"] == stats["edges"]
+
+
+@pytest.mark.parametrize(
+    "name", ["LLaMA", "llama", "Dolly 2.0", "dolly v2 12B", "the pile", "PILE"]
+)
+def test_names_resolve_case_insensitively(graph, name):
+    assert graph.resolve(name)
+
+
+def test_unknown_name_suggests(graph):
+    with pytest.raises(UnknownName) as error:
+        graph.resolve("Pythya")
+    assert "Pythia" in error.value.suggestions
+
+
+def test_wrong_kind_is_refused(graph):
+    with pytest.raises(reports.WrongKind, match="dataset"):
+        graph.resolve("the pile", "model", "family")
+
+
+def test_run_query_accepts_names_and_files(graph, tmp_path):
+    rows = reports.run_query(graph, "family", {"family": "LLaMA"})
+    assert {r["name"] for r in rows} == {"LLaMA-7B", "LLaMA-13B"}
+    path = tmp_path / "ask.rq"
+    path.write_text("ASK { ?m slm:fineTunedFrom ?p }")
+    assert reports.run_query(graph, str(path), {}) == [{"result": True}]
