@@ -7,7 +7,7 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
-from slmgraph.schema import ENTRY, SEED_MAP, AnyEntry, SeedMap
+from slmgraph.schema import ENTRY, SEED_IDS, SEED_MAP, AnyEntry, SeedMap
 
 PLACEHOLDERS = {"", "unknown", "none", "n/a", "na", "tbd", "?", "-", "null"}
 Loc = tuple[str | int, ...]

@@ -1,0 +1,114 @@
+"""Integrity of the curated catalogue in data/: one rule per test, messages name entry and fix."""
+
+import pytest
+
+from slmgraph import catalog, lint, paths, queries, reports, store
+from slmgraph.checks import references
+
+DATA = paths.data_dir()
+
+
+@pytest.fixture(scope="module")
+def loaded():
+    found, problems = catalog.check(DATA)
+    assert not problems, "\n".join(map(str, problems))
+    return found
+
+
+@pytest.fixture(scope="module")
+def real_graph(tmp_path_factory, loaded):
+    store_dir = tmp_path_factory.mktemp("real-store")
+    store.ensure(DATA, paths.ontology_dir(), store_dir)
+    return reports.Graph(store.open_store(store_dir))
+
+
+def test_catalogue_has_no_problems(loaded):
+    assert len(loaded.records) > 0
+
+
+def test_files_are_canonical():
+    stale = [str(path.relative_to(DATA)) for path in lint.lint(DATA, fix=False)]
+    assert not stale, f"not in canonical form (run `slmgraph lint --fix`): {stale}"
+
+
+def test_every_organisation_and_publication_is_used(loaded):
+    used = {target for entry in loaded.entries() for _, target, _ in references(entry)}
+    unused = [e.id for e in loaded.entries("organisation", "publication") if e.id not in used]
+    assert not unused, f"entries nothing refers to (link them or delete them): {unused}"
+
+
+def test_every_family_has_members_or_lineage(loaded):
+    members = {e.family for e in loaded.entries("model")}
+    empty = [e.id for e in loaded.entries("family") if e.id not in members and not e.derived_from]
+    assert not empty, f"families with no member model (add the variants): {empty}"
+
+
+def test_closed_models_are_marked(loaded):
+    for model_id in ("chatgpt", "gpt-4", "text-davinci-003"):
+        assert loaded[model_id].open_weights is False, f"{model_id}: set open_weights: false"
+
+
+def test_violation_queries_find_nothing(real_graph):
+    for query in queries.discover(paths.queries_dir() / "checks").values():
+        assert queries.run(real_graph.store, query) == [], query.title
+
+
+def test_pythia_family_has_all_eight_sizes(real_graph):
+    sizes = {row["parameters"] for row in reports.family(real_graph, "pythia")}
+    assert {"70M", "160M", "410M", "1B", "1.4B", "2.8B", "6.9B", "12B"} <= sizes
+
+
+@pytest.mark.parametrize(
+    ("root", "descendant"),
+    [("pythia", "dolly-v2-12b"), ("llama", "alpaca-7b"), ("llama", "vicuna-13b"),
+     ("llama", "stablevicuna-13b"), ("gpt-j-6b", "dolly-v1-6b")],
+)
+def test_starter_lineage(real_graph, root, descendant):
+    assert descendant in {row["id"] for row in reports.descendants(real_graph, root)}
+
+
+def test_vicuna_data_goes_back_to_chatgpt_and_llama_pretraining(real_graph):
+    rows = reports.datasets(real_graph, "vicuna-13b", transitive=True)
+    sharegpt = next(row for row in rows if row["id"] == "sharegpt")
+    assert "chatgpt" in sharegpt["generated_by"]
+    assert any(row["stage"] == "pretraining" and row["via"] != "vicuna-13b" for row in rows)
+
+
+def test_alpaca_data_was_generated_by_text_davinci_003(real_graph):
+    rows = reports.datasets(real_graph, "alpaca-7b")
+    assert any("text-davinci-003" in (row["generated_by"] or "") for row in rows)
+
+
+def test_seed_mistakes_are_recorded(real_graph):
+    fixed = {(row["id"], row["seed"]) for row in reports.corrections(real_graph)}
+    assert ("pythia", "awesome-slm") in fixed
+
+
+def _seed_names(loaded):
+    return [
+        (seed, name, target)
+        for seed, (seed_map, _, _) in sorted(loaded.seed_maps.items())
+        for name, target in seed_map.names.items()
+    ]
+
+
+def test_every_seed_document_has_a_name_map(loaded):
+    assert set(loaded.seed_maps) == set(catalog.SEED_IDS)
+
+
+def test_every_seed_name_resolves_to_its_entry(loaded, real_graph):
+    wrong = []
+    for seed, name, target in _seed_names(loaded):
+        if isinstance(target, str):
+            try:
+                resolved = real_graph.resolve(name)
+            except LookupError as error:
+                resolved = str(error)
+            if resolved != target:
+                wrong.append(f"{seed}: '{name}' resolves to {resolved}, expected {target}")
+    assert not wrong, "add the seed's spelling to the entry's aliases:\n" + "\n".join(wrong)
+
+
+@pytest.mark.parametrize("name", ["LLaMA", "Llama 2", "Dolly-v2-12B", "Mixtral 8x7B", "the Pile"])
+def test_names_as_users_type_them(real_graph, name):
+    assert real_graph.resolve(name)
