@@ -155,3 +155,19 @@ def test_installed_console_script_works_from_outside_the_repository(tmp_path):
     ids = {row["id"] for row in json.loads(result.stdout)}
     assert {"pythia-12b", "dolly-v2-12b"} <= ids
     assert (tmp_path / "cache" / "store" / "current").is_symlink()
+
+
+def test_a_report_on_a_built_store_skips_heavy_imports(valid_store):
+    """Reports should cost little more than importing pyoxigraph: no YAML, pydantic or rdflib."""
+    program = (
+        "import sys\n"
+        "from click.testing import CliRunner\n"
+        "from slmgraph.cli import main\n"
+        f"args = ['descendants', 'pythia', '--data', {str(VALID)!r}, '--store', {str(valid_store)!r}]\n"
+        "assert CliRunner().invoke(main, args).exit_code == 0\n"
+        "heavy = {'yaml', 'pydantic', 'rdflib', 'pyshacl', 'pyld'}\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & heavy))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"

@@ -60,8 +60,13 @@ def test_pythia_family_has_all_eight_sizes(real_graph):
 
 @pytest.mark.parametrize(
     ("root", "descendant"),
-    [("pythia", "dolly-v2-12b"), ("llama", "alpaca-7b"), ("llama", "vicuna-13b"),
-     ("llama", "stablevicuna-13b"), ("gpt-j-6b", "dolly-v1-6b")],
+    [
+        ("pythia", "dolly-v2-12b"),
+        ("llama", "alpaca-7b"),
+        ("llama", "vicuna-13b"),
+        ("llama", "stablevicuna-13b"),
+        ("gpt-j-6b", "dolly-v1-6b"),
+    ],
 )
 def test_starter_lineage(real_graph, root, descendant):
     assert descendant in {row["id"] for row in reports.descendants(real_graph, root)}

@@ -7,31 +7,11 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
+from slmgraph.problems import CatalogError, Problem
 from slmgraph.schema import ENTRY, SEED_IDS, SEED_MAP, AnyEntry, SeedMap
 
 PLACEHOLDERS = {"", "unknown", "none", "n/a", "na", "tbd", "?", "-", "null"}
 Loc = tuple[str | int, ...]
-
-
-@dataclass(frozen=True, order=True)
-class Problem:
-    """One thing wrong, where it is, and how to fix it."""
-
-    path: Path
-    line: int
-    message: str
-    fix: str
-
-    def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.message}\n    fix: {self.fix}"
-
-
-class CatalogError(Exception):
-    """Raised with every problem found, never just the first."""
-
-    def __init__(self, problems: list[Problem]):
-        self.problems = sorted(problems)
-        super().__init__("\n".join(map(str, self.problems)))
 
 
 @dataclass(frozen=True)

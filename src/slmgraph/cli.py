@@ -37,7 +37,7 @@ def _fail(problems) -> None:
 
 def _ensure(data_dir: Path, store_dir: Path) -> str:
     from slmgraph import paths, store
-    from slmgraph.catalog import CatalogError
+    from slmgraph.problems import CatalogError
 
     try:
         return store.ensure(data_dir, paths.ontology_dir(), store_dir)
@@ -303,3 +303,34 @@ def schema(data_dir):
     data_dir, _ = _defaults(data_dir, None)
     for path in reference.write(data_dir):
         click.echo(f"wrote {path}")
+
+
+@main.command()
+@DATA
+@STORE
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=7878, show_default=True, type=int, help="Port to listen on.")
+@click.option("--deadline", default=10.0, show_default=True, help="Seconds a query may run.")
+@click.option("--row-cap", default=10_000, show_default=True, help="Most rows in one answer.")
+@click.option("--max-request-bytes", default=64 * 1024, show_default=True, help="Largest body.")
+@click.option("--workers", type=int, help="Query worker processes (default: cores, at least 2).")
+@click.option("--cors", is_flag=True, help="Allow cross-origin requests from any site.")
+@click.option(
+    "--allow-service",
+    "allowed_services",
+    multiple=True,
+    metavar="IRI",
+    help="An endpoint SERVICE clauses may call (repeatable; default: none).",
+)
+@click.option("--no-build", is_flag=True, help="Serve the store as built; never (re)build it.")
+def serve(data_dir, store_dir, host, port, no_build, **options):
+    """Serve the SPARQL endpoint, entity pages and web UI (read-only)."""
+    from slmgraph.server.config import ServerConfig, default_workers
+    from slmgraph.server.run import serve as run_server
+
+    data_dir, store_dir = _defaults(data_dir, store_dir)
+    if not no_build:
+        _ensure(data_dir, store_dir)
+    options["workers"] = options["workers"] or default_workers()
+    options["allowed_services"] = tuple(options["allowed_services"])
+    run_server(ServerConfig(store_dir=store_dir, **options), host, port)

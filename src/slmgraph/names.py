@@ -1,6 +1,5 @@
 """Name matching: how users' spellings meet ids, names and aliases."""
 
-import difflib
 import re
 from collections.abc import Iterable
 
@@ -51,4 +50,6 @@ def resolve(name: str, labels: Iterable[tuple[str, str]]) -> str:
 
 def close_matches(name: str, candidates: list[str]) -> list[str]:
     """Up to five candidates that look like ``name``, closest first."""
+    import difflib  # only on the error path
+
     return difflib.get_close_matches(normalise(name), candidates, n=5, cutoff=0.6)

@@ -8,6 +8,7 @@ carrying its citation, method and notes.
 from pyoxigraph import DefaultGraph, Literal, NamedNode, Quad
 
 from slmgraph.catalog import Catalog
+from slmgraph.names import normalise
 from slmgraph.schema import parse_size
 from slmgraph.vocab import (
     CLASSES,
@@ -115,6 +116,8 @@ def _entry(graph: _Graph, entry, spdx_ids: dict[str, str]) -> None:
     for cls in [slm(CLASSES[entry.type]), *ALIGNED_CLASSES.get(entry.type, [])]:
         graph.add(iri, TYPE.value, cls)
     graph.add(iri, DCTERMS + "identifier", Literal(entry.id))
+    for label in (entry.id, entry.name, *entry.aliases):
+        graph.add(iri, slm("lookupKey"), Literal(normalise(label)))
     for field, (predicates, datatype) in LITERALS.items():
         value = getattr(entry, field, None)
         for item in value if isinstance(value, list) else [] if value is None else [value]:

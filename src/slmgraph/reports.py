@@ -29,12 +29,15 @@ class Graph:
 
     def __init__(self, store: Store, query_dir: Path | None = None):
         self.store = store
-        self.queries = queries.discover(query_dir or queries_dir())
+        self.query_dir = query_dir or queries_dir()
+        self._queries: dict[str, queries.Query] = {}
         self._labels: list[dict] | None = None
 
     def select(self, name: str, **values: str | None) -> list[dict]:
         """Run a canned query by name; entity parameters are given as ids, IRIs come back as ids."""
-        return self.run(self.queries[name], values)
+        if name not in self._queries:  # read on first use: a report needs two or three files
+            self._queries[name] = queries.read_query(self.query_dir / f"{name}.rq")
+        return self.run(self._queries[name], values)
 
     def run(self, query: queries.Query, values: dict[str, str | None]):
         """Run a query with its header's parameters bound (None leaves one unbound)."""
@@ -53,15 +56,21 @@ class Graph:
 
     def resolve(self, name: str, *kinds: str) -> str:
         """The id a user's name means (id, name or alias, any case), of one of ``kinds``."""
-        if self._labels is None:
-            self._labels = self.select("labels")
-        pairs = [(row["id"], row["label"]) for row in self._labels]
-        pairs += [(row["id"], row["id"]) for row in self._labels]
-        entity = names.resolve(name, pairs)
-        kind = next(row["class"] for row in self._labels if row["id"] == entity)
+        matches = self.select("resolve", key=names.normalise(name))
+        if matches:
+            entity, kind = matches[0]["id"], matches[0]["class"]
+        else:  # only now read every label: to match odd spellings, or to suggest the closest
+            entity = names.resolve(name, [(row["id"], row["label"]) for row in self.labels()])
+            kind = next(row["class"] for row in self.labels() if row["id"] == entity)
         if kinds and kind not in kinds:
             raise WrongKind(f"'{name}' is a {kind}; this report takes a {' or '.join(kinds)}")
         return entity
+
+    def labels(self) -> list[dict]:
+        """Every (entity, id, label, class), read once."""
+        if self._labels is None:
+            self._labels = self.select("labels")
+        return self._labels
 
 
 def _readable(row: dict) -> dict:
@@ -110,7 +119,9 @@ def _tree(rows: list[dict], start: str, downward: bool) -> list[dict]:
 
 def descendants(graph: Graph, root: str) -> list[dict]:
     """Everything deriving from ``root`` (a family covers its members), in tree order."""
-    return _tree(graph.select("descendants", root=root), root, downward=True)
+    rows = graph.select("descendants", root=root)
+    inside = {root} | {row["child"] for row in rows}
+    return _tree([row for row in rows if row["parent"] in inside], root, downward=True)
 
 
 def ancestors(graph: Graph, start: str) -> list[dict]:
@@ -203,10 +214,12 @@ def timeline(graph: Graph, org: str | None = None, since: str | None = None) -> 
 
 def show(graph: Graph, entity: str) -> list[dict]:
     """Every fact about one entity, each with its source where the fact is an edge."""
+    rows = graph.select("facts", entity=entity)
+    name = next((r["value"] for r in rows if r["property"] == "rdfs:label"), entity)
     return [
         {
             "id": entity,
-            "name": _name(graph, entity),
+            "name": name,
             "direction": row["direction"],
             "property": row["property"],
             "value": row["value"],
@@ -214,13 +227,8 @@ def show(graph: Graph, entity: str) -> list[dict]:
             "method": row.get("methods") or None,
             "source": row.get("source"),
         }
-        for row in graph.select("facts", entity=entity)
+        for row in rows
     ]
-
-
-def _name(graph: Graph, entity: str) -> str:
-    rows = graph._labels or graph.select("labels")
-    return next((r["label"] for r in rows if r["id"] == entity and r["label"] != entity), entity)
 
 
 def corrections(graph: Graph) -> list[dict]:
@@ -246,10 +254,11 @@ def run_query(graph: Graph, query: str, values: dict[str, str]) -> list[dict]:
     """Any query: a canned one by name or a ``.rq`` file; entity parameters resolve by name."""
     if query.endswith(".rq"):
         chosen = queries.read_query(Path(query))
-    elif query in graph.queries:
-        chosen = graph.queries[query]
     else:
-        raise names.UnknownName(query, names.close_matches(query, list(graph.queries)))
+        canned = queries.discover(graph.query_dir)
+        if query not in canned:
+            raise names.UnknownName(query, names.close_matches(query, list(canned)))
+        chosen = canned[query]
     kinds = {param.name: param.type for param in chosen.params}
     values = {k: graph.resolve(v) if kinds.get(k) == "entity" else v for k, v in values.items()}
     result = graph.run(chosen, values)

@@ -19,7 +19,15 @@ from slmgraph import __version__
 from slmgraph.vocab import ONTOLOGY_GRAPH
 
 # The modules whose code decides what a build contains: editing one invalidates the cache.
-_BUILDER_MODULES = ("schema.py", "catalog.py", "checks.py", "rdf.py", "vocab.py", "store.py")
+_BUILDER_MODULES = (
+    "schema.py",
+    "catalog.py",
+    "checks.py",
+    "names.py",
+    "rdf.py",
+    "vocab.py",
+    "store.py",
+)
 
 
 def ontology_files(ontology_dir: Path) -> list[Path]:
@@ -27,16 +35,44 @@ def ontology_files(ontology_dir: Path) -> list[Path]:
     return [ontology_dir / "slm.ttl"]
 
 
+def _inputs(data_dir: Path, ontology_dir: Path) -> list[tuple[str, str]]:
+    """(name, path) of every input file, sorted; plain strings, as this runs before every report."""
+    here = os.path.dirname(__file__)
+    inputs = [(f"code/{name}", os.path.join(here, name)) for name in _BUILDER_MODULES]
+    for root, dirs, files in os.walk(data_dir):
+        dirs.sort()
+        relative = os.path.relpath(root, data_dir)
+        for file in sorted(f for f in files if f.endswith(".yaml")):
+            inputs.append(
+                (f"data/{os.path.normpath(os.path.join(relative, file))}", os.path.join(root, file))
+            )
+    return inputs + [(f"ontology/{p.name}", str(p)) for p in ontology_files(ontology_dir)]
+
+
 def content_hash(data_dir: Path, ontology_dir: Path) -> str:
     """A short hash of every input of a build: the entries, the ontology and the builder's code."""
     digest = hashlib.sha256(__version__.encode())
-    here = Path(__file__).parent
-    inputs = [(f"code/{name}", here / name) for name in _BUILDER_MODULES]
-    inputs += [(f"data/{p.relative_to(data_dir)}", p) for p in sorted(data_dir.rglob("*.yaml"))]
-    inputs += [(f"ontology/{p.name}", p) for p in ontology_files(ontology_dir)]
-    for name, path in inputs:
-        digest.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
+    for name, path in _inputs(data_dir, ontology_dir):
+        with open(path, "rb") as file:
+            digest.update(name.encode() + b"\0" + file.read() + b"\0")
     return digest.hexdigest()[:16]
+
+
+def _cached_content_hash(data_dir: Path, ontology_dir: Path, store_dir: Path) -> str:
+    """The content hash, recomputed only when a file's path, size or mtime changed since last time."""
+    stats = hashlib.sha256(f"{data_dir.absolute()}\0{ontology_dir.absolute()}".encode())
+    for name, path in _inputs(data_dir, ontology_dir):
+        stat = os.stat(path)
+        stats.update(f"{name}\0{stat.st_size}\0{stat.st_mtime_ns}\0".encode())
+    memo = store_dir / "inputs" / stats.hexdigest()[:32]
+    if memo.is_file():
+        return memo.read_text()
+    value = content_hash(data_dir, ontology_dir)
+    memo.parent.mkdir(parents=True, exist_ok=True)
+    staging = memo.with_name(f".{memo.name}.{os.getpid()}")
+    staging.write_text(value)
+    os.replace(staging, memo)
+    return value
 
 
 def current_build(store_dir: Path) -> str | None:
@@ -57,7 +93,7 @@ def ensure(data_dir: Path, ontology_dir: Path, store_dir: Path) -> str:
 
     Raises CatalogError (and changes nothing) when the entries are invalid.
     """
-    build_id = content_hash(data_dir, ontology_dir)
+    build_id = _cached_content_hash(data_dir, ontology_dir, store_dir)
     if current_build(store_dir) == build_id:
         return build_id
     if not (store_dir / "builds" / build_id).is_dir():

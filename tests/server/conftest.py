@@ -1,0 +1,92 @@
+"""Start the real server (``slmgraph serve``) in a subprocess on a free loopback port."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+ARTIFACTS = Path(__file__).parents[1] / "artifacts"
+
+
+@dataclass
+class Server:
+    url: str
+    process: subprocess.Popen
+    log: Path
+
+    def client(self, **options) -> httpx.Client:
+        return httpx.Client(base_url=self.url, timeout=30, **options)
+
+    def log_text(self) -> str:
+        return self.log.read_text(encoding="utf-8", errors="replace")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextmanager
+def running_server(store_dir: Path, log: Path, *options: str):
+    """``slmgraph serve --no-build`` over ``store_dir``; waits until a query is answered."""
+    port = free_port()
+    command = [sys.executable, "-m", "slmgraph", "serve", "--store", str(store_dir)]
+    command += ["--no-build", "--port", str(port), *options]
+    with open(log, "w") as sink:
+        process = subprocess.Popen(
+            command, stdout=sink, stderr=subprocess.STDOUT, env=os.environ | {"NO_COLOR": "1"}
+        )
+    server = Server(f"http://127.0.0.1:{port}", process, log)
+    try:
+        _wait_until_ready(server)
+        yield server
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _wait_until_ready(server: Server) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if server.process.poll() is not None:
+            raise RuntimeError(f"server exited early:\n{server.log_text()}")
+        try:
+            response = httpx.get(server.url + "/sparql", params={"query": "ASK {}"}, timeout=5)
+            if response.status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"server did not start:\n{server.log_text()}")
+
+
+# Settings the shared server runs with; tests that need others start their own.
+DEADLINE = 2.0
+ROW_CAP = 100
+WORKERS = 3
+
+
+@pytest.fixture(scope="session")
+def server(valid_store, tmp_path_factory):
+    log = tmp_path_factory.mktemp("server") / "server.log"
+    options = ["--deadline", str(DEADLINE), "--row-cap", str(ROW_CAP), "--workers", str(WORKERS)]
+    with running_server(valid_store, log, *options) as running:
+        yield running
+
+
+@pytest.fixture
+def http(server):
+    with server.client() as client:
+        yield client
