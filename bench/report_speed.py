@@ -1,4 +1,4 @@
-"""Whole-process wall time of a lineage report on a warm cache, beside the floor of importing pyoxigraph.
+"""Wall time of a whole lineage-report process on a warm cache, beside importing pyoxigraph.
 
     python bench/report_speed.py [--runs 21]
 
@@ -47,11 +47,10 @@ def main() -> None:
     print(f"runs: {args.runs} each, interleaved; python {sys.version.split()[0]}")
     for name, command in (("floor", floor), ("report", report)):
         times = sorted(results[name])
-        print(
-            f"{name:7s} median {statistics.median(times) * 1000:7.1f} ms   "
-            f"p10 {times[len(times) // 10] * 1000:6.1f}   p90 {times[-len(times) // 10 - 1] * 1000:6.1f}"
-            f"   ({' '.join(Path(command[0]).name if i == 0 else part for i, part in enumerate(command))})"
-        )
+        shown = " ".join([Path(command[0]).name, *command[1:]])
+        median = statistics.median(times) * 1000
+        p10, p90 = times[len(times) // 10] * 1000, times[-len(times) // 10 - 1] * 1000
+        print(f"{name:7s} median {median:7.1f} ms   p10 {p10:6.1f}   p90 {p90:6.1f}   ({shown})")
     ratio = statistics.median(results["report"]) / statistics.median(results["floor"])
     print(f"ratio report / floor: {ratio:.2f}")
 

@@ -4,6 +4,7 @@ import pytest
 
 from slmgraph import catalog, lint, paths, queries, reports, store
 from slmgraph.checks import references
+from slmgraph.schema import SEED_IDS
 
 DATA = paths.data_dir()
 
@@ -98,7 +99,7 @@ def _seed_names(loaded):
 
 
 def test_every_seed_document_has_a_name_map(loaded):
-    assert set(loaded.seed_maps) == set(catalog.SEED_IDS)
+    assert set(loaded.seed_maps) == set(SEED_IDS)
 
 
 def test_every_seed_name_resolves_to_its_entry(loaded, real_graph):

@@ -8,7 +8,7 @@ import yaml
 from pydantic import ValidationError
 
 from slmgraph.problems import CatalogError, Problem
-from slmgraph.schema import ENTRY, SEED_IDS, SEED_MAP, AnyEntry, SeedMap
+from slmgraph.schema import ENTRY, SEED_MAP, AnyEntry, SeedMap
 
 PLACEHOLDERS = {"", "unknown", "none", "n/a", "na", "tbd", "?", "-", "null"}
 Loc = tuple[str | int, ...]

@@ -59,7 +59,7 @@ def content_hash(data_dir: Path, ontology_dir: Path) -> str:
 
 
 def _cached_content_hash(data_dir: Path, ontology_dir: Path, store_dir: Path) -> str:
-    """The content hash, recomputed only when a file's path, size or mtime changed since last time."""
+    """The content hash, recomputed only when a path, size or mtime changed since the last call."""
     stats = hashlib.sha256(f"{data_dir.absolute()}\0{ontology_dir.absolute()}".encode())
     for name, path in _inputs(data_dir, ontology_dir):
         stat = os.stat(path)
