@@ -40,10 +40,15 @@ def test_datasets_direct_and_transitive(graph):
         ("databricks-dolly-15k", "sft", "dolly-v2-12b")
     ]
     transitive = reports.datasets(graph, "dolly-v2-12b", transitive=True)
-    assert [(r["id"], r["stage"], r["via"]) for r in transitive] == [
-        ("databricks-dolly-15k", "sft", "dolly-v2-12b"),
-        ("the-pile", "pretraining", "pythia"),
+    assert [(r["id"], r["stage"], r["via"], r["depth"]) for r in transitive] == [
+        ("databricks-dolly-15k", "sft", "dolly-v2-12b", 0),
+        ("the-pile", "pretraining", "pythia", 2),
     ]
+
+
+def test_datasets_come_once_through_the_nearest_model(graph):
+    rows = reports.datasets(graph, "pythia-12b", transitive=True)
+    assert [(r["id"], r["via"], r["depth"]) for r in rows] == [("the-pile", "pythia", 1)]
 
 
 def test_datasets_mark_synthetic_data_with_its_generator(graph):

@@ -44,7 +44,7 @@ def render(rows: list[dict], fmt: str) -> str:
         lines = [keys, ["---"] * len(keys), *[[c.replace("|", "\\|") for c in r] for r in cells]]
         return "\n".join("| " + " | ".join(line) + " |" for line in lines)
     if fmt == "table":
-        if "depth" in keys:  # indent lineage rows so the table reads as a tree
+        if {"depth", "parent"} <= set(keys):  # indent lineage rows so the table reads as a tree
             for row, line in zip(rows, cells, strict=True):
                 line[0] = "  " * (int(row.get("depth") or 1) - 1) + line[0]
         return _table(keys, cells)

@@ -1,0 +1,29 @@
+"""The app over a store that changes while it serves, and its optional CORS."""
+
+import httpx
+
+from slmgraph import paths, store
+from tests.server.conftest import running_server
+
+NAME = "SELECT ?name WHERE { <https://w3id.org/slmgraph/id/alpaca-7b> rdfs:label ?name }"
+PREFIXED = "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> " + NAME
+
+
+def test_a_rebuild_is_picked_up_while_serving(catalogue_copy, tmp_path):
+    store_dir = tmp_path / "store"
+    store.ensure(catalogue_copy, paths.ontology_dir(), store_dir)
+    with running_server(store_dir, tmp_path / "server.log", "--cors") as server:
+        before = httpx.get(server.url + "/sparql", params={"query": PREFIXED})
+        entry = catalogue_copy / "models" / "alpaca-7b.yaml"
+        entry.write_text(entry.read_text().replace("name: Alpaca 7B", "name: Alpaca Seven"))
+        store.ensure(catalogue_copy, paths.ontology_dir(), store_dir)
+        after = httpx.get(
+            server.url + "/sparql",
+            params={"query": PREFIXED},
+            headers={"If-None-Match": before.headers["etag"], "Origin": "https://a.example"},
+        )
+    assert before.json()["results"]["bindings"][0]["name"]["value"] == "Alpaca 7B"
+    assert after.status_code == 200  # the old validator no longer matches
+    assert after.json()["results"]["bindings"][0]["name"]["value"] == "Alpaca Seven"
+    assert after.headers["etag"] != before.headers["etag"]
+    assert after.headers["access-control-allow-origin"] == "*"

@@ -1,0 +1,53 @@
+"""SERVICE clauses are refused before any outbound request: the server is no proxy."""
+
+import socket
+import threading
+
+import pytest
+
+
+@pytest.fixture
+def listener():
+    """A loopback socket that records whether anything connected to it."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen()
+    sock.settimeout(0.2)
+    connections = []
+    stop = threading.Event()
+
+    def accept():
+        while not stop.is_set():
+            try:
+                connection, _ = sock.accept()
+                connections.append(connection)
+            except TimeoutError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield sock.getsockname()[1], connections
+    stop.set()
+    thread.join()
+    sock.close()
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        "SELECT * WHERE {{ SERVICE <http://127.0.0.1:{port}/sparql> {{ ?s ?p ?o }} }}",
+        "PREFIX e: <http://127.0.0.1:{port}/> SELECT * {{ SERVICE SILENT e:sparql {{ ?s ?p ?o }} }}",
+        "select * {{ service <http://127.0.0.1:{port}/x> {{ ?s ?p ?o }} }}",
+    ],
+)
+def test_service_is_refused_without_outbound_request(http, listener, template):
+    port, connections = listener
+    response = http.get("/sparql", params={"query": template.format(port=port)})
+    assert response.status_code == 403
+    assert "SERVICE" in response.text and "refused" in response.text
+    assert connections == []
+
+
+def test_the_word_service_elsewhere_is_not_refused(http):
+    query = 'SELECT * WHERE { ?s ?p "SERVICE" } # SERVICE <http://127.0.0.1:1/>'
+    assert http.get("/sparql", params={"query": query}).status_code == 200

@@ -1,0 +1,80 @@
+"""Dereferenceable IRIs, the lineage diagram, search and the VoID description."""
+
+import xml.etree.ElementTree as ET
+
+import rdflib
+
+from slmgraph.vocab import ID, SLM
+
+BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def _diagram(html: str) -> ET.Element:
+    start, end = html.index("<svg"), html.index("</svg>") + len("</svg>")
+    return ET.fromstring(html[start:end])
+
+
+def test_entity_page_for_browsers(http):
+    response = http.get("/id/alpaca-7b", headers=BROWSER)
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/html")
+    page = response.text
+    assert "<h1>Alpaca 7B</h1>" in page
+    assert 'href="/id/llama-7b"' in page  # a neighbour
+    assert "https://crfm.stanford.edu/2023/03/13/alpaca.html" in page  # a citation
+    linked = {a.get("href") for a in _diagram(page).iter(f"{SVG}a")}
+    assert {"/id/alpaca-7b", "/id/llama-7b", "/id/llama"} <= linked  # ancestors up to the family
+
+
+def test_lineage_diagram_shows_descendants_with_relations(http):
+    svg = ET.fromstring(http.get("/lineage/llama.svg").content)
+    nodes = {a.get("data-id") for a in svg.iter(f"{SVG}a")}
+    relations = {g.get("data-relation") for g in svg.iter(f"{SVG}g") if g.get("data-relation")}
+    assert {"llama", "llama-7b", "alpaca-7b"} <= nodes
+    assert {"member-of", "fine-tuned"} <= relations
+
+
+def test_entity_iri_answers_rdf_by_accept(http):
+    turtle = http.get("/id/alpaca-7b", headers={"Accept": "text/turtle"})
+    jsonld = http.get("/id/alpaca-7b", headers={"Accept": "application/ld+json"})
+    subject = rdflib.URIRef(ID + "alpaca-7b")
+    for response, fmt in ((turtle, "turtle"), (jsonld, "json-ld")):
+        graph = rdflib.Graph().parse(data=response.content, format=fmt)
+        assert (subject, rdflib.URIRef(SLM + "fineTunedFrom"), rdflib.URIRef(ID + "llama-7b")) in graph
+        # the qualified edge travels with the entity, with its citation
+        edge = next(graph.objects(subject, rdflib.URIRef(SLM + "qualifiedRelation")))
+        assert (edge, rdflib.DCTERMS.source, None) in graph
+    assert "etag" in turtle.headers
+
+
+def test_edge_node_iri_answers_rdf(http):
+    graph = rdflib.Graph()
+    found = http.get("/id/alpaca-7b/fine-tuned/llama-7b", headers={"Accept": "text/turtle"})
+    graph.parse(data=found.text, format="turtle")
+    edge = rdflib.URIRef(ID + "alpaca-7b/fine-tuned/llama-7b")
+    assert (edge, rdflib.URIRef(SLM + "target"), rdflib.URIRef(ID + "llama-7b")) in graph
+    browser = http.get("/id/alpaca-7b/fine-tuned/llama-7b", headers=BROWSER)
+    assert browser.status_code == 303 and browser.headers["location"] == "/id/alpaca-7b"
+
+
+def test_unknown_entity_is_404_with_suggestions(http):
+    response = http.get("/id/alpaca-7", headers=BROWSER)
+    assert response.status_code == 404 and "alpaca-7b" in response.text
+
+
+def test_search_by_alias(http):
+    hits = http.get("/search", params={"q": "stanford alpaca", "format": "json"}).json()
+    assert hits[0]["id"] == "alpaca-7b" and hits[0]["href"] == "/id/alpaca-7b"
+    page = http.get("/search", params={"q": "llama"})
+    assert 'href="/id/llama-7b"' in page.text
+
+
+def test_void_description(http):
+    response = http.get("/.well-known/void", headers={"Accept": "text/turtle"})
+    graph = rdflib.Graph().parse(data=response.text, format="turtle")
+    void = rdflib.Namespace("http://rdfs.org/ns/void#")
+    dataset = next(graph.subjects(rdflib.RDF.type, void.Dataset))
+    assert int(graph.value(dataset, void.triples)) > 100
+    assert str(graph.value(dataset, void.sparqlEndpoint)).endswith("/sparql")
+    classes = {graph.value(p, void["class"]) for p in graph.objects(dataset, void.classPartition)}
+    assert rdflib.URIRef(SLM + "Model") in classes

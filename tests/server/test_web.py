@@ -1,0 +1,84 @@
+"""HTTP done right: validators, caching, CORS, gzip, size limits, row cap, access log."""
+
+import gzip
+
+import httpx
+
+from slmgraph import store
+from tests.server.conftest import ROW_CAP
+
+ALL = "SELECT * WHERE { ?s ?p ?o }"
+
+
+def test_etag_comes_from_the_build_and_304_on_if_none_match(server, valid_store, http):
+    first = http.get("/sparql", params={"query": ALL, "format": "json"})
+    tag = first.headers["etag"]
+    assert store.current_build(valid_store) in tag
+    assert "max-age" in first.headers["cache-control"]
+    again = http.get(
+        "/sparql", params={"query": ALL, "format": "json"}, headers={"If-None-Match": tag}
+    )
+    assert again.status_code == 304 and again.content == b""
+    other = http.get(
+        "/sparql", params={"query": ALL, "format": "xml"}, headers={"If-None-Match": tag}
+    )
+    assert other.status_code == 200
+
+
+def test_errors_are_not_cached(http):
+    response = http.get("/sparql", params={"query": "SELECT"})
+    assert response.status_code == 400 and response.headers["cache-control"] == "no-store"
+
+
+def test_cors_is_off_by_default(http):
+    response = http.get(
+        "/sparql", params={"query": "ASK {}"}, headers={"Origin": "https://elsewhere.example"}
+    )
+    assert "access-control-allow-origin" not in response.headers
+
+
+def test_large_results_are_gzipped(server):
+    with httpx.Client(base_url=server.url, headers={"Accept-Encoding": "gzip"}) as client:
+        response = client.get("/store?default", headers={"Accept": "application/n-triples"})
+    assert response.headers["content-encoding"] == "gzip"
+    assert b"alpaca-7b" in response.content  # httpx decompressed it
+    raw = httpx.get(
+        server.url + "/store?default",
+        headers={"Accept": "application/n-triples", "Accept-Encoding": "identity"},
+    )
+    assert "content-encoding" not in raw.headers
+    assert len(gzip.compress(raw.content)) < len(raw.content)
+
+
+def test_row_cap_is_announced_never_silent(http):
+    response = http.get("/sparql", params={"query": ALL})
+    document = response.json()
+    assert len(document["results"]["bindings"]) == ROW_CAP
+    assert response.headers["x-sparql-truncated"] == "true"
+    assert response.headers["x-sparql-row-limit"] == str(ROW_CAP)
+    assert document["truncated"]["rows"] == ROW_CAP
+    small = http.get("/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 3"})
+    assert "x-sparql-truncated" not in small.headers and "truncated" not in small.json()
+
+
+def test_construct_row_cap_is_announced(http):
+    response = http.get(
+        "/sparql",
+        params={"query": "CONSTRUCT WHERE { ?s ?p ?o }"},
+        headers={"Accept": "application/n-triples"},
+    )
+    assert response.headers["x-sparql-truncated"] == "true"
+    lines = [line for line in response.text.splitlines() if line and not line.startswith("#")]
+    assert len(lines) == ROW_CAP
+
+
+def test_oversized_request_gets_413(http):
+    body = "ASK {}" + " " * (70 * 1024)
+    response = http.post("/sparql", content=body, headers={"Content-Type": "application/sparql-query"})
+    assert response.status_code == 413
+
+
+def test_access_log_has_a_line_per_request(server, http):
+    http.get("/sparql", params={"query": "ASK { ?logged ?p ?o }"})
+    lines = [line for line in server.log_text().splitlines() if "slmgraph.access" in line]
+    assert any("GET /sparql?query=ASK" in line and "logged" in line and " 200 " in line for line in lines)
