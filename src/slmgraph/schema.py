@@ -219,41 +219,42 @@ class Architecture(Strict):
     attention: Text | None = Field(None, description="e.g. grouped-query, sliding-window")
 
 
-class Trained(Entry):
+class Released(Entry):
+    """What models, families and datasets share: who made them, when, under which terms."""
+
     organisation: Ids = Field(default_factory=list, description="organisation id(s) (developed by)")
     released: ReleaseDate | None = Field(
         None, description="first release: YYYY, YYYY-MM or YYYY-MM-DD"
     )
     licence: Text | None = Field(None, description="SPDX id or LicenseRef-… of a licence entry")
     publications: list[Id] = Field(default_factory=list, description="ids of publications")
+
+
+class Trained(Released):
     architecture: Architecture | None = None
     context_length: PositiveInt | None = Field(None, description="context window in tokens")
     derived_from: list[Lineage] = Field(default_factory=list, description="typed lineage edges")
     trained_on: list[Training] = Field(default_factory=list, description="training data edges")
-
-
-class Model(Trained):
-    type: Literal["model"]
-    family: Id | None = Field(None, description="id of the family this model is a variant of")
-    parameters: Size | None = Field(None, description="parameter count: '1.3B', '125M', '8x7B'")
-    active_parameters: Size | None = Field(None, description="active parameters per token (MoE)")
-    open_weights: StrictBool | None = Field(None, description="false for API-only models")
     reproduces: list[Reproduction] = Field(
         default_factory=list, description="independent re-implementations (not lineage)"
     )
 
 
+class Model(Trained):
+    type: Literal["model"] = Field(description="entry type")
+    family: Id | None = Field(None, description="id of the family this model is a variant of")
+    parameters: Size | None = Field(None, description="parameter count: '1.3B', '125M', '8x7B'")
+    active_parameters: Size | None = Field(None, description="active parameters per token (MoE)")
+    open_weights: StrictBool | None = Field(None, description="false for API-only models")
+
+
 class Family(Trained):
-    type: Literal["family"]
+    type: Literal["family"] = Field(description="entry type")
 
 
-class Dataset(Entry):
-    type: Literal["dataset"]
-    organisation: Ids = Field(default_factory=list, description="organisation id(s)")
-    released: ReleaseDate | None = None
-    licence: Text | None = Field(None, description="SPDX id or LicenseRef-… of a licence entry")
+class Dataset(Released):
+    type: Literal["dataset"] = Field(description="entry type")
     size: Text | None = Field(None, description="free text: '825 GiB', '52K examples'")
-    publications: list[Id] = Field(default_factory=list)
     derived_from: list[DatasetDerivation] = Field(
         default_factory=list, description="datasets this one was built from"
     )
@@ -263,16 +264,16 @@ class Dataset(Entry):
 
 
 class Organisation(Entry):
-    type: Literal["organisation"]
+    type: Literal["organisation"] = Field(description="entry type")
 
 
 class Publication(Entry):
-    type: Literal["publication"]
+    type: Literal["publication"] = Field(description="entry type")
     released: ReleaseDate | None = None
 
 
 class Licence(Entry):
-    type: Literal["licence"]
+    type: Literal["licence"] = Field(description="entry type")
     spdx: Annotated[str, StringConstraints(pattern=r"^(LicenseRef-)?[A-Za-z0-9.+-]+$")] = Field(
         description="the id models use: an SPDX id or LicenseRef-…"
     )
