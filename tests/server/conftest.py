@@ -35,14 +35,14 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_server(store_dir: Path, log: Path, *options: str):
+def running_server(store_dir: Path, log: Path, *options: str, env: dict | None = None):
     """``slmgraph serve --no-build`` over ``store_dir``; waits until a query is answered."""
     port = free_port()
     command = [sys.executable, "-m", "slmgraph", "serve", "--store", str(store_dir)]
     command += ["--no-build", "--port", str(port), *options]
     with open(log, "w") as sink:
         process = subprocess.Popen(
-            command, stdout=sink, stderr=subprocess.STDOUT, env=os.environ | {"NO_COLOR": "1"}
+            command, stdout=sink, stderr=subprocess.STDOUT, env=os.environ | (env or {})
         )
     server = Server(f"http://127.0.0.1:{port}", process, log)
     try:
@@ -76,12 +76,14 @@ def _wait_until_ready(server: Server) -> None:
 DEADLINE = 2.0
 ROW_CAP = 100
 WORKERS = 3
+MAX_REQUEST_BYTES = 32 * 1024
 
 
 @pytest.fixture(scope="session")
 def server(valid_store, tmp_path_factory):
     log = tmp_path_factory.mktemp("server") / "server.log"
     options = ["--deadline", str(DEADLINE), "--row-cap", str(ROW_CAP), "--workers", str(WORKERS)]
+    options += ["--max-request-bytes", str(MAX_REQUEST_BYTES)]
     with running_server(valid_store, log, *options) as running:
         yield running
 

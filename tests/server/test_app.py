@@ -27,3 +27,22 @@ def test_a_rebuild_is_picked_up_while_serving(catalogue_copy, tmp_path):
     assert after.json()["results"]["bindings"][0]["name"]["value"] == "Alpaca Seven"
     assert after.headers["etag"] != before.headers["etag"]
     assert after.headers["access-control-allow-origin"] == "*"
+
+
+def test_home_says_so_when_the_editor_files_are_missing(valid_store, tmp_path):
+    missing = {"SLMGRAPH_YASGUI_DIR": str(tmp_path / "no-such-dir")}
+    with running_server(valid_store, tmp_path / "server.log", env=missing) as server:
+        home = httpx.get(server.url + "/")
+        vendor = httpx.get(server.url + "/vendor/yasgui.min.js")
+    assert home.status_code == 200
+    assert 'id="assets-missing"' in home.text and "npm ci --prefix web" in home.text
+    assert '<form method="post" action="/sparql"' in home.text  # still usable
+    assert vendor.status_code == 404
+
+
+def test_home_serves_the_editor_from_this_server(http):
+    home = http.get("/")
+    script = http.get("/vendor/yasgui.min.js")
+    assert '<script src="/vendor/yasgui.min.js">' in home.text
+    assert script.status_code == 200 and len(script.content) > 100_000
+    assert "cdn" not in home.text.lower()

@@ -5,6 +5,8 @@ import threading
 
 import pytest
 
+from tests.server.conftest import running_server
+
 
 @pytest.fixture
 def listener():
@@ -36,7 +38,8 @@ def listener():
     "template",
     [
         "SELECT * WHERE {{ SERVICE <http://127.0.0.1:{port}/sparql> {{ ?s ?p ?o }} }}",
-        "PREFIX e: <http://127.0.0.1:{port}/> SELECT * {{ SERVICE SILENT e:sparql {{ ?s ?p ?o }} }}",
+        "PREFIX e: <http://127.0.0.1:{port}/> "
+        "SELECT * {{ SERVICE SILENT e:sparql {{ ?s ?p ?o }} }}",
         "select * {{ service <http://127.0.0.1:{port}/x> {{ ?s ?p ?o }} }}",
     ],
 )
@@ -51,3 +54,21 @@ def test_service_is_refused_without_outbound_request(http, listener, template):
 def test_the_word_service_elsewhere_is_not_refused(http):
     query = 'SELECT * WHERE { ?s ?p "SERVICE" } # SERVICE <http://127.0.0.1:1/>'
     assert http.get("/sparql", params={"query": query}).status_code == 200
+
+
+def test_an_allowed_endpoint_may_be_called(server, valid_store, tmp_path, listener):
+    allowed = server.url + "/sparql"
+    query = (
+        "SELECT ?name WHERE { SERVICE <%s> { <https://w3id.org/slmgraph/id/alpaca-7b> "
+        "<http://www.w3.org/2000/01/rdf-schema#label> ?name } }"
+    )
+    port, connections = listener
+    options = ("--allow-service", allowed)
+    log = tmp_path / "federating.log"
+    with running_server(valid_store, log, *options) as federating, federating.client() as client:
+        called = client.get("/sparql", params={"query": query % allowed})
+        other = client.get("/sparql", params={"query": query % f"http://127.0.0.1:{port}/"})
+    assert called.status_code == 200
+    assert called.json()["results"]["bindings"][0]["name"]["value"] == "Alpaca 7B"
+    assert other.status_code == 403 and allowed in other.text
+    assert connections == []

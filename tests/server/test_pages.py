@@ -40,7 +40,11 @@ def test_entity_iri_answers_rdf_by_accept(http):
     subject = rdflib.URIRef(ID + "alpaca-7b")
     for response, fmt in ((turtle, "turtle"), (jsonld, "json-ld")):
         graph = rdflib.Graph().parse(data=response.content, format=fmt)
-        assert (subject, rdflib.URIRef(SLM + "fineTunedFrom"), rdflib.URIRef(ID + "llama-7b")) in graph
+        assert (
+            subject,
+            rdflib.URIRef(SLM + "fineTunedFrom"),
+            rdflib.URIRef(ID + "llama-7b"),
+        ) in graph
         # the qualified edge travels with the entity, with its citation
         edge = next(graph.objects(subject, rdflib.URIRef(SLM + "qualifiedRelation")))
         assert (edge, rdflib.DCTERMS.source, None) in graph
@@ -78,3 +82,19 @@ def test_void_description(http):
     assert str(graph.value(dataset, void.sparqlEndpoint)).endswith("/sparql")
     classes = {graph.value(p, void["class"]) for p in graph.objects(dataset, void.classPartition)}
     assert rdflib.URIRef(SLM + "Model") in classes
+
+
+def test_seed_iri_answers_rdf_and_a_page(http):
+    seed = "https://w3id.org/slmgraph/seed/awesome-slm"
+    turtle = http.get("/seed/awesome-slm", headers={"Accept": "text/turtle"})
+    graph = rdflib.Graph().parse(data=turtle.text, format="turtle")
+    assert (rdflib.URIRef(seed), None, None) in graph
+    page = http.get("/seed/awesome-slm", headers=BROWSER)
+    assert page.status_code == 200 and seed in page.text
+    assert http.get("/seed/no-such-seed", headers=BROWSER).status_code == 404
+
+
+def test_ontology_iri_answers_the_ontology(http):
+    response = http.get("/ontology", headers=BROWSER)
+    graph = rdflib.Graph().parse(data=response.text, format="turtle")
+    assert (rdflib.URIRef(SLM + "fineTunedFrom"), rdflib.RDFS.label, None) in graph

@@ -1,11 +1,12 @@
 """HTTP done right: validators, caching, CORS, gzip, size limits, row cap, access log."""
 
 import gzip
+import http.client
 
 import httpx
 
 from slmgraph import store
-from tests.server.conftest import ROW_CAP
+from tests.server.conftest import MAX_REQUEST_BYTES, ROW_CAP
 
 ALL = "SELECT * WHERE { ?s ?p ?o }"
 
@@ -73,12 +74,43 @@ def test_construct_row_cap_is_announced(http):
 
 
 def test_oversized_request_gets_413(http):
-    body = "ASK {}" + " " * (70 * 1024)
-    response = http.post("/sparql", content=body, headers={"Content-Type": "application/sparql-query"})
+    body = "ASK {}" + " " * MAX_REQUEST_BYTES
+    response = http.post(
+        "/sparql", content=body, headers={"Content-Type": "application/sparql-query"}
+    )
+    assert response.status_code == 413
+
+
+def test_oversized_streamed_body_gets_413(http):
+    def chunks():  # no Content-Length: the limit is enforced while reading
+        for _ in range(MAX_REQUEST_BYTES // 1024 + 2):
+            yield b" " * 1024
+
+    response = http.post(
+        "/sparql", content=chunks(), headers={"Content-Type": "application/sparql-query"}
+    )
     assert response.status_code == 413
 
 
 def test_access_log_has_a_line_per_request(server, http):
     http.get("/sparql", params={"query": "ASK { ?logged ?p ?o }"})
     lines = [line for line in server.log_text().splitlines() if "slmgraph.access" in line]
-    assert any("GET /sparql?query=ASK" in line and "logged" in line and " 200 " in line for line in lines)
+    assert any(
+        "GET /sparql?query=ASK" in line and "logged" in line and " 200 " in line for line in lines
+    )
+
+
+def test_overlong_url_gets_414(server):
+    port = int(server.url.rsplit(":", 1)[1])
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    padding = "%20" * (MAX_REQUEST_BYTES // 3 + 100)
+    connection.request("GET", "/sparql?query=ASK%20%7B%7D" + padding)
+    response = connection.getresponse()
+    assert response.status == 414 and b"POST" in response.read()
+    connection.close()
+
+
+def test_head_gives_headers_without_a_body(http):
+    response = http.head("/sparql", params={"query": "ASK {}"})
+    assert response.status_code == 200 and response.content == b""
+    assert response.headers["etag"]

@@ -1,0 +1,23 @@
+"""Settings of one server instance; the CLI fills them, tests build them directly."""
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+def default_workers() -> int:
+    # At least two, so one runaway query never holds the only worker.
+    return max(2, os.cpu_count() or 1)
+
+
+@dataclass(frozen=True)
+class ServerConfig:
+    store_dir: Path
+    deadline: float = 10.0  # seconds a query may run before its worker is killed
+    row_cap: int = 10_000  # rows (or triples) in one answer; more is announced, never silent
+    max_request_bytes: int = 64 * 1024  # body or query string; larger requests get 413
+    workers: int = field(default_factory=default_workers)
+    cors: bool = False
+    allowed_services: tuple[str, ...] = ()  # SERVICE endpoints a query may call
+    max_age: int = 60  # Cache-Control max-age for answers derived from the build
+    access_log: bool = True

@@ -1,0 +1,200 @@
+"""HTML pages: the home page (SPARQL editor, canned queries, search), search results, and the
+page of every entity IRI, which also answers Turtle or JSON-LD by ``Accept``."""
+
+import json
+
+import jinja2
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+
+from slmgraph import names, queries
+from slmgraph.paths import queries_dir
+from slmgraph.server import assets, lineage_svg, negotiation, protocol, web
+from slmgraph.server.state import ServerState
+from slmgraph.vocab import BASE, compact, entity_iri
+
+# Properties kept for machines (name resolution), not for readers of a page.
+_HIDDEN = {"slm:lookupKey", "dcterms:identifier"}
+
+_templates = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(assets.TEMPLATES),
+    autoescape=True,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+_templates.filters["plural"] = lambda word, count: (
+    word if count == 1 else word[:-1] + "ies" if word.endswith("y") else word + "s"
+)
+
+
+def _html(request: Request, template: str, status: int = 200, tag: str | None = None, **values):
+    state: ServerState = request.app.state.server
+    body = _templates.get_template(template).render(request=request, **values)
+    response = HTMLResponse(body, status)
+    if tag is not None:
+        return web.cached(response, tag, state.config.max_age)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+async def _index(state: ServerState) -> dict[str, dict]:
+    """Every entity by id: name, class and aliases (one query per build)."""
+    rows = await state.per_build("index")
+    return {row["id"]: row for row in rows}
+
+
+async def home(request: Request) -> Response:
+    state: ServerState = request.app.state.server
+    canned = [
+        {
+            "name": query.name,
+            "title": query.title,
+            "description": query.description,
+            "params": [param.name for param in query.params],
+            "text": query.text,
+        }
+        for query in queries.discover(queries_dir()).values()
+    ]
+    tag = web.etag(state.build(), "home", str(assets.vendor_dir()))
+    if web.not_modified(request, tag):
+        return web.not_modified_response(tag, state.config.max_age)
+    index = await _index(state)
+    kinds: dict[str, int] = {}
+    for row in index.values():
+        kinds[row["class"]] = kinds.get(row["class"], 0) + 1
+    return _html(
+        request,
+        "home.html",
+        tag=tag,
+        canned=canned,
+        canned_json=json.dumps(canned),
+        vendor=assets.vendor_dir() is not None,
+        kinds=sorted(kinds.items()),
+    )
+
+
+def _matches(index: dict[str, dict], text: str) -> list[dict]:
+    """Entities whose id, name or an alias contains ``text`` (any case); best matches first."""
+    needle = text.strip().lower()
+    if not needle:
+        return []
+    found = []
+    for row in index.values():
+        words = [row["id"], row["name"], *filter(None, row.get("aliases", "").split("|"))]
+        lowered = [word.lower() for word in words]
+        if any(needle in word for word in lowered):
+            exact = needle in lowered
+            prefix = any(word.startswith(needle) for word in lowered)
+            found.append((not exact, not prefix, row["name"].lower(), row))
+    return [entry[-1] for entry in sorted(found, key=lambda e: e[:3])]
+
+
+async def search(request: Request) -> Response:
+    state: ServerState = request.app.state.server
+    text = request.query_params.get("q", "")
+    index = await _index(state)
+    found = _matches(index, text)
+    suggestions = [] if found or not text else names.close_matches(text, list(index))
+    as_json = request.query_params.get("format") == "json" or negotiation.choose(
+        request.headers.get("accept"), ("text/html", "application/json")
+    ) == ("application/json")
+    if as_json:
+        hits = [
+            {"id": r["id"], "name": r["name"], "class": r["class"], "href": f"/id/{r['id']}"}
+            for r in found[:50]
+        ]
+        return JSONResponse(hits, headers={"Cache-Control": "no-store"})
+    return _html(request, "search.html", text=text, found=found, suggestions=suggestions)
+
+
+async def entity(request: Request) -> Response:
+    state: ServerState = request.app.state.server
+    entity_id = request.path_params["entity"]
+    accept, fmt = request.headers.get("accept"), request.query_params.get("format")
+    index = await _index(state)
+    if entity_id not in index:
+        suggestions = names.close_matches(entity_id, list(index))
+        message = f"No entity has the id '{entity_id}'."
+        return _html(request, "missing.html", 404, message=message, suggestions=suggestions)
+    html = fmt in (None, "html") and negotiation.prefers_html(accept)
+    if not html:
+        tag = web.etag(state.build(), "describe", entity_id, accept or "", fmt or "")
+        if web.not_modified(request, tag):
+            return web.not_modified_response(tag, state.config.max_age)
+        return await protocol.answer(
+            request, tag, "describe", iri=entity_iri(entity_id), accept=accept, fmt=fmt
+        )
+    tag = web.etag(state.build(), "page", entity_id)
+    if web.not_modified(request, tag):
+        return web.not_modified_response(tag, state.config.max_age)
+    row = index[entity_id]
+    found = await state.run("entity", entity=entity_id)
+    svg = lineage_svg.render(entity_id, row["name"], found["ancestors"], found["descendants"])
+    facts = [f for f in found["facts"] if f["direction"] == "out" and f["property"] not in _HIDDEN]
+    incoming = [fact for fact in found["facts"] if fact["direction"] == "in"]
+    citations = sorted(
+        {f["value"] for f in facts if f["property"] == "dcterms:source"}
+        | {f["source"] for f in found["facts"] if f.get("source")}
+    )
+    return _html(
+        request,
+        "entity.html",
+        tag=tag,
+        entity=row,
+        iri=entity_iri(entity_id),
+        facts=[f for f in facts if f["property"] != "dcterms:source"],
+        incoming=incoming,
+        citations=citations,
+        svg=svg,
+        index=index,
+        has_lineage=bool(found["ancestors"] or found["descendants"]),
+    )
+
+
+async def edge(request: Request) -> Response:
+    """A node under an entity's IRI (a qualified edge): RDF by ``Accept``; a browser goes to the
+    entity's page."""
+    accept, fmt = request.headers.get("accept"), request.query_params.get("format")
+    if fmt in (None, "html") and negotiation.prefers_html(accept):
+        return RedirectResponse(f"/id/{request.path_params['entity']}", 303)
+    return await resource(request)
+
+
+async def resource(request: Request) -> Response:
+    """Any other IRI the graph mints under its base (seed documents): RDF, or a plain page."""
+    state: ServerState = request.app.state.server
+    iri = BASE + request.url.path.removeprefix("/")
+    accept, fmt = request.headers.get("accept"), request.query_params.get("format")
+    html = fmt in (None, "html") and negotiation.prefers_html(accept)
+    tag = web.etag(state.build(), "resource", iri, "html" if html else (accept or ""), fmt or "")
+    if web.not_modified(request, tag):
+        return web.not_modified_response(tag, state.config.max_age)
+    if not html:
+        return await protocol.answer(request, tag, "describe", iri=iri, accept=accept, fmt=fmt)
+    found = await state.run("statements", iri=iri)
+    if not found:
+        return _html(request, "missing.html", 404, message=f"Nothing is known about {iri}.")
+    rows = [(_local(s), compact(p), o, _local(o) if is_iri else None) for s, p, o, is_iri in found]
+    return _html(request, "resource.html", tag=tag, iri=iri, rows=rows)
+
+
+def _local(iri: str) -> str:
+    """The path this server answers an IRI of the graph at (other IRIs are left as they are)."""
+    return "/" + iri.removeprefix(BASE) if iri.startswith(BASE) else iri
+
+
+async def lineage(request: Request) -> Response:
+    """The lineage diagram alone, as an SVG image."""
+    state: ServerState = request.app.state.server
+    entity_id = request.path_params["entity"]
+    index = await _index(state)
+    if entity_id not in index:
+        return web.error(404, f"no entity has the id '{entity_id}'")
+    tag = web.etag(state.build(), "svg", entity_id)
+    if web.not_modified(request, tag):
+        return web.not_modified_response(tag, state.config.max_age)
+    found = await state.run("entity", entity=entity_id)
+    name = index[entity_id]["name"]
+    svg = lineage_svg.render(entity_id, name, found["ancestors"], found["descendants"])
+    response = Response(svg, media_type="image/svg+xml")
+    return web.cached(response, tag, state.config.max_age)

@@ -1,0 +1,130 @@
+"""A pool of worker processes with a deadline per job: a late worker is killed and replaced.
+
+Each worker runs one job at a time, so a runaway query holds one worker and the others keep
+answering. A job waits for a free worker and then runs, both within the same deadline.
+"""
+
+import asyncio
+import logging
+import pickle
+import sys
+from pathlib import Path
+
+from slmgraph.server.worker import FRAME
+
+log = logging.getLogger("slmgraph.server")
+
+
+class Unavailable(Exception):
+    """The job could not be answered in time (HTTP 503); the message says why."""
+
+
+class JobFailed(Exception):
+    """The worker reported a problem: ``status`` is the HTTP status to answer with."""
+
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status = status
+
+
+class Worker:
+    def __init__(self, process: asyncio.subprocess.Process):
+        self.process = process
+
+    async def send(self, message) -> None:
+        data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+        self.process.stdin.write(FRAME.pack(len(data)) + data)
+        await self.process.stdin.drain()
+
+    async def receive(self):
+        header = await self.process.stdout.readexactly(FRAME.size)
+        (size,) = FRAME.unpack(header)
+        return pickle.loads(await self.process.stdout.readexactly(size))
+
+    async def stop(self) -> None:
+        if self.process.returncode is None:
+            self.process.kill()
+        await self.process.wait()
+
+
+class WorkerPool:
+    def __init__(self, store_dir: Path, size: int):
+        self.store_dir = store_dir
+        self.size = size
+        self._idle: asyncio.Queue[Worker] = asyncio.Queue()
+        self._all: set[Worker] = set()
+        self._starting: set[asyncio.Task] = set()
+        self.killed = 0  # workers stopped at a deadline, for logs and tests
+
+    async def start(self) -> None:
+        await asyncio.gather(*(self._add() for _ in range(self.size)))
+
+    async def close(self) -> None:
+        for task in list(self._starting):
+            task.cancel()
+        await asyncio.gather(*(worker.stop() for worker in list(self._all)))
+        self._all.clear()
+
+    async def _add(self) -> None:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "slmgraph.server.worker",
+            str(self.store_dir),
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+        )
+        worker = Worker(process)
+        self._all.add(worker)
+        try:
+            ready = await worker.receive()
+        except (asyncio.IncompleteReadError, ConnectionError):
+            log.error("a query worker failed to start (exit code %s)", await process.wait())
+            self._all.discard(worker)
+            return
+        assert ready[0] == "ready"
+        self._idle.put_nowait(worker)
+
+    def _replace(self, worker: Worker) -> None:
+        """Kill ``worker`` and start another in the background."""
+        self._all.discard(worker)
+
+        async def replace() -> None:
+            await worker.stop()
+            await self._add()
+
+        task = asyncio.get_running_loop().create_task(replace())
+        self._starting.add(task)
+        task.add_done_callback(self._starting.discard)
+
+    async def run(self, build_id: str, job: str, deadline: float, **kwargs):
+        """Run ``job`` on a worker and return its result, within ``deadline`` seconds."""
+        loop = asyncio.get_running_loop()
+        give_up = loop.time() + deadline
+        try:
+            worker = await asyncio.wait_for(self._idle.get(), deadline)
+        except TimeoutError:
+            raise Unavailable(
+                f"the server is busy: no query worker became free within {deadline:g} s; "
+                "retry later"
+            ) from None
+        try:
+            await worker.send((build_id, job, kwargs))
+            reply = await asyncio.wait_for(worker.receive(), max(0.0, give_up - loop.time()))
+        except TimeoutError:
+            self.killed += 1
+            self._replace(worker)
+            raise Unavailable(
+                f"the query was stopped at its deadline of {deadline:g} s; "
+                "simplify it or add a LIMIT"
+            ) from None
+        except (asyncio.IncompleteReadError, ConnectionError):
+            self._replace(worker)
+            raise JobFailed(500, "the query worker died while answering") from None
+        except BaseException:  # cancelled (client gone): the job may still run, so kill it
+            self._replace(worker)
+            raise
+        self._idle.put_nowait(worker)
+        if reply[0] == "ok":
+            return reply[1]
+        raise JobFailed(reply[1], reply[2])

@@ -1,0 +1,162 @@
+"""The SPARQL 1.1 Protocol at ``/sparql``; Graph Store Protocol reads (``?default``, ``?graph=``).
+
+Read-only: updates are answered 403 and nothing is written. A query is checked (SERVICE), then
+run by a worker under the deadline; the answer carries the build's ETag.
+"""
+
+from urllib.parse import parse_qsl
+
+from starlette.datastructures import MultiDict
+from starlette.requests import Request
+from starlette.responses import Response
+
+from slmgraph.server import describe, web
+from slmgraph.server.guard import Refused, check_services
+from slmgraph.server.pool import JobFailed, Unavailable
+from slmgraph.server.state import ServerState
+from slmgraph.vocab import ONTOLOGY_GRAPH
+
+READ_ONLY = "this endpoint is read-only: SPARQL Update is not accepted and nothing is written"
+FORM = "application/x-www-form-urlencoded"
+QUERY = "application/sparql-query"
+UPDATE = "application/sparql-update"
+
+
+class BadRequest(Exception):
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status = status
+
+
+def _media(request: Request) -> tuple[str, str | None]:
+    """The body's media type and its charset, if one is given."""
+    header = request.headers.get("content-type", "")
+    media, *params = (part.strip() for part in header.split(";"))
+    charset = None
+    for param in params:
+        key, _, value = param.partition("=")
+        if key.strip().lower() == "charset":
+            charset = value.strip().strip('"').lower()
+    return media.lower(), charset
+
+
+def _utf8(body: bytes, charset: str | None) -> str:
+    if charset not in (None, "utf-8", "utf8"):
+        raise BadRequest(415, f"charset {charset} is not supported: send UTF-8")
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise BadRequest(400, "the request body is not valid UTF-8") from None
+
+
+async def read_params(request: Request) -> MultiDict:
+    """Every protocol parameter of a GET or POST, with a direct query under ``query``."""
+    pairs = list(request.query_params.multi_items())
+    if request.method == "POST":
+        media, charset = _media(request)
+        body = await request.body()
+        if media == FORM:
+            text = _utf8(body, charset)
+            pairs += parse_qsl(text, keep_blank_values=True)
+        elif media == QUERY:
+            pairs.append(("query", _utf8(body, charset)))
+        elif media == UPDATE:
+            raise BadRequest(403, READ_ONLY)
+        elif not media:
+            raise BadRequest(415, f"a POST needs a Content-Type: {FORM} or {QUERY}")
+        else:
+            raise BadRequest(415, f"Content-Type {media} is not accepted: use {FORM} or {QUERY}")
+    return MultiDict(pairs)
+
+
+async def endpoint(request: Request) -> Response:
+    if request.method not in ("GET", "HEAD", "POST"):
+        return web.error(405, f"{READ_ONLY}; use GET or POST", {"Allow": "GET, HEAD, POST"})
+    try:
+        params = await read_params(request)
+        if "update" in params or "using-graph-uri" in params or "using-named-graph-uri" in params:
+            raise BadRequest(403, READ_ONLY)
+        queries = params.getlist("query")
+        if len(queries) > 1:
+            raise BadRequest(400, "give exactly one query parameter")
+    except BadRequest as problem:
+        return web.error(problem.status, str(problem))
+    if not queries:
+        if "default" in params or "graph" in params:
+            return await graph_store(request, params)
+        return await describe.service_description(request)
+    return await run_query(request, params, queries[0])
+
+
+async def run_query(request: Request, params: MultiDict, query: str) -> Response:
+    state: ServerState = request.app.state.server
+    try:
+        check_services(query, state.config.allowed_services)
+    except Refused as refusal:
+        return web.error(403, str(refusal))
+    build = state.build()
+    accept, fmt = request.headers.get("accept"), params.get("format")
+    defaults, named = params.getlist("default-graph-uri"), params.getlist("named-graph-uri")
+    tag = web.etag(build, "sparql", query, accept or "", fmt or "", *defaults, "|", *named)
+    if web.not_modified(request, tag):
+        return web.not_modified_response(tag, state.config.max_age)
+    return await answer(
+        request,
+        tag,
+        "sparql",
+        query=query,
+        accept=accept,
+        fmt=fmt,
+        default_graphs=defaults,
+        named_graphs=named,
+        row_cap=state.config.row_cap,
+        base_iri=str(request.url.replace(query="")),
+    )
+
+
+async def graph_store(request: Request, params: MultiDict) -> Response:
+    """Graph Store Protocol, reads only: ``?default`` or ``?graph=IRI``."""
+    state: ServerState = request.app.state.server
+    if request.method not in ("GET", "HEAD"):
+        return web.error(405, READ_ONLY, {"Allow": "GET, HEAD"})
+    name = params.get("graph") if "graph" in params else None
+    if "default" in params and name is not None:
+        return web.error(400, "give either ?default or ?graph=IRI, not both")
+    accept, fmt = request.headers.get("accept"), params.get("format")
+    tag = web.etag(state.build(), "graph", name or "", accept or "", fmt or "")
+    if web.not_modified(request, tag):
+        return web.not_modified_response(tag, state.config.max_age)
+    return await answer(request, tag, "graph", name=name, accept=accept, fmt=fmt)
+
+
+async def store_route(request: Request) -> Response:
+    if request.method not in ("GET", "HEAD"):
+        return web.error(405, READ_ONLY, {"Allow": "GET, HEAD"})
+    params = request.query_params
+    if "default" not in params and "graph" not in params:
+        return web.error(400, "give ?default or ?graph=IRI")
+    return await graph_store(request, MultiDict(list(params.multi_items())))
+
+
+async def ontology_route(request: Request) -> Response:
+    """The ontology's IRI dereferences to the ontology graph (Turtle unless asked otherwise)."""
+    params = MultiDict([("graph", ONTOLOGY_GRAPH), *request.query_params.multi_items()])
+    return await graph_store(request, params)
+
+
+async def answer(request: Request, tag: str, job: str, **kwargs) -> Response:
+    """Run a job that yields a serialised Answer and send it with validators and caps."""
+    state: ServerState = request.app.state.server
+    try:
+        result = await state.run(job, **kwargs)
+    except Unavailable as busy:
+        return web.error(503, str(busy), {"Retry-After": "5"})
+    except JobFailed as failure:
+        return web.error(failure.status, str(failure))
+    headers = {"X-SPARQL-Row-Limit": str(state.config.row_cap)}
+    if result.truncated:
+        cap = state.config.row_cap
+        headers["X-SPARQL-Truncated"] = "true"
+        headers["Warning"] = f'199 slmgraph "results truncated: only the first {cap} are given"'
+    response = Response(result.body, headers=headers, media_type=result.content_type)
+    return web.cached(response, tag, state.config.max_age)

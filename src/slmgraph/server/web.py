@@ -1,0 +1,133 @@
+"""HTTP plumbing shared by every route: size limits, access log, validators and error answers."""
+
+import hashlib
+import logging
+import time
+
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+
+access_log = logging.getLogger("slmgraph.access")
+
+
+class _TooLarge(Exception):
+    pass
+
+
+class SizeLimit:
+    """Answer 413 to a body over ``max_bytes`` (declared or streamed) and 414 to a long URL."""
+
+    def __init__(self, app, max_bytes: int):
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        limit = self.max_bytes
+        if len(scope.get("query_string", b"")) > limit:
+            return await _plain(414, f"the URL is over the limit of {limit} bytes; use POST")(
+                scope, receive, send
+            )
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            return await _too_large(limit)(scope, receive, send)
+        seen = 0
+
+        async def counted():
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > limit:
+                raise _TooLarge
+            return message
+
+        try:
+            await self.app(scope, counted, send)
+        except _TooLarge:
+            await _too_large(limit)(scope, receive, send)
+
+
+def _too_large(limit: int) -> Response:
+    return _plain(413, f"the request body is over the limit of {limit} bytes")
+
+
+def _plain(status: int, message: str) -> Response:
+    return PlainTextResponse(message + "\n", status, headers={"Cache-Control": "no-store"})
+
+
+class AccessLog:
+    """One line per request: client, request line, status, bytes sent and time taken."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        started = time.perf_counter()
+        status, sent = 0, 0
+
+        async def watched(message):
+            nonlocal status, sent
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            elif message["type"] == "http.response.body":
+                sent += len(message.get("body", b""))
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watched)
+        finally:
+            client = scope.get("client") or ("-", 0)
+            target = scope["path"]
+            if scope.get("query_string"):
+                target += "?" + scope["query_string"].decode("latin-1")
+            if len(target) > 300:
+                target = target[:300] + "…"
+            access_log.info(
+                '%s "%s %s HTTP/%s" %d %d %.1fms',
+                client[0],
+                scope["method"],
+                target,
+                scope.get("http_version", "1.1"),
+                status,
+                sent,
+                (time.perf_counter() - started) * 1000,
+            )
+
+
+def error(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
+    """A plain-text error: errors are never cached."""
+    return PlainTextResponse(
+        message + "\n", status, headers={"Cache-Control": "no-store", **(headers or {})}
+    )
+
+
+def etag(build_id: str, *parts: str) -> str:
+    """A weak validator: the build's content hash plus whatever selects the representation."""
+    digest = hashlib.sha256("\0".join(parts).encode()).hexdigest()[:16]
+    return f'W/"{build_id}-{digest}"'
+
+
+def not_modified(request: Request, tag: str) -> bool:
+    if request.method not in ("GET", "HEAD"):
+        return False
+    header = request.headers.get("if-none-match")
+    if not header:
+        return False
+    if header.strip() == "*":
+        return True
+    bare = tag.removeprefix("W/")
+    return any(candidate.strip().removeprefix("W/") == bare for candidate in header.split(","))
+
+
+def cached(response: Response, tag: str, max_age: int) -> Response:
+    response.headers["ETag"] = tag
+    response.headers["Cache-Control"] = f"public, max-age={max_age}"
+    response.headers["Vary"] = "Accept"  # the gzip layer adds Accept-Encoding
+    return response
+
+
+def not_modified_response(tag: str, max_age: int) -> Response:
+    return cached(Response(status_code=304), tag, max_age)

@@ -1,0 +1,202 @@
+"""A query worker: a separate process that runs one job at a time against the store.
+
+pyoxigraph cannot cancel a running query, so every query runs here, where the server can kill
+the whole process at its deadline and start a fresh one. Jobs and replies are pickled frames on
+stdin/stdout (the server is the only peer); anything printed goes to stderr.
+
+Run as ``python -m slmgraph.server.worker STORE_DIR``.
+"""
+
+import os
+import pickle
+import struct
+import sys
+from pathlib import Path
+
+from pyoxigraph import (
+    DefaultGraph,
+    NamedNode,
+    QueryBoolean,
+    QuerySolutions,
+    Store,
+)
+
+from slmgraph import queries, reports
+from slmgraph.paths import queries_dir
+from slmgraph.server import negotiation, results
+from slmgraph.server.results import Answer
+from slmgraph.vocab import PREFIXES
+
+FRAME = struct.Struct("!Q")
+
+
+class ClientError(Exception):
+    """A problem with the request (bad syntax, nothing acceptable); carries an HTTP status."""
+
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status = status
+
+
+def write_frame(stream, message) -> None:
+    data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    stream.write(FRAME.pack(len(data)) + data)
+    stream.flush()
+
+
+def read_frame(stream):
+    header = stream.read(FRAME.size)
+    if len(header) < FRAME.size:
+        return None
+    (size,) = FRAME.unpack(header)
+    return pickle.loads(stream.read(size))
+
+
+class Build:
+    """One opened build of the store, with the canned queries that read it."""
+
+    def __init__(self, store_dir: Path, build_id: str):
+        self.id = build_id
+        self.store = Store.read_only(str(store_dir / "builds" / build_id))
+        self.graph = reports.Graph(self.store)
+        self.server_queries = queries.discover(queries_dir() / "server")
+
+    def run(self, name: str, **bindings):
+        return queries.run(self.store, self.server_queries[name], bindings)
+
+
+# --- jobs ------------------------------------------------------------------------------------
+
+
+def sparql(
+    build: Build, query, accept, fmt, default_graphs, named_graphs, row_cap, base_iri
+) -> Answer:
+    """Run a query from a client and serialise its answer in the negotiated format.
+
+    Relative IRIs in the query resolve against ``base_iri`` (the endpoint's address).
+    """
+    options = {"base_iri": base_iri}
+    if default_graphs:
+        options["default_graph"] = [NamedNode(iri) for iri in default_graphs]
+    if named_graphs:
+        options["named_graphs"] = [NamedNode(iri) for iri in named_graphs]
+    try:
+        answer = build.store.query(query, **options)
+    except SyntaxError as error:
+        raise ClientError(400, f"query syntax error: {error}") from None
+    except ValueError as error:  # e.g. a malformed IRI in the dataset parameters
+        raise ClientError(400, str(error)) from None
+    if isinstance(answer, QueryBoolean):
+        media = _negotiate(accept, fmt, negotiation.BOOLEAN)
+        return results.boolean(media, bool(answer))
+    if isinstance(answer, QuerySolutions):
+        media = _negotiate(accept, fmt, negotiation.SOLUTIONS)
+        variables = [variable.value for variable in answer.variables]
+        rows, truncated = results.take(answer, row_cap)
+        return results.solutions(media, variables, rows, truncated, row_cap)
+    media = _negotiate(accept, fmt, negotiation.RDF)
+    triples, truncated = results.take(answer, row_cap)
+    return results.triples(media, triples, truncated, row_cap)
+
+
+def graph(build: Build, name, accept, fmt) -> Answer:
+    """A whole graph (Graph Store Protocol read): the default graph when ``name`` is None."""
+    media = _negotiate(accept, fmt, negotiation.RDF)
+    if name is None:
+        source = DefaultGraph()
+    else:
+        source = NamedNode(name)
+        if not build.store.contains_named_graph(source):
+            raise ClientError(404, f"no graph named <{name}> in this dataset")
+    body = build.store.dump(format=results.RDF_FORMATS[media], from_graph=source, prefixes=PREFIXES)
+    return Answer(media, body or b"")
+
+
+def describe(build: Build, iri, accept, fmt) -> Answer:
+    """A resource's own statements and its qualified edges, as RDF (for dereferenced IRIs)."""
+    media = _negotiate(accept, fmt, negotiation.RDF)
+    triples = build.run("resource-graph", resource=NamedNode(iri))
+    if not triples:
+        raise ClientError(404, f"nothing is known about <{iri}>")
+    return results.triples(media, triples, False, len(triples))
+
+
+def statements(build: Build, iri) -> list[tuple[str, str, str, bool]]:
+    """A resource's statements for an HTML page: (subject, predicate, object, object is an IRI)."""
+    triples = build.run("resource-graph", resource=NamedNode(iri))
+    return [
+        (t.subject.value, t.predicate.value, t.object.value, isinstance(t.object, NamedNode))
+        for t in triples
+    ]
+
+
+def index(build: Build) -> list[dict]:
+    """One row per entity (id, name, class, aliases) for search and page headings."""
+    return build.graph.run(build.server_queries["search-index"], {})
+
+
+def entity(build: Build, entity) -> dict:
+    """Everything an entity page shows, in one round trip."""
+    return {
+        "facts": reports.show(build.graph, entity),
+        "ancestors": reports.ancestors(build.graph, entity),
+        "descendants": reports.descendants(build.graph, entity),
+    }
+
+
+def void(build: Build) -> dict:
+    """The dataset statistics a VoID description states."""
+    return {
+        "totals": build.run("void-totals")[0],
+        "classes": build.run("void-classes"),
+        "properties": build.run("void-properties"),
+    }
+
+
+JOBS = {
+    "sparql": sparql,
+    "graph": graph,
+    "describe": describe,
+    "index": index,
+    "statements": statements,
+    "entity": entity,
+    "void": void,
+}
+
+
+def _negotiate(accept, fmt, offers) -> str:
+    media = negotiation.choose(accept, offers, fmt)
+    if media is None:
+        asked = f"format={fmt}" if fmt else f"Accept: {accept}"
+        raise ClientError(406, f"cannot answer in {asked}; available: {', '.join(offers[:4])}")
+    return media
+
+
+# --- loop ------------------------------------------------------------------------------------
+
+
+def serve(store_dir: Path, inbox, outbox) -> None:
+    build: Build | None = None
+    write_frame(outbox, ("ready", os.getpid()))
+    while (job := read_frame(inbox)) is not None:
+        build_id, name, kwargs = job
+        try:
+            if build is None or build.id != build_id:
+                build = None  # close the old build before opening the new one
+                build = Build(store_dir, build_id)
+            reply = ("ok", JOBS[name](build, **kwargs))
+        except ClientError as error:
+            reply = ("client", error.status, str(error))
+        except Exception as error:  # reported to the server, which answers 500
+            reply = ("error", 500, f"{type(error).__name__}: {error}")
+        write_frame(outbox, reply)
+
+
+def main() -> None:
+    inbox, outbox = sys.stdin.buffer, sys.stdout.buffer
+    sys.stdout = sys.stderr  # a stray print must not corrupt the frames
+    serve(Path(sys.argv[1]), inbox, outbox)
+
+
+if __name__ == "__main__":
+    main()
