@@ -17,13 +17,8 @@ from pyoxigraph import NamedNode, RdfFormat, Store
 
 from tests.server.conftest import running_server
 
-SUITE = (
-    Path(
-        os.environ.get(
-            "W3C_SPARQL11_TESTS", Path(__file__).parents[3] / "shared" / "w3c-sparql11-tests"
-        )
-    )
-    / "protocol"
+SUITE = Path(
+    os.environ.get("W3C_PROTOCOL_TESTS", Path(__file__).parents[1] / "data" / "w3c-protocol")
 )
 MF = rdflib.Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
 HT = rdflib.Namespace("http://www.w3.org/2011/http#")
@@ -31,8 +26,6 @@ CNT = rdflib.Namespace("http://www.w3.org/2011/content#")
 UT = rdflib.Namespace("http://www.w3.org/2009/sparql/tests/test-update#")
 HTS = "http://www.w3.org/2011/http-statusCodes#StatusCode"
 RESULTS_NS = "{http://www.w3.org/2005/sparql-results#}"
-
-pytestmark = pytest.mark.skipif(not SUITE.is_dir(), reason=f"no W3C test suite at {SUITE}")
 
 
 @dataclass
