@@ -92,3 +92,12 @@ def test_content_hash_ignores_where_the_data_lives(catalogue_copy, tmp_path):
     assert store.content_hash(moved, paths.ontology_dir()) == store.content_hash(
         catalogue_copy, paths.ontology_dir()
     )
+
+
+def test_input_fingerprints_stay_bounded(catalogue_copy, tmp_path):
+    store_dir = tmp_path / "store"
+    entry = catalogue_copy / "models" / "pythia-70m.yaml"
+    for step in range(store._MEMOS_KEPT + 5):
+        os.utime(entry, ns=(step * 10**9, step * 10**9))
+        store._cached_content_hash(catalogue_copy, paths.ontology_dir(), store_dir)
+    assert len(list((store_dir / "inputs").iterdir())) == store._MEMOS_KEPT

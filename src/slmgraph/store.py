@@ -30,6 +30,9 @@ _BUILDER_MODULES = (
 )
 
 
+_MEMOS_KEPT = 16  # fingerprints remembered: enough for a few checkouts, never a growing pile
+
+
 def ontology_files(ontology_dir: Path) -> list[Path]:
     """The ontology loaded beside the data (the SHACL shapes are for validation only)."""
     return [ontology_dir / "slm.ttl"]
@@ -72,6 +75,9 @@ def _cached_content_hash(data_dir: Path, ontology_dir: Path, store_dir: Path) ->
     staging = memo.with_name(f".{memo.name}.{os.getpid()}")
     staging.write_text(value)
     os.replace(staging, memo)
+    by_age = sorted(memo.parent.iterdir(), key=lambda p: p.stat().st_mtime_ns, reverse=True)
+    for old in by_age[_MEMOS_KEPT:]:
+        old.unlink(missing_ok=True)
     return value
 
 
