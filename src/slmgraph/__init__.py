@@ -1,3 +1,58 @@
-"""slmgraph: a curated, cited knowledge graph of language-model lineage."""
+"""slmgraph: a curated, cited knowledge graph of language-model lineage.
+
+A small flat API for scripts and notebooks; the CLI calls the same functions.
+
+>>> import tempfile
+>>> import slmgraph
+>>> graph = slmgraph.open_graph(store_dir=tempfile.mkdtemp())  # built from the bundled data
+>>> dolly = graph.resolve("Dolly-v2-12B")
+>>> [(row["relation"], row["parent"]) for row in slmgraph.ancestors(graph, dolly)][:2]
+[('member-of', 'dolly-v2'), ('fine-tuned', 'pythia-12b')]
+>>> "alpaca-7b" in {row["id"] for row in slmgraph.synthetic(graph, graph.resolve("OpenAI"))}
+True
+"""
+
+from importlib import import_module
 
 __version__ = "0.1.0"
+
+# Names importable from the package itself, loaded on first use to keep start-up light.
+_EXPORTS = {
+    name: "slmgraph.reports"
+    for name in [
+        "Graph",
+        "ancestors",
+        "corrections",
+        "datasets",
+        "descendants",
+        "family",
+        "licence_audit",
+        "organisation",
+        "run_query",
+        "show",
+        "stats",
+        "synthetic",
+        "timeline",
+    ]
+}
+
+
+def open_graph(data_dir=None, store_dir=None):
+    """The graph of ``data_dir`` (default: bundled entries), built into ``store_dir`` if needed.
+
+    Raises ``slmgraph.problems.CatalogError`` listing every problem when the entries are invalid.
+    """
+    from pathlib import Path
+
+    from slmgraph import paths, reports, store
+
+    data = Path(data_dir) if data_dir else paths.data_dir()
+    location = Path(store_dir) if store_dir else paths.default_store()
+    store.ensure(data, paths.ontology_dir(), location)
+    return reports.Graph(store.open_store(location))
+
+
+def __getattr__(name: str):
+    if name in _EXPORTS:
+        return getattr(import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module 'slmgraph' has no attribute '{name}'")

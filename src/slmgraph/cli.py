@@ -58,14 +58,16 @@ def report(func):
     )
     @wraps(func)
     def command(data_dir, store_dir, fmt, **kwargs):
-        from slmgraph import store
+        from slmgraph import open_graph
         from slmgraph.formats import render
         from slmgraph.names import UnknownName
-        from slmgraph.reports import Graph, WrongKind
+        from slmgraph.problems import CatalogError
+        from slmgraph.reports import WrongKind
 
-        data_dir, store_dir = _defaults(data_dir, store_dir)
-        _ensure(data_dir, store_dir)
-        graph = Graph(store.open_store(store_dir))
+        try:
+            graph = open_graph(data_dir, store_dir)
+        except CatalogError as error:
+            _fail(error.problems)
         try:
             rows = func(graph, **kwargs)
         except (UnknownName, WrongKind) as error:
