@@ -130,7 +130,7 @@ def test_unknown_name_suggests(graph):
 
 
 def test_wrong_kind_is_refused(graph):
-    with pytest.raises(reports.WrongKind, match="dataset"):
+    with pytest.raises(reports.NotForThisReport, match="dataset"):
         graph.resolve("the pile", "model", "family")
 
 

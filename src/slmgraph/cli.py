@@ -62,7 +62,7 @@ def report(func):
         from slmgraph.formats import render
         from slmgraph.names import UnknownName
         from slmgraph.problems import CatalogError
-        from slmgraph.reports import WrongKind
+        from slmgraph.reports import NotForThisReport
 
         try:
             graph = open_graph(data_dir, store_dir)
@@ -70,10 +70,8 @@ def report(func):
             _fail(error.problems)
         try:
             rows = func(graph, **kwargs)
-        except (UnknownName, WrongKind) as error:
-            click.echo(
-                f"error: {error.args[0] if isinstance(error, WrongKind) else error}", err=True
-            )
+        except (UnknownName, NotForThisReport) as error:
+            click.echo(f"error: {error.args[0]}", err=True)
             sys.exit(2)
         fmt = fmt or ("table" if sys.stdout.isatty() else "json")
         click.echo(render(rows, fmt))

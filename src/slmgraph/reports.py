@@ -20,8 +20,8 @@ WORDS[slm("memberOf")] = "member-of"
 TRAINABLE = ("model", "family")
 
 
-class WrongKind(LookupError):
-    """A name that resolves, but to an entity of the wrong kind for the report."""
+class NotForThisReport(LookupError):
+    """A name of the wrong kind for the report, or a parameter the query does not have."""
 
 
 class Graph:
@@ -45,7 +45,7 @@ class Graph:
         bindings = {}
         for key, value in values.items():
             if key not in params:
-                raise WrongKind(f"query '{query.name}' has no parameter '{key}'")
+                raise NotForThisReport(f"query '{query.name}' has no parameter '{key}'")
             if value is not None:
                 param = params[key]
                 bindings[key] = queries.term(
@@ -63,7 +63,9 @@ class Graph:
             entity = names.resolve(name, [(row["id"], row["label"]) for row in self.labels()])
             kind = next(row["class"] for row in self.labels() if row["id"] == entity)
         if kinds and kind not in kinds:
-            raise WrongKind(f"'{name}' is a {kind}; this report takes a {' or '.join(kinds)}")
+            raise NotForThisReport(
+                f"'{name}' is a {kind}; this report takes a {' or '.join(kinds)}"
+            )
         return entity
 
     def labels(self) -> list[dict]:
