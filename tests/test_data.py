@@ -118,3 +118,12 @@ def test_every_seed_name_resolves_to_its_entry(loaded, real_graph):
 @pytest.mark.parametrize("name", ["LLaMA", "Llama 2", "Dolly-v2-12B", "Mixtral 8x7B", "the Pile"])
 def test_names_as_users_type_them(real_graph, name):
     assert real_graph.resolve(name)
+
+
+def test_mapped_entries_list_their_seed(loaded):
+    missing = [
+        f"{target}: add {seed} to seeds"
+        for seed, name, target in _seed_names(loaded)
+        if isinstance(target, str) and seed not in loaded[target].seeds
+    ]
+    assert not missing, "\n".join(sorted(set(missing)))
