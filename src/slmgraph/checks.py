@@ -81,10 +81,8 @@ def self_derivations(catalog: Catalog) -> Iterator[Problem]:
 
 
 def _parents(entry) -> list[str]:
-    return [
-        getattr(edge, "parent", None) or getattr(edge, "dataset", None)
-        for edge in getattr(entry, "derived_from", [])
-    ]
+    """What an entry derives from, its family included: a family may not derive from its member."""
+    return [target for loc, target, _ in references(entry) if loc[0] in ("derived_from", "family")]
 
 
 def lineage_cycles(catalog: Catalog) -> Iterator[Problem]:
