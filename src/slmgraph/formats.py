@@ -55,6 +55,9 @@ def _table(keys: list[str], cells: list[list[str]]) -> str:
     if not keys:
         return "(no rows)"
     widths = [max(len(x) for x in [k, *(r[i] for r in cells)]) for i, k in enumerate(keys)]
-    line = lambda values: "  ".join(v.ljust(w) for v, w in zip(values, widths, strict=True))  # noqa: E731
+
+    def line(values: list[str]) -> str:
+        return "  ".join(v.ljust(w) for v, w in zip(values, widths, strict=True)).rstrip()
+
     rule = "  ".join("-" * w for w in widths)
-    return "\n".join([line(keys), rule, *map(line, cells)]).rstrip()
+    return "\n".join([line(keys), rule, *map(line, cells)])
