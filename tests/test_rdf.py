@@ -89,3 +89,18 @@ def test_literals_are_typed():
     assert count.datatype == NamedNode("http://www.w3.org/2001/XMLSchema#integer")
     released = quads[(entity_iri("pythia"), SLM + "releaseDate")]
     assert released.datatype == NamedNode("http://www.w3.org/2001/XMLSchema#gYearMonth")
+
+
+def test_hugging_face_links_point_at_models_and_datasets():
+    triples = _triples()
+    see_also = "http://www.w3.org/2000/01/rdf-schema#seeAlso"
+    assert (
+        entity_iri("dolly-v2-12b"),
+        see_also,
+        "https://huggingface.co/databricks/dolly-v2-12b",
+    ) in triples
+    assert (
+        entity_iri("databricks-dolly-15k"),
+        see_also,
+        "https://huggingface.co/datasets/databricks/databricks-dolly-15k",
+    ) in triples

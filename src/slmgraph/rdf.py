@@ -138,7 +138,7 @@ def _entry(graph: _Graph, entry, spdx_ids: dict[str, str]) -> None:
         if not entry.licence.startswith("LicenseRef-"):
             graph.add(iri, DCTERMS + "license", SPDX + entry.licence)
     _sizes(graph, iri, entry)
-    _links(graph, iri, entry.links)
+    _links(graph, iri, entry.links, dataset=entry.type == "dataset")
     if getattr(entry, "architecture", None):
         for field, (predicate, datatype) in ARCHITECTURE.items():
             value = getattr(entry.architecture, field)
@@ -170,7 +170,7 @@ def _sizes(graph: _Graph, iri: str, entry) -> None:
             graph.add(iri, slm("activeParameterCount"), _literal(count, "integer"))
 
 
-def _links(graph: _Graph, iri: str, links) -> None:
+def _links(graph: _Graph, iri: str, links, dataset: bool) -> None:
     if links is None:
         return
     for field, predicate in LINKS.items():
@@ -178,7 +178,8 @@ def _links(graph: _Graph, iri: str, links) -> None:
             graph.add(iri, predicate, getattr(links, field))
     if links.huggingface:
         graph.add(iri, slm("huggingFaceRepo"), Literal(links.huggingface))
-        graph.add(iri, RDFS + "seeAlso", "https://huggingface.co/" + links.huggingface)
+        hub = "https://huggingface.co/datasets/" if dataset else "https://huggingface.co/"
+        graph.add(iri, RDFS + "seeAlso", hub + links.huggingface)
     if links.wikidata:
         graph.add(iri, SCHEMA + "sameAs", WIKIDATA + links.wikidata)
 
