@@ -75,10 +75,21 @@ def _cached_content_hash(data_dir: Path, ontology_dir: Path, store_dir: Path) ->
     staging = memo.with_name(f".{memo.name}.{os.getpid()}")
     staging.write_text(value)
     os.replace(staging, memo)
-    by_age = sorted(memo.parent.iterdir(), key=lambda p: p.stat().st_mtime_ns, reverse=True)
-    for old in by_age[_MEMOS_KEPT:]:
-        old.unlink(missing_ok=True)
+    _prune_memos(memo.parent)
     return value
+
+
+def _prune_memos(directory: Path) -> None:
+    """Keep the newest fingerprints; another process may be pruning or staging at the same time."""
+    ages = {}
+    for path in directory.iterdir():
+        if not path.name.startswith("."):  # a staging file of another process
+            try:
+                ages[path] = path.stat().st_mtime_ns
+            except FileNotFoundError:
+                continue
+    for old in sorted(ages, key=ages.get, reverse=True)[_MEMOS_KEPT:]:
+        old.unlink(missing_ok=True)
 
 
 def current_build(store_dir: Path) -> str | None:
