@@ -228,6 +228,16 @@ def check(data_dir: Path) -> tuple[Catalog, list[Problem]]:
         except ValidationError as error:
             problems += _schema_problems(error, path, lines)
             continue
+        if seed_map.seed != path.stem:  # one map per seed, found by its file name
+            problems.append(
+                Problem(
+                    path,
+                    lines.get(("seed",), 1),
+                    f"seed '{seed_map.seed}' does not match the file name",
+                    f"rename the file to {seed_map.seed}.yaml or set seed: {path.stem}",
+                )
+            )
+            continue
         seed_maps[seed_map.seed] = (seed_map, path, lines)
     catalog = Catalog(records, seed_maps)
     problems += cross_record_problems(catalog)
