@@ -28,11 +28,27 @@ def _defaults(data_dir: Path | None, store_dir: Path | None) -> tuple[Path, Path
     return data_dir or paths.data_dir(), store_dir or paths.default_store()
 
 
+def _format(fmt: str | None) -> str:
+    """The format asked for, else a table for a person at a terminal and JSON for a pipe."""
+    return fmt or ("table" if sys.stdout.isatty() else "json")
+
+
 def _fail(problems) -> None:
     for problem in problems:
         click.echo(str(problem), err=True)
     click.echo(f"{len(problems)} problem(s); nothing was built", err=True)
     sys.exit(1)
+
+
+def _graph(data_dir: Path | None, store_dir: Path | None):
+    """The graph, built first when its inputs changed; invalid entries end the command."""
+    from slmgraph import open_graph
+    from slmgraph.problems import CatalogError
+
+    try:
+        return open_graph(data_dir, store_dir)
+    except CatalogError as error:
+        _fail(error.problems)
 
 
 def _ensure(data_dir: Path, store_dir: Path) -> str:
@@ -58,23 +74,17 @@ def report(func):
     )
     @wraps(func)
     def command(data_dir, store_dir, fmt, **kwargs):
-        from slmgraph import open_graph
         from slmgraph.formats import render
         from slmgraph.names import UnknownName
-        from slmgraph.problems import CatalogError
         from slmgraph.reports import NotForThisReport
 
-        try:
-            graph = open_graph(data_dir, store_dir)
-        except CatalogError as error:
-            _fail(error.problems)
+        graph = _graph(data_dir, store_dir)
         try:
             rows = func(graph, **kwargs)
         except (UnknownName, NotForThisReport) as error:
             click.echo(f"error: {error.args[0]}", err=True)
             sys.exit(2)
-        fmt = fmt or ("table" if sys.stdout.isatty() else "json")
-        click.echo(render(rows, fmt))
+        click.echo(render(rows, _format(fmt)))
 
     return command
 
@@ -219,13 +229,11 @@ def stats(data_dir, store_dir, fmt):
     """Counts of models, families, datasets, organisations, edges and cited edges."""
     import json
 
-    from slmgraph import reports, store
+    from slmgraph import reports
     from slmgraph.formats import render
 
-    data_dir, store_dir = _defaults(data_dir, store_dir)
-    _ensure(data_dir, store_dir)
-    counts = reports.stats(reports.Graph(store.open_store(store_dir)))
-    fmt = fmt or ("table" if sys.stdout.isatty() else "json")
+    counts = reports.stats(_graph(data_dir, store_dir))
+    fmt = _format(fmt)
     if fmt == "json":
         click.echo(json.dumps(counts, indent=2))
     else:
@@ -268,11 +276,9 @@ def query(graph, query, params):
 def export(data_dir, store_dir, fmt, output):
     """Dump the graph: deterministic bytes, one prefix map, JSON-LD compacted with our context."""
     from slmgraph import export as exporter
-    from slmgraph import paths, store
+    from slmgraph import paths
 
-    data_dir, store_dir = _defaults(data_dir, store_dir)
-    _ensure(data_dir, store_dir)
-    data = exporter.dump(store.open_store(store_dir), fmt, paths.ontology_dir())
+    data = exporter.dump(_graph(data_dir, store_dir).store, fmt, paths.ontology_dir())
     if output:
         output.write_bytes(data)
     else:
@@ -284,13 +290,11 @@ def export(data_dir, store_dir, fmt, output):
 @STORE
 def validate(data_dir, store_dir):
     """Check the entries, then the built graph against SHACL shapes and violation queries."""
-    from slmgraph import paths, store
+    from slmgraph import paths
     from slmgraph import validate as validator
 
-    data_dir, store_dir = _defaults(data_dir, store_dir)
-    _ensure(data_dir, store_dir)
     failures = validator.validate(
-        store.open_store(store_dir), paths.ontology_dir(), paths.queries_dir()
+        _graph(data_dir, store_dir).store, paths.ontology_dir(), paths.queries_dir()
     )
     for failure in failures:
         click.echo(failure, err=True)
