@@ -31,7 +31,7 @@ def test_each_invalid_fixture_fails_for_its_own_rule(case: Path, catalogue_copy:
     if reported_in:  # the rule names another file of the catalogue; find its marked line there
         target = catalogue_copy / reported_in.group(1)
         text = target.read_text()
-        marker = re.search(r"^# error-key: (\S+)", case.read_text(), re.M).group(1)
+        marker = re.search(r"^# error-key: (.+)$", case.read_text(), re.M).group(1).strip('"')
         error_line = next(n for n, line in enumerate(text.splitlines(), 1) if line == marker)
     else:
         error_line = next(n for n, line in enumerate(text.splitlines(), 1) if "# error" in line)

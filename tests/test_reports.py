@@ -27,11 +27,18 @@ def test_descendants_of_a_leaf_are_empty(graph):
     assert reports.descendants(graph, "dolly-v2-12b") == []
 
 
-def test_ancestors_trace_back_to_the_root(graph):
-    assert _edges(reports.ancestors(graph, "vicuna-13b")) == {
+def test_ancestors_trace_back_to_the_root_and_give_it_a_row(graph):
+    rows = reports.ancestors(graph, "vicuna-13b")
+    assert [(r["id"], r["relation"], r["parent"], r["depth"]) for r in rows] == [
         ("vicuna-13b", "fine-tuned", "llama-13b", 1),
         ("llama-13b", "member-of", "llama", 2),
-    }
+        ("llama", None, None, 2),
+    ]
+    assert rows[-1]["name"] == "LLaMA"
+
+
+def test_ancestors_of_a_family_without_any_are_empty(graph):
+    assert reports.ancestors(graph, "llama") == []
 
 
 def test_datasets_direct_and_transitive(graph):
@@ -67,12 +74,8 @@ def test_organisation_releases_and_builders(graph):
     builders = [
         (r["id"], r["organisation"], r["base"]) for r in rows if r["section"] == "builds-on"
     ]
-    assert ("alpaca-7b", "stanford", "llama-7b") in builders or (
-        "alpaca-7b",
-        "stanford",
-        "llama",
-    ) in builders
-    assert all(r["organisation"] != "meta" for r in rows if r["section"] == "builds-on")
+    # the nearest base only: LLaMA-7B, not also the LLaMA family it belongs to
+    assert builders == [("alpaca-7b", "stanford", "llama-7b")]
 
 
 def test_family_members_smallest_first(graph):
@@ -117,10 +120,41 @@ def test_corrections_and_stats(graph):
 
 
 @pytest.mark.parametrize(
-    "name", ["LLaMA", "llama", "Dolly 2.0", "dolly v2 12B", "the pile", "PILE"]
+    ("name", "expected"),
+    [
+        ("LLaMA", "llama"),
+        ("llama", "llama"),
+        ("Dolly 2.0", "dolly-v2-12b"),
+        ("dolly v2 12B", "dolly-v2-12b"),
+        ("the pile", "the-pile"),
+        ("PILE", "the-pile"),
+    ],
 )
-def test_names_resolve_case_insensitively(graph, name):
-    assert graph.resolve(name)
+def test_names_resolve_case_insensitively(graph, name, expected):
+    assert graph.resolve(name) == expected
+
+
+def test_synthetic_depends_on_the_generator(graph):
+    by_openai = {(r["id"], r["generated_by"]) for r in reports.synthetic(graph, "openai")}
+    assert by_openai == {("alpaca-7b", "text-davinci-003"), ("vicuna-13b", "chatgpt")}
+    assert {r["id"] for r in reports.synthetic(graph, "chatgpt")} == {"vicuna-13b"}
+    assert reports.synthetic(graph, "pythia") == []
+
+
+def test_audit_of_a_family_covers_its_members(graph):
+    assert {r["id"] for r in reports.licence_audit(graph, "llama")} == set()
+    assert {(r["path"], r["restricted"]) for r in reports.licence_audit(graph, "alpaca-7b")} == {
+        ("base model", "llama"),
+        ("training data", "alpaca-52k"),
+    }
+
+
+def test_timeline_compares_dates_not_strings(graph):
+    # LLaMA (2023-02-24) is before 2023-02-25; a release known only to its month still counts
+    ids = {r["id"] for r in reports.timeline(graph, since="2023-02-25")}
+    assert "llama" not in ids and "pythia" in ids
+    with pytest.raises(reports.BadValue):
+        reports.timeline(graph, since="2024-1")
 
 
 def test_unknown_name_suggests(graph):

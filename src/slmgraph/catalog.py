@@ -11,6 +11,10 @@ from slmgraph.problems import CatalogError, Problem
 from slmgraph.schema import ENTRY, SEED_MAP, AnyEntry, SeedMap
 
 PLACEHOLDERS = {"", "unknown", "none", "n/a", "na", "tbd", "?", "-", "null"}
+# Limits that keep a hostile or broken file from exhausting memory or the stack.
+MAX_FILE_BYTES = 1_000_000
+MAX_DEPTH = 32
+MAX_ALIASES = 64
 Loc = tuple[str | int, ...]
 
 
@@ -34,6 +38,7 @@ class Record:
 class Catalog:
     records: dict[str, Record]
     seed_maps: dict[str, tuple[SeedMap, Path, dict[Loc, int]]]
+    unreadable: frozenset[str] = frozenset()  # ids of files that failed to load
 
     def __getitem__(self, entry_id: str) -> AnyEntry:
         return self.records[entry_id].entry
@@ -50,7 +55,28 @@ class Catalog:
 
 
 class _Loader(yaml.SafeLoader):
-    """Safe YAML that keeps dates as written ('2023-04' and '2023-04-12' alike stay strings)."""
+    """Safe YAML that keeps dates as written ('2023-04' and '2023-04-12' alike stay strings),
+    and refuses nesting deeper than MAX_DEPTH and more than MAX_ALIASES aliases."""
+
+    depth = 0
+    aliases = 0
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            self.aliases += 1
+            if self.aliases > MAX_ALIASES:
+                raise _limit(self.peek_event(), f"more than {MAX_ALIASES} aliases")
+        self.depth += 1
+        try:
+            if self.depth > MAX_DEPTH:
+                raise _limit(self.peek_event(), f"nested more than {MAX_DEPTH} levels deep")
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+
+def _limit(event, what: str) -> yaml.YAMLError:
+    return yaml.composer.ComposerError(None, None, what, event.start_mark)
 
 
 _Loader.yaml_implicit_resolvers = {
@@ -59,10 +85,35 @@ _Loader.yaml_implicit_resolvers = {
 }
 
 
+def _text(path: Path) -> tuple[str | None, Problem | None]:
+    """The file's text, or the problem that stops it being read."""
+    try:
+        if path.is_dir():
+            return None, Problem(path, 1, "is a directory", "entries are files; rename it")
+        if path.stat().st_size > MAX_FILE_BYTES:
+            return None, Problem(
+                path,
+                1,
+                f"file is {path.stat().st_size:,} bytes, more than {MAX_FILE_BYTES:,}",
+                "one entry per file; split it or remove what does not belong",
+            )
+        data = path.read_bytes()
+    except OSError as error:
+        return None, Problem(path, 1, f"cannot read: {error.strerror}", "fix or remove the file")
+    try:
+        return data.decode("utf-8"), None
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        return None, Problem(path, line, "not UTF-8 text", "save the file as UTF-8")
+
+
 def read_yaml(path: Path) -> tuple[object, dict[Loc, int], list[Problem]]:
     """Parse one file into data, a map from field location to line, and any problems."""
+    text, unreadable = _text(path)
+    if unreadable:
+        return None, {}, [unreadable]
     try:
-        loader = _Loader(path.read_text(encoding="utf-8"))
+        loader = _Loader(text)
         try:
             node = loader.get_single_node()
             data = loader.construct_document(node) if node is not None else None
@@ -76,8 +127,6 @@ def read_yaml(path: Path) -> tuple[object, dict[Loc, int], list[Problem]]:
         if context is not None and context.line + 1 != line:
             what += f" ({getattr(error, 'context', 'starting')} on line {context.line + 1})"
         return None, {}, [Problem(path, line, f"YAML syntax: {what}", "correct the YAML syntax")]
-    except UnicodeDecodeError:
-        return None, {}, [Problem(path, 1, "not UTF-8 text", "save the file as UTF-8")]
     lines: dict[Loc, int] = {}
     problems: list[Problem] = []
     if node is not None:
@@ -190,10 +239,12 @@ def check(data_dir: Path) -> tuple[Catalog, list[Problem]]:
 
     records: dict[str, Record] = {}
     problems: list[Problem] = []
+    unreadable = set()
     for path in entry_files(data_dir):
         record, found = load_file(path)
         problems += found
         if record is None:
+            unreadable.add(path.stem)  # its own problems say why; references to it are not wrong
             continue
         entry = record.entry
         if entry.id != path.stem:
@@ -239,7 +290,7 @@ def check(data_dir: Path) -> tuple[Catalog, list[Problem]]:
             )
             continue
         seed_maps[seed_map.seed] = (seed_map, path, lines)
-    catalog = Catalog(records, seed_maps)
+    catalog = Catalog(records, seed_maps, frozenset(unreadable))
     problems += cross_record_problems(catalog)
     return catalog, problems
 

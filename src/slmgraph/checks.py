@@ -52,6 +52,8 @@ def dangling_references(catalog: Catalog) -> Iterator[Problem]:
     for record in catalog.records.values():
         for loc, target, allowed in references(record.entry):
             line = record.line(*loc)
+            if target in catalog.unreadable:
+                continue
             if target not in catalog:
                 yield Problem(
                     record.path,
@@ -80,15 +82,21 @@ def self_derivations(catalog: Catalog) -> Iterator[Problem]:
                 )
 
 
-def _parents(entry) -> list[str]:
-    """What an entry derives from, its family included: a family may not derive from its member."""
-    return [target for loc, target, _ in references(entry) if loc[0] in ("derived_from", "family")]
+def _parents(record) -> list[tuple[str, int]]:
+    """What an entry derives from, its family included (a family may not derive from its
+    member), each with the line that says so."""
+    return [
+        (target, record.line(*loc))
+        for loc, target, _ in references(record.entry)
+        if loc[0] in ("derived_from", "family")
+    ]
 
 
 def lineage_cycles(catalog: Catalog) -> Iterator[Problem]:
-    """Depth-first search for derivation loops, reported once each, at the loop's smallest id."""
+    """Depth-first search for derivation loops, reported once each, naming every edge with its
+    file and line (which edge is wrong, only the curator can tell)."""
     graph = {
-        entry_id: [p for p in _parents(r.entry) if p in catalog and p != entry_id]
+        entry_id: [(p, line) for p, line in _parents(r) if p in catalog and p != entry_id]
         for entry_id, r in catalog.records.items()
     }
     done: set[str] = set()
@@ -96,33 +104,39 @@ def lineage_cycles(catalog: Catalog) -> Iterator[Problem]:
     for start in sorted(graph):
         stack = [(start, iter(graph[start]))]
         path = [start]
-        on_path = {start}
+        lines: list[int] = []  # lines[i]: where path[i] names path[i + 1]
         while stack:
-            node, children = stack[-1]
-            child = next(children, None)
-            if child is None:
+            node, parents = stack[-1]
+            parent, line = next(parents, (None, 0))
+            if parent is None:
                 stack.pop()
                 path.pop()
-                on_path.discard(node)
+                del lines[len(path) - 1 :]
                 done.add(node)
-            elif child in on_path:
-                loop = path[path.index(child) :]
+            elif parent in path:
+                loop = path[path.index(parent) :]
                 if frozenset(loop) not in reported:
                     reported.add(frozenset(loop))
-                    first = min(loop)
-                    record = catalog.records[first]
-                    turn = loop.index(first)
-                    chain = " → ".join(loop[turn:] + loop[:turn] + [first])
-                    yield Problem(
-                        record.path,
-                        record.line("derived_from"),
-                        f"derivation cycle: {chain}",
-                        "remove the edge that points back to a descendant",
-                    )
-            elif child not in done:
-                stack.append((child, iter(graph[child])))
-                path.append(child)
-                on_path.add(child)
+                    yield _cycle(catalog, loop, [*lines[path.index(parent) :], line])
+            elif parent not in done:
+                stack.append((parent, iter(graph[parent])))
+                path.append(parent)
+                lines.append(line)
+
+
+def _cycle(catalog: Catalog, loop: list[str], lines: list[int]) -> Problem:
+    turn = loop.index(min(loop))  # told from its smallest id, whichever entry the search began at
+    loop, lines = loop[turn:] + loop[:turn], lines[turn:] + lines[:turn]
+    edges = [
+        f"{child} → {parent} at {catalog.records[child].path}:{line}"
+        for child, parent, line in zip(loop, loop[1:] + loop[:1], lines, strict=True)
+    ]
+    return Problem(
+        catalog.records[loop[0]].path,
+        lines[0],
+        f"derivation cycle: {' → '.join([*loop, loop[0]])} ({'; '.join(edges)})",
+        "one of these edges points back to a descendant: remove that one",
+    )
 
 
 def unknown_licences(catalog: Catalog) -> Iterator[Problem]:

@@ -206,10 +206,11 @@ def synthetic(graph, name):
 @report
 @click.argument("name", required=False)
 def audit(graph, name):
-    """Models (or model NAME) whose lineage or data passes through non-commercial terms."""
+    """Models (or model NAME, or family NAME's members) whose lineage or data passes through
+    non-commercial terms."""
     from slmgraph import reports
 
-    return reports.licence_audit(graph, graph.resolve(name, "model") if name else None)
+    return reports.licence_audit(graph, graph.resolve(name, *reports.TRAINABLE) if name else None)
 
 
 @main.command()

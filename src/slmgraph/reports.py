@@ -4,12 +4,12 @@ Every report returns a list of dicts with at least ``id`` and ``name``; lineage 
 ``relation``, ``parent`` and ``depth``. This shape is a public interface: only add keys.
 """
 
-from collections import defaultdict
+from datetime import date
 from pathlib import Path
 
 from pyoxigraph import Store, Triple
 
-from slmgraph import names, queries
+from slmgraph import names, queries, trees
 from slmgraph.paths import queries_dir
 from slmgraph.vocab import CLASSES, LINEAGE, STAGES, compact, entity_id, entity_iri, slm
 
@@ -22,6 +22,26 @@ TRAINABLE = ("model", "family")
 
 class NotForThisReport(LookupError):
     """A name of the wrong kind for the report, or a parameter the query does not have."""
+
+
+class BadValue(ValueError):
+    """A report option whose value cannot be used (a date that is no date)."""
+
+
+def first_day(text: str) -> str:
+    """The first day of YYYY, YYYY-MM or YYYY-MM-DD, as YYYY-MM-DD.
+
+    >>> first_day("2023-04")
+    '2023-04-01'
+    """
+    parts = text.split("-")
+    try:
+        if not 1 <= len(parts) <= 3 or [len(p) for p in parts] != [4, 2, 2][: len(parts)]:
+            raise ValueError
+        day = date(*[int(p) for p in parts], *[1] * (3 - len(parts)))
+    except ValueError:
+        raise BadValue(f"'{text}' is not a date; write YYYY, YYYY-MM or YYYY-MM-DD") from None
+    return day.isoformat()
 
 
 class Graph:
@@ -86,6 +106,22 @@ def _readable(row: dict) -> dict:
     return out
 
 
+class Rows(list):
+    """Report rows that know their columns, so that an empty answer still has its header."""
+
+    def __init__(self, columns: list[str], rows=()):
+        super().__init__(rows)
+        self.columns = list(columns)
+
+
+EDGE_COLUMNS = ["id", "name", "relation", "parent", "parent_name", "depth", "method", "source"]
+
+
+def _sorted_list(text: str | None) -> str | None:
+    """A GROUP_CONCAT's values in a fixed order (SPARQL leaves the order to the engine)."""
+    return ", ".join(sorted(text.split(", "))) if text else None
+
+
 def _edge(row: dict, depth: int) -> dict:
     return {
         "id": row["child"],
@@ -94,82 +130,127 @@ def _edge(row: dict, depth: int) -> dict:
         "parent": row["parent"],
         "parent_name": row["parentName"],
         "depth": depth,
-        "method": row.get("methods") or None,
+        "method": _sorted_list(row.get("methods")),
         "source": row.get("source"),
     }
 
 
-def _tree(rows: list[dict], start: str, downward: bool) -> list[dict]:
-    """Rows in depth-first tree order from ``start``; each edge once, depth in hops from start."""
-    near, far = ("parent", "child") if downward else ("child", "parent")
-    children = defaultdict(list)
-    for row in rows:
-        children[row[near]].append(row)
-    out: list[dict] = []
-    expanded: set[str] = set()
-
-    def walk(node: str, depth: int) -> None:
-        expanded.add(node)
-        for row in sorted(children[node], key=lambda r: (r[far], r["relation"])):
-            out.append(_edge(row, depth + 1))
-            if row[far] not in expanded:
-                walk(row[far], depth + 1)
-
-    walk(start, 0)
-    return out
-
-
-def descendants(graph: Graph, root: str) -> list[dict]:
+def descendants(graph: Graph, root: str) -> Rows:
     """Everything deriving from ``root`` (a family covers its members), in tree order."""
     rows = graph.select("descendants", root=root)
     inside = {root} | {row["child"] for row in rows}
-    return _tree([row for row in rows if row["parent"] in inside], root, downward=True)
+    edges = [row for row in rows if row["parent"] in inside]  # not a merge's other parents
+    return Rows(EDGE_COLUMNS, trees.walk(edges, {root: 0}, "parent", "child", _edge))
 
 
-def ancestors(graph: Graph, start: str) -> list[dict]:
-    """Every edge on the chains from ``start`` back to its roots, in tree order."""
-    return _tree(graph.select("ancestors", start=start), start, downward=False)
+class _Ancestry:
+    """The upward edges from a start: a family starts from itself and from each of its members."""
+
+    def __init__(self, graph: Graph, start: str):
+        rows = graph.select("ancestors", start=start)
+        joins = {  # the start's members
+            r["child"]: r for r in rows if r["parent"] == start and r["relation"] == "member-of"
+        }
+        self.edges = [r for r in rows if r["parent"] != start]  # none leads back to the start
+        self.members = set(joins)
+        self.starts = {start: 0} | {member: 1 for member in joins}
+        # a member's own chains come under a row saying it is a member
+        self.leads = {member: _edge(row, 1) for member, row in joins.items()}
+        self.names = {r["parent"]: r["parentName"] for r in rows}
+
+    def depths(self) -> dict[str, int]:
+        return trees.distances(self.edges, self.starts, "child", "parent")
+
+    def rows(self) -> list[dict]:
+        def root(node: str, depth: int) -> dict:
+            return dict.fromkeys(EDGE_COLUMNS) | {
+                "id": node,
+                "name": self.names[node],
+                "depth": depth,
+            }
+
+        return trees.walk(self.edges, self.starts, "child", "parent", _edge, root, self.leads)
 
 
-def datasets(graph: Graph, model: str, transitive: bool = False) -> list[dict]:
-    """Training data of ``model`` and its family; with ``transitive``, of every ancestor too.
+def ancestors(graph: Graph, start: str) -> Rows:
+    """Every edge on the chains from ``start`` back to its roots, in tree order, and a row for
+    each root (its relation and parent empty). A family's chains are its own and its members'."""
+    return Rows(EDGE_COLUMNS, _Ancestry(graph, start).rows())
+
+
+DATASET_COLUMNS = [
+    "id",
+    "name",
+    "stage",
+    "via",
+    "via_name",
+    "depth",
+    "generated_by",
+    "derived_from",
+    "source",
+]
+
+
+def datasets(graph: Graph, model: str, transitive: bool = False) -> Rows:
+    """Training data of ``model`` (with its family's, or a family's with its members');
+    with ``transitive``, of every ancestor too.
 
     Each dataset and stage appears once, through the nearest model that was trained on it;
-    ``depth`` counts the hops from ``model`` to that one (its family is at depth 1).
+    ``depth`` counts the hops from ``model`` to that one (a family and its members are 1 apart).
     """
-    lineage = ancestors(graph, model)
-    depth = {model: 0}
-    for row in lineage:
-        depth.setdefault(row["parent"], row["depth"])
-    own = {model} | {
-        r["parent"] for r in lineage if r["id"] == model and r["relation"] == "member-of"
-    }
-    rows = graph.select("datasets", model=model)
-    if not transitive:
-        rows = [row for row in rows if row["via"] in own]
+    ancestry = _Ancestry(graph, model)
+    depth = ancestry.depths()
+    own = (
+        {model}
+        | ancestry.members
+        | {
+            r["parent"]
+            for r in ancestry.edges
+            if r["child"] == model and r["relation"] == "member-of"
+        }
+    )
+    rows = [r for r in graph.select("datasets", model=model) if transitive or r["via"] in own]
     nearest: dict[tuple[str, str], dict] = {}
     for row in sorted(
-        rows, key=lambda r: (depth.get(r["via"], 99), r["via"], r["stage"], r["dataset"])
+        rows, key=lambda r: (depth[r["via"]], r["via"], r["stage"], r["dataset"], r["source"])
     ):
         nearest.setdefault((row["dataset"], row["stage"]), row)
-    return [
-        {
-            "id": row["dataset"],
-            "name": row["datasetName"],
-            "stage": row["stage"],
-            "via": row["via"],
-            "via_name": row["viaName"],
-            "depth": depth.get(row["via"]),
-            "generated_by": row.get("generatedBy") or None,
-            "derived_from": row.get("derivedFrom") or None,
-            "source": row["source"],
-        }
-        for row in nearest.values()
-    ]
+    return Rows(
+        DATASET_COLUMNS,
+        (
+            {
+                "id": row["dataset"],
+                "name": row["datasetName"],
+                "stage": row["stage"],
+                "via": row["via"],
+                "via_name": row["viaName"],
+                "depth": depth[row["via"]],
+                "generated_by": _sorted_list(row.get("generatedBy")),
+                "derived_from": _sorted_list(row.get("derivedFrom")),
+                "source": row["source"],
+            }
+            for row in nearest.values()
+        ),
+    )
 
 
-def organisation(graph: Graph, org: str) -> list[dict]:
-    """What ``org`` released, then the models of other organisations that build on it."""
+ORG_COLUMNS = [
+    "id",
+    "name",
+    "section",
+    "kind",
+    "released",
+    "parameters",
+    "organisation",
+    "organisation_name",
+    "base",
+    "base_name",
+]
+
+
+def organisation(graph: Graph, org: str) -> Rows:
+    """What ``org`` released, then the models and families of other organisations that build
+    on it, each with its nearest bases of ``org`` (one row per base)."""
     released = [
         {
             "id": row["entity"],
@@ -181,55 +262,78 @@ def organisation(graph: Graph, org: str) -> list[dict]:
         }
         for row in graph.select("org-releases", org=org)
     ]
-    nearest: dict[tuple[str, str], dict] = {}
-    for row in graph.select("org-builders", org=org):
-        nearest.setdefault((row["model"], row["builder"]), row)
     builders = [
         {
             "id": row["model"],
             "name": row["name"],
             "section": "builds-on",
+            "kind": row["class"],
             "organisation": row["builder"],
             "organisation_name": row["builderName"],
             "base": row["base"],
             "base_name": row["baseName"],
         }
-        for row in nearest.values()
+        for row in graph.select("org-builders", org=org)
     ]
-    return released + builders
+    return Rows(ORG_COLUMNS, released + builders)
 
 
-def family(graph: Graph, family_id: str) -> list[dict]:
-    return [
-        {
-            "id": row["model"],
-            "name": row["name"],
-            "parameters": row.get("parameters"),
-            "released": row.get("released"),
-            "licence": row.get("licence"),
-        }
-        for row in graph.select("family", family=family_id)
-    ]
+def family(graph: Graph, family_id: str) -> Rows:
+    return Rows(
+        ["id", "name", "parameters", "released", "licence"],
+        (
+            {
+                "id": row["model"],
+                "name": row["name"],
+                "parameters": row.get("parameters"),
+                "released": row.get("released"),
+                "licence": row.get("licence"),
+            }
+            for row in graph.select("family", family=family_id)
+        ),
+    )
 
 
-def timeline(graph: Graph, org: str | None = None, since: str | None = None) -> list[dict]:
-    return [
-        {
-            "id": row["entity"],
-            "name": row["name"],
-            "kind": row["class"],
-            "released": row["released"],
-            "organisations": row.get("organisations") or None,
-        }
-        for row in graph.select("timeline", org=org, since=since)
-    ]
+def timeline(graph: Graph, org: str | None = None, since: str | None = None) -> Rows:
+    """Models and families by release date; ``since`` is a day (YYYY-MM-DD). A release known only
+    to the month or year counts when that month or year reaches ``since``."""
+    return Rows(
+        ["id", "name", "kind", "released", "organisations"],
+        (
+            {
+                "id": row["entity"],
+                "name": row["name"],
+                "kind": row["class"],
+                "released": row["released"],
+                "organisations": _sorted_list(row.get("organisations")),
+            }
+            for row in graph.select(
+                "timeline", org=org, since=first_day(since) if since is not None else None
+            )
+        ),
+    )
 
 
-def show(graph: Graph, entity: str) -> list[dict]:
-    """Every fact about one entity, each with its source where the fact is an edge."""
+SHOW_COLUMNS = [
+    "id",
+    "name",
+    "direction",
+    "property",
+    "value",
+    "value_name",
+    "method",
+    "source",
+    "via",
+]
+
+
+def show(graph: Graph, entity: str) -> Rows:
+    """Every fact about one entity, each with its source where the fact is an edge. A family
+    also shows its members' lineage and training data (``via`` names the members), except what
+    it states itself."""
     rows = graph.select("facts", entity=entity)
     name = next((r["value"] for r in rows if r["property"] == "rdfs:label"), entity)
-    return [
+    out = [
         {
             "id": entity,
             "name": name,
@@ -237,59 +341,104 @@ def show(graph: Graph, entity: str) -> list[dict]:
             "property": row["property"],
             "value": row["value"],
             "value_name": row.get("valueName"),
-            "method": row.get("methods") or None,
+            "method": _sorted_list(row.get("methods")),
             "source": row.get("source"),
+            "via": None,
         }
         for row in rows
     ]
+    stated = {(row["property"], row["value"]) for row in out if row["direction"] == "out"}
+    computed: dict[tuple[str, str], dict] = {}
+    for row in graph.select("member-facts", family=entity):
+        key = (row["property"], row["value"])
+        if key in stated:
+            continue
+        fact = computed.setdefault(
+            key,
+            {
+                "id": entity,
+                "name": name,
+                "direction": "members",
+                "property": row["property"],
+                "value": row["value"],
+                "value_name": row["valueName"],
+                "method": set(),
+                "source": set(),
+                "via": set(),
+            },
+        )
+        fact["method"].update((row.get("methods") or "").split(", "))
+        fact["source"].add(row["source"])
+        fact["via"].add(row["member"])
+    for fact in sorted(computed.values(), key=lambda f: (f["property"], f["value"])):
+        for key in ("method", "source", "via"):
+            fact[key] = ", ".join(sorted(fact[key] - {""})) or None
+        out.append(fact)
+    return Rows(SHOW_COLUMNS, out)
 
 
-def synthetic(graph: Graph, generator: str) -> list[dict]:
-    """Models trained, themselves or through an ancestor, on text generated by ``generator``
-    (a model, a family, or any model of an organisation)."""
-    return [
-        {
-            "id": row["model"],
-            "name": row["name"],
-            "dataset": row["dataset"],
-            "dataset_name": row["datasetName"],
-            "generated_by": row["generatorModel"],
-            "via": row["via"],
-        }
-        for row in graph.select("synthetic-lineage", generator=generator)
-    ]
+def synthetic(graph: Graph, generator: str) -> Rows:
+    """Models trained, themselves or through their family or an ancestor, on text generated by
+    ``generator`` (a model, a family's members, or any model of an organisation), also when the
+    data they were trained on was derived from such text."""
+    return Rows(
+        ["id", "name", "dataset", "dataset_name", "generated_by", "via", "trained_on"],
+        (
+            {
+                "id": row["model"],
+                "name": row["name"],
+                "dataset": row["dataset"],
+                "dataset_name": row["datasetName"],
+                "generated_by": row["generatorModel"],
+                "via": row["via"],
+                "trained_on": row["trainedOn"],
+            }
+            for row in graph.select("synthetic-lineage", generator=generator)
+        ),
+    )
 
 
-def licence_audit(graph: Graph, model: str | None = None) -> list[dict]:
-    """Models whose lineage or data passes through something that forbids commercial use."""
-    return [
-        {
-            "id": row["model"],
-            "name": row["name"],
-            "licence": row.get("licence"),
-            "path": row["path"],
-            "restricted": row["restricted"],
-            "restricted_name": row["restrictedName"],
-            "restricted_licence": row["restrictedLicence"],
-        }
-        for row in graph.select("licence-audit")
-        if model is None or row["model"] == model
-    ]
+def licence_audit(graph: Graph, model: str | None = None) -> Rows:
+    """Models whose lineage or data passes through something that forbids commercial use;
+    ``model`` narrows it to one model, or to the members of a family."""
+    if model is None:
+        found = graph.select("licence-audit")
+    else:
+        scope = [model] + [row["model"] for row in graph.select("family", family=model)]
+        found = [row for each in scope for row in graph.select("model-licence-audit", model=each)]
+    return Rows(
+        ["id", "name", "licence", "path", "restricted", "restricted_name", "restricted_licence"],
+        (
+            {
+                "id": row["model"],
+                "name": row["name"],
+                "licence": row.get("licence"),
+                "path": row["path"],
+                "restricted": row["restricted"],
+                "restricted_name": row["restrictedName"],
+                "restricted_licence": row["restrictedLicence"],
+            }
+            for row in found
+        ),
+    )
 
 
-def corrections(graph: Graph) -> list[dict]:
-    return [
-        {
-            "id": row["entity"],
-            "name": row["name"],
-            "seed": row["seed"],
-            "field": row["field"],
-            "says": row["says"],
-            "truth": row["truth"],
-            "source": row["source"],
-        }
-        for row in graph.select("corrections")
-    ]
+def corrections(graph: Graph) -> Rows:
+    return Rows(
+        ["id", "name", "seed", "field", "says", "truth", "source"],
+        (
+            {
+                "id": row["entity"],
+                "name": row["name"],
+                "seed": row["seed"],
+                "field": row["field"],
+                "says": row["says"],
+                "truth": row["truth"],
+                "source": row["source"],
+            }
+            for row in graph.select("corrections")
+        ),
+    )
 
 
 def stats(graph: Graph) -> dict:

@@ -1,0 +1,72 @@
+"""Lineage rows as a tree: fewest hops from the start, depth-first order along shortest paths.
+
+Pure functions over report rows (``child``, ``relation``, ``parent`` …); no store, no SPARQL.
+"""
+
+from collections import defaultdict, deque
+
+
+def distances(edges: list[dict], starts: dict[str, int], near: str, far: str) -> dict[str, int]:
+    """Fewest hops from the start nodes (at their given distance) to every node the edges reach.
+
+    >>> edges = [{"c": "b", "p": "a"}, {"c": "c", "p": "b"}, {"c": "c", "p": "a"}]
+    >>> distances(edges, {"a": 0}, "p", "c")
+    {'a': 0, 'b': 1, 'c': 1}
+    """
+    following = defaultdict(list)
+    for edge in edges:
+        following[edge[near]].append(edge[far])
+    dist = dict(starts)
+    queue = deque(sorted(starts, key=lambda node: (starts[node], node)))
+    while queue:
+        node = queue.popleft()
+        for nxt in following[node]:
+            if nxt not in dist or dist[nxt] > dist[node] + 1:
+                dist[nxt] = dist[node] + 1
+                queue.append(nxt)
+    return dist
+
+
+def walk(
+    edges: list[dict],
+    starts: dict[str, int],
+    near: str,
+    far: str,
+    row,
+    end_row=None,
+    leads: dict[str, dict] | None = None,
+) -> list[dict]:
+    """Every edge once, depth-first from each start (nearest first), each node expanded under an
+    edge that reaches it in the fewest hops, so a row's depth (hops to its far end) is its
+    indentation.
+
+    ``row(edge, depth)`` makes an output row; ``end_row(node, depth)``, when given, makes one
+    for each far end that has no edge of its own (a root of an ancestry), right after the first
+    edge that reaches it; ``leads`` holds a row to print before a start's edges.
+    """
+    dist = distances(edges, starts, near, far)
+    following = defaultdict(list)
+    for edge in edges:
+        following[edge[near]].append(edge)
+    out: list[dict] = []
+    done: set[str] = set()
+    ended: set[str] = set()
+
+    def visit(node: str) -> None:
+        done.add(node)
+        for edge in sorted(following[node], key=lambda e: (e[far], e["relation"])):
+            out.append(row(edge, dist[node] + 1))
+            end = edge[far]
+            if end_row is not None and not following[end] and end not in ended:
+                ended.add(end)
+                out.append(end_row(end, dist[end]))
+            if end not in done and dist[end] == dist[node] + 1:
+                visit(end)
+
+    for node in sorted(starts, key=lambda n: (starts[n], n)):
+        if node in done:
+            continue
+        if following[node] and leads and node in leads:
+            out.append(leads[node])
+        visit(node)
+    return out
