@@ -4,6 +4,7 @@ Every report returns a list of dicts with at least ``id`` and ``name``; lineage 
 ``relation``, ``parent`` and ``depth``. This shape is a public interface: only add keys.
 """
 
+from collections import defaultdict
 from datetime import date
 from pathlib import Path
 
@@ -273,9 +274,21 @@ def organisation(graph: Graph, org: str) -> Rows:
             "base": row["base"],
             "base_name": row["baseName"],
         }
-        for row in graph.select("org-builders", org=org)
+        for row in _nearest_bases(graph, org)
     ]
     return Rows(ORG_COLUMNS, released + builders)
+
+
+def _nearest_bases(graph: Graph, org: str) -> list[dict]:
+    """Builder rows whose base has no other base of ``org`` between it and the builder's model."""
+    rows = graph.select("org-builders", org=org)
+    behind = defaultdict(set)  # base -> the org's bases that derive from it
+    for pair in graph.select("org-base-chains", org=org):
+        behind[pair["base"]].add(pair["nearer"])
+    reached = defaultdict(set)
+    for row in rows:
+        reached[row["model"]].add(row["base"])
+    return [row for row in rows if not behind[row["base"]] & reached[row["model"]]]
 
 
 def family(graph: Graph, family_id: str) -> Rows:
