@@ -28,7 +28,8 @@ def test_catalogue_has_no_problems(loaded):
 
 
 def test_files_are_canonical():
-    stale = [str(path.relative_to(DATA)) for path in lint.lint(DATA, fix=False)]
+    changed, problems = lint.lint(DATA, fix=False)
+    stale = [str(path.relative_to(DATA)) for path in changed] + [str(p) for p in problems]
     assert not stale, f"not in canonical form (run `slmgraph lint --fix`): {stale}"
 
 
@@ -127,3 +128,50 @@ def test_mapped_entries_list_their_seed(loaded):
         if isinstance(target, str) and seed not in loaded[target].seeds
     ]
     assert not missing, "\n".join(sorted(set(missing)))
+
+
+def _family_fact_gaps(loaded) -> list[str]:
+    """Facts stated on a family that a member's own entry lacks or contradicts.
+
+    A family's statements hold for every member, so each member must state them too: a training
+    edge (dataset, stage), a lineage edge (relation, parent: the family's parent or one of its
+    members), the licence and the developing organisations.
+    """
+    members: dict[str, list] = {}
+    for model in loaded.entries("model"):
+        if model.family:
+            members.setdefault(model.family, []).append(model)
+
+    def family_of(entry_id: str) -> str | None:
+        entry = loaded[entry_id]
+        return getattr(entry, "family", None)
+
+    gaps = []
+    for fam in loaded.entries("family"):
+        for member in members.get(fam.id, []):
+            where = f"{member.id} (member of {fam.id})"
+            trained = {(t.dataset, t.stage) for t in member.trained_on}
+            for edge in fam.trained_on:
+                if (edge.dataset, edge.stage) not in trained:
+                    gaps.append(f"{where}: lacks trained_on {edge.dataset} ({edge.stage})")
+            for edge in fam.derived_from:
+                if not any(
+                    own.relation == edge.relation
+                    and edge.parent in (own.parent, family_of(own.parent))
+                    for own in member.derived_from
+                ):
+                    gaps.append(f"{where}: lacks derived_from {edge.relation} {edge.parent}")
+            if fam.licence and member.licence != fam.licence:
+                gaps.append(f"{where}: licence {member.licence} but the family says {fam.licence}")
+            missing = set(fam.organisation) - set(member.organisation)
+            if missing:
+                gaps.append(f"{where}: lacks organisation {sorted(missing)}")
+    return gaps
+
+
+def test_family_facts_hold_for_every_member(loaded):
+    gaps = _family_fact_gaps(loaded)
+    assert not gaps, (
+        "state each fact on the members it is true of; keep it on the family only when every "
+        "member states it:\n" + "\n".join(gaps)
+    )

@@ -30,4 +30,4 @@ def test_canonical_text_reads_back_to_the_same_data(tmp_path):
 
 
 def test_valid_fixtures_are_canonical():
-    assert lint(VALID, fix=False) == []
+    assert lint(VALID, fix=False) == ([], [])

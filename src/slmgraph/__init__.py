@@ -6,8 +6,8 @@ A small flat API for scripts and notebooks; the CLI calls the same functions.
 >>> import slmgraph
 >>> graph = slmgraph.open_graph(store_dir=tempfile.mkdtemp())  # built from the bundled data
 >>> dolly = graph.resolve("Dolly-v2-12B")
->>> [(row["relation"], row["parent"]) for row in slmgraph.ancestors(graph, dolly)][:2]
-[('member-of', 'dolly-v2'), ('fine-tuned', 'pythia-12b')]
+>>> [(row["relation"], row["parent"]) for row in slmgraph.ancestors(graph, dolly)][:3]
+[('member-of', 'dolly-v2'), (None, None), ('fine-tuned', 'pythia-12b')]
 >>> "alpaca-7b" in {row["id"] for row in slmgraph.synthetic(graph, graph.resolve("OpenAI"))}
 True
 """
@@ -40,7 +40,8 @@ _EXPORTS = {
 def open_graph(data_dir=None, store_dir=None):
     """The graph of ``data_dir`` (default: bundled entries), built into ``store_dir`` if needed.
 
-    Raises ``slmgraph.problems.CatalogError`` listing every problem when the entries are invalid.
+    Raises ``slmgraph.problems.CatalogError`` listing every problem when the entries are invalid,
+    and ``slmgraph.store.StoreProblem`` when ``store_dir`` cannot be written.
     """
     from pathlib import Path
 
@@ -48,8 +49,7 @@ def open_graph(data_dir=None, store_dir=None):
 
     data = Path(data_dir) if data_dir else paths.data_dir()
     location = Path(store_dir) if store_dir else paths.default_store()
-    store.ensure(data, paths.ontology_dir(), location)
-    return reports.Graph(store.open_store(location))
+    return reports.Graph(store.open_healthy(data, paths.ontology_dir(), location))
 
 
 def __getattr__(name: str):

@@ -290,6 +290,10 @@ def check(data_dir: Path) -> tuple[Catalog, list[Problem]]:
             )
             continue
         seed_maps[seed_map.seed] = (seed_map, path, lines)
+    if not entry_files(data_dir):
+        problems.append(
+            Problem(data_dir, 1, "no entry files (*.yaml) here", "point --data at the entries")
+        )
     catalog = Catalog(records, seed_maps, frozenset(unreadable))
     problems += cross_record_problems(catalog)
     return catalog, problems

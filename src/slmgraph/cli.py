@@ -11,9 +11,13 @@ from slmgraph.formats import FORMATS
 DATA = click.option(
     "--data",
     "data_dir",
-    type=click.Path(path_type=Path, file_okay=False),
+    type=click.Path(path_type=Path, file_okay=False, exists=True),
     help="Directory of YAML entries (default: the bundled data).",
 )
+# Exit codes, as the README documents them.
+DATA_OR_QUERY_PROBLEM = 1
+USAGE = 2
+INTERNAL = 70
 STORE = click.option(
     "--store",
     "store_dir",
@@ -37,28 +41,50 @@ def _fail(problems) -> None:
     for problem in problems:
         click.echo(str(problem), err=True)
     click.echo(f"{len(problems)} problem(s); nothing was built", err=True)
-    sys.exit(1)
+    sys.exit(DATA_OR_QUERY_PROBLEM)
 
 
 def _graph(data_dir: Path | None, store_dir: Path | None):
-    """The graph, built first when its inputs changed; invalid entries end the command."""
+    """The graph, built first when its inputs changed (invalid entries end the command)."""
     from slmgraph import open_graph
+
+    return open_graph(data_dir, store_dir)
+
+
+def _exit_for(error: Exception) -> None:
+    """Say what went wrong in one line (every problem, for entries) and exit with its code."""
+    from slmgraph.names import UnknownName
     from slmgraph.problems import CatalogError
+    from slmgraph.queries import QueryNotFound, QueryProblem
+    from slmgraph.reports import BadValue, NotForThisReport
+    from slmgraph.store import StoreProblem
 
-    try:
-        return open_graph(data_dir, store_dir)
-    except CatalogError as error:
+    if isinstance(error, CatalogError):
         _fail(error.problems)
+    if isinstance(error, UnknownName | NotForThisReport | BadValue | StoreProblem | QueryNotFound):
+        click.echo(f"error: {error}", err=True)
+        sys.exit(USAGE)
+    if isinstance(error, QueryProblem):
+        click.echo(f"error: {error}", err=True)
+        sys.exit(DATA_OR_QUERY_PROBLEM)
+    if isinstance(error, BrokenPipeError):  # the reader went away (| head): nothing to say
+        sys.exit(0)
+    click.echo(
+        f"error: internal error ({type(error).__name__}: {error}); please report it", err=True
+    )
+    sys.exit(INTERNAL)
 
 
-def _ensure(data_dir: Path, store_dir: Path) -> str:
-    from slmgraph import paths, store
-    from slmgraph.problems import CatalogError
+class _Guarded(click.Group):
+    """Every command's errors end as one line and a documented exit code, never a traceback."""
 
-    try:
-        return store.ensure(data_dir, paths.ontology_dir(), store_dir)
-    except CatalogError as error:
-        _fail(error.problems)
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as error:
+            _exit_for(error)
 
 
 def report(func):
@@ -75,21 +101,18 @@ def report(func):
     @wraps(func)
     def command(data_dir, store_dir, fmt, **kwargs):
         from slmgraph.formats import render
-        from slmgraph.names import UnknownName
-        from slmgraph.reports import NotForThisReport
 
-        graph = _graph(data_dir, store_dir)
-        try:
-            rows = func(graph, **kwargs)
-        except (UnknownName, NotForThisReport) as error:
-            click.echo(f"error: {error.args[0]}", err=True)
-            sys.exit(2)
-        click.echo(render(rows, _format(fmt)))
+        rows = func(_graph(data_dir, store_dir), **kwargs)
+        fmt = _format(fmt)
+        if fmt == "table" and not rows:
+            click.echo("no rows", err=True)
+            return
+        click.echo(render(rows, fmt))
 
     return command
 
 
-@click.group()
+@click.group(cls=_Guarded)
 @click.version_option(package_name="slmgraph")
 def main() -> None:
     """slmgraph: the knowledge graph of language-model lineage."""
@@ -113,9 +136,11 @@ def check(data_dir: Path | None) -> None:
 @STORE
 def build(data_dir: Path | None, store_dir: Path | None) -> None:
     """Validate the entries and build the store atomically (only when the inputs changed)."""
+    from slmgraph import paths, store
+
     data_dir, store_dir = _defaults(data_dir, store_dir)
-    build_id = _ensure(data_dir, store_dir)
-    click.echo(f"store {store_dir} is at build {build_id}")
+    store.open_healthy(data_dir, paths.ontology_dir(), store_dir)
+    click.echo(f"store {store_dir} is at build {store.current_build(store_dir)}")
 
 
 @main.command()
@@ -177,7 +202,7 @@ def timeline(graph, org_name, since):
     """Models and families by release date."""
     from slmgraph import reports
 
-    org_id = graph.resolve(org_name, "organisation") if org_name else None
+    org_id = graph.resolve(org_name, "organisation") if org_name is not None else None
     return reports.timeline(graph, org_id, since)
 
 
@@ -241,7 +266,27 @@ def stats(data_dir, store_dir, fmt):
         click.echo(render([{"what": k, "count": v} for k, v in counts.items()], fmt))
 
 
-@main.command()
+def _key_values(ctx, param, values: tuple[str, ...]) -> dict[str, str]:
+    if bad := [value for value in values if "=" not in value]:
+        raise click.BadParameter(f"'{bad[0]}' is not KEY=VALUE (for example root=pythia)")
+    return dict(value.split("=", 1) for value in values)
+
+
+class _QueryCommand(click.Command):
+    """`query --help` lists the canned queries with their parameters."""
+
+    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        from slmgraph import paths, queries
+
+        rows = [
+            (name, " ".join(f"{p.name}=<{p.type}>" for p in found.params) or "-")
+            for name, found in queries.discover(paths.queries_dir()).items()
+        ]
+        with formatter.section("Canned queries (NAME and its --param keys)"):
+            formatter.write_dl(rows)
+
+
+@main.command(cls=_QueryCommand)
 @report
 @click.argument("query")
 @click.option(
@@ -249,13 +294,15 @@ def stats(data_dir, store_dir, fmt):
     "params",
     multiple=True,
     metavar="KEY=VALUE",
+    callback=_key_values,
     help="Bind a parameter of a canned query (entities by name).",
 )
 def query(graph, query, params):
-    """Run QUERY: a canned query's name or a .rq file, printing its rows."""
+    """Run QUERY: a canned query's name or a .rq file, printing its rows (SELECT), one row
+    `result` (ASK) or one row per triple (CONSTRUCT, DESCRIBE)."""
     from slmgraph import reports
 
-    return reports.run_query(graph, query, dict(p.split("=", 1) for p in params))
+    return reports.run_query(graph, query, params)
 
 
 @main.command()
@@ -279,6 +326,8 @@ def export(data_dir, store_dir, fmt, output):
     from slmgraph import export as exporter
     from slmgraph import paths
 
+    if output and not output.parent.is_dir():
+        raise click.BadParameter(f"directory {output.parent} does not exist", param_hint="-o")
     data = exporter.dump(_graph(data_dir, store_dir).store, fmt, paths.ontology_dir())
     if output:
         output.write_bytes(data)
@@ -312,11 +361,13 @@ def lint(data_dir, fix):
     from slmgraph.lint import lint as run_lint
 
     data_dir, _ = _defaults(data_dir, None)
-    changed = run_lint(data_dir, fix)
+    changed, problems = run_lint(data_dir, fix)
     for path in changed:
         click.echo(f"{path}: {'rewritten' if fix else 'not canonical; run slmgraph lint --fix'}")
-    if changed and not fix:
-        sys.exit(1)
+    for problem in problems:
+        click.echo(str(problem), err=True)
+    if problems or (changed and not fix):
+        sys.exit(DATA_OR_QUERY_PROBLEM)
     click.echo(f"ok: {len(changed)} file(s) rewritten" if fix else "ok: every file is canonical")
 
 
@@ -335,7 +386,13 @@ def schema(data_dir):
 @DATA
 @STORE
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=7878, show_default=True, type=int, help="Port to listen on.")
+@click.option(
+    "--port",
+    default=7878,
+    show_default=True,
+    type=click.IntRange(1, 65535),
+    help="Port to listen on.",
+)
 @click.option("--deadline", default=10.0, show_default=True, help="Seconds a query may run.")
 @click.option("--row-cap", default=10_000, show_default=True, help="Most rows in one answer.")
 @click.option("--max-request-bytes", default=64 * 1024, show_default=True, help="Largest body.")
@@ -351,12 +408,13 @@ def schema(data_dir):
 @click.option("--no-build", is_flag=True, help="Serve the store as built; never (re)build it.")
 def serve(data_dir, store_dir, host, port, no_build, **options):
     """Serve the SPARQL endpoint, entity pages and web UI (read-only)."""
+    from slmgraph import paths, store
     from slmgraph.server.config import ServerConfig, default_workers
     from slmgraph.server.run import serve as run_server
 
     data_dir, store_dir = _defaults(data_dir, store_dir)
     if not no_build:
-        _ensure(data_dir, store_dir)
+        store.open_healthy(data_dir, paths.ontology_dir(), store_dir)
     options["workers"] = options["workers"] or default_workers()
     options["allowed_services"] = tuple(options["allowed_services"])
     run_server(ServerConfig(store_dir=store_dir, **options), host, port)

@@ -1,10 +1,12 @@
 """Canonical formatting of entry files, so that a diff shows one line per fact."""
 
+import re
 from pathlib import Path
 
 import yaml
 
 from slmgraph.catalog import entry_files, read_yaml, seed_map_files
+from slmgraph.problems import Problem
 
 # Field order in a canonical file; fields of nested edges keep this order too.
 ORDER = [
@@ -96,16 +98,52 @@ def canonical(data: object) -> str:
     )
 
 
-def lint(data_dir: Path, fix: bool) -> list[Path]:
-    """Files not in canonical form (rewritten when ``fix``); files that do not parse are skipped."""
-    changed = []
+def _comment_lines(text: str) -> list[int]:
+    """Lines holding a YAML comment: a '#' after a space or at a line's start, in no scalar."""
+    loader = yaml.SafeLoader(text)
+    try:
+        spans = []
+        while loader.check_token():
+            token = loader.get_token()
+            if isinstance(token, yaml.ScalarToken):
+                spans.append((token.start_mark.index, token.end_mark.index))
+    finally:
+        loader.dispose()
+    lines = []
+    for match in re.finditer(r"(?:^|(?<=\s))#", text, re.M):
+        if not any(start <= match.start() < end for start, end in spans):
+            lines.append(text.count("\n", 0, match.start()) + 1)
+    return lines
+
+
+def lint(data_dir: Path, fix: bool) -> tuple[list[Path], list[Problem]]:
+    """Files not in canonical form (rewritten when ``fix``), and the problems that stop a file
+    being checked or rewritten: it does not parse, it is empty, or (with ``fix``) it has
+    comments that rewriting would lose."""
+    changed, problems = [], []
     for path in entry_files(data_dir) + seed_map_files(data_dir):
-        data, _, problems = read_yaml(path)
-        if problems:
+        data, _, found = read_yaml(path)
+        if found:
+            problems += found
+            continue
+        if data is None:
+            problems.append(Problem(path, 1, "empty file", "write the entry or delete the file"))
             continue
         text = canonical(data)
-        if path.read_text(encoding="utf-8") != text:
-            changed.append(path)
-            if fix:
-                path.write_text(text, encoding="utf-8")
-    return changed
+        current = path.read_text(encoding="utf-8")
+        if current == text:
+            continue
+        if fix and "#" in current and (commented := _comment_lines(current)):
+            problems.append(
+                Problem(
+                    path,
+                    commented[0],
+                    "has comments, which a rewrite would drop",
+                    "move what the comment says into a field (note, description), then lint --fix",
+                )
+            )
+            continue
+        changed.append(path)
+        if fix:
+            path.write_text(text, encoding="utf-8")
+    return changed, problems

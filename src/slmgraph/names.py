@@ -20,11 +20,12 @@ def normalise(name: str) -> str:
 class UnknownName(LookupError):
     """A name that matches nothing, with the closest known names."""
 
-    def __init__(self, name: str, suggestions: list[str]):
+    def __init__(self, name: str, suggestions: list[str], what="name", known=()):
         self.name = name
         self.suggestions = suggestions
         hint = f"; did you mean: {', '.join(suggestions)}?" if suggestions else ""
-        super().__init__(f"unknown name '{name}'{hint}")
+        listing = f" (known: {', '.join(known)})" if known and not suggestions else ""
+        super().__init__(f"unknown {what} '{name}'{hint}{listing}")
 
 
 def resolve(name: str, labels: Iterable[tuple[str, str]]) -> str:

@@ -19,6 +19,28 @@ from slmgraph.vocab import PREFIXES, XSD
 
 _HEADER = re.compile(r"^#\s*(\w+):\s*(.*)$")
 PARAM_TYPES = ("entity", "iri", "string", "date", "integer")
+# An update's first keyword, after any PREFIX and BASE declarations and comments.
+_UPDATE = re.compile(
+    r"^(?:\s|#[^\n]*\n|(?:PREFIX\s+\S*:\s*<[^>]*>)|(?:BASE\s+<[^>]*>))*"
+    r"(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b",
+    re.IGNORECASE,
+)
+
+
+class QueryProblem(ValueError):
+    """A query file that cannot be read or run, said in one line with the fix."""
+
+
+class QueryNotFound(QueryProblem):
+    """A query path that names no file."""
+
+
+class Rows(list):
+    """Result rows that know their columns, so that an empty answer still has its header."""
+
+    def __init__(self, columns: list[str], rows=()):
+        super().__init__(rows)
+        self.columns = list(columns)
 
 
 @dataclass(frozen=True)
@@ -38,7 +60,20 @@ class Query:
 
     @property
     def text(self) -> str:
-        return self.path.read_text(encoding="utf-8")
+        return _read(self.path)
+
+
+def _read(path: Path) -> str:
+    if not path.exists():
+        raise QueryNotFound(f"{path}: no such file; give a .rq file or a canned query's name")
+    if path.is_dir():
+        raise QueryNotFound(f"{path}: is a directory; give a .rq file")
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise QueryProblem(f"{path}:{line}: not UTF-8 text; save the file as UTF-8") from None
 
 
 def read_query(path: Path) -> Query:
@@ -50,7 +85,7 @@ def read_query(path: Path) -> Query:
     """
     meta: dict[str, str] = {}
     params = []
-    for line in path.read_text(encoding="utf-8").splitlines():
+    for number, line in enumerate(_read(path).splitlines(), start=1):
         match = _HEADER.match(line)
         if not match:
             if line.startswith("#") or not line.strip():
@@ -58,10 +93,13 @@ def read_query(path: Path) -> Query:
             break
         key, value = match.groups()
         if key == "param":
-            name, kind, *rest = value.split(maxsplit=2)
+            name, kind, *rest = value.split(maxsplit=2) + ["", ""]
             if kind not in PARAM_TYPES:
-                raise ValueError(f"{path}: parameter type '{kind}' is not one of {PARAM_TYPES}")
-            params.append(Param(name, kind, rest[0] if rest else ""))
+                raise QueryProblem(
+                    f"{path}:{number}: parameter type '{kind}' is unknown; write "
+                    f"'# param: NAME TYPE description' with TYPE one of {', '.join(PARAM_TYPES)}"
+                )
+            params.append(Param(name, kind, rest[0].strip() if rest else ""))
         else:
             meta[key] = value
     return Query(
@@ -90,16 +128,25 @@ def run(store: Store, query: Query | str, bindings: dict[str, NamedNode | Litera
     numbers); unbound variables are left out of the dict.
     """
     text = query.text if isinstance(query, Query) else query
+    where = query.path if isinstance(query, Query) else "query"
+    if _UPDATE.match(text):
+        raise QueryProblem(f"{where}: is an update; slmgraph's store is read-only, ask a query")
     substitutions = {Variable(name): value for name, value in (bindings or {}).items()}
-    result = store.query(text, prefixes=PREFIXES, substitutions=substitutions)
+    try:
+        result = store.query(text, prefixes=PREFIXES, substitutions=substitutions)
+    except SyntaxError as error:
+        raise QueryProblem(f"{where}: SPARQL syntax {error}") from None
     if isinstance(result, QueryBoolean):
         return bool(result)
     if isinstance(result, QuerySolutions):
         names = [variable.value for variable in result.variables]
-        return [
-            {name: python_value(solution[name]) for name in names if solution[name] is not None}
-            for solution in result
-        ]
+        return Rows(
+            names,
+            (
+                {name: python_value(solution[name]) for name in names if solution[name] is not None}
+                for solution in result
+            ),
+        )
     return list(result)
 
 

@@ -12,6 +12,7 @@ from pyoxigraph import Store, Triple
 
 from slmgraph import names, queries, trees
 from slmgraph.paths import queries_dir
+from slmgraph.queries import Rows
 from slmgraph.vocab import CLASSES, LINEAGE, STAGES, compact, entity_id, entity_iri, slm
 
 WORDS = {slm(local): word for word, local in LINEAGE.items()}
@@ -73,10 +74,14 @@ class Graph:
                     param, entity_iri(value) if param.type == "entity" else value
                 )
         result = queries.run(self.store, query, bindings)
-        return [_readable(row) for row in result] if isinstance(result, list) else result
+        if isinstance(result, Rows):
+            return Rows(result.columns, map(_readable, result))
+        return result
 
     def resolve(self, name: str, *kinds: str) -> str:
         """The id a user's name means (id, name or alias, any case), of one of ``kinds``."""
+        if not name.strip():
+            raise BadValue("a name cannot be empty")
         matches = self.select("resolve", key=names.normalise(name))
         if matches:
             entity, kind = matches[0]["id"], matches[0]["class"]
@@ -105,14 +110,6 @@ def _readable(row: dict) -> dict:
             value = entity_id(value) or compact(value)
         out[key] = value
     return out
-
-
-class Rows(list):
-    """Report rows that know their columns, so that an empty answer still has its header."""
-
-    def __init__(self, columns: list[str], rows=()):
-        super().__init__(rows)
-        self.columns = list(columns)
 
 
 EDGE_COLUMNS = ["id", "name", "relation", "parent", "parent_name", "depth", "method", "source"]
@@ -458,23 +455,35 @@ def stats(graph: Graph) -> dict:
     return graph.select("stats")[0]
 
 
-def run_query(graph: Graph, query: str, values: dict[str, str]) -> list[dict]:
-    """Any query: a canned one by name or a ``.rq`` file; entity parameters resolve by name."""
+def run_query(graph: Graph, query: str, values: dict[str, str]) -> Rows:
+    """Any query: a canned one by name or a ``.rq`` file; entity parameters resolve by name.
+
+    SELECT gives its rows, ASK one row ``result``, CONSTRUCT and DESCRIBE one row per triple.
+    """
     if query.endswith(".rq"):
         chosen = queries.read_query(Path(query))
     else:
         canned = queries.discover(graph.query_dir)
         if query not in canned:
-            raise names.UnknownName(query, names.close_matches(query, list(canned)))
+            raise names.UnknownName(
+                query, names.close_matches(query, list(canned)), what="query", known=list(canned)
+            )
         chosen = canned[query]
     kinds = {param.name: param.type for param in chosen.params}
     values = {k: graph.resolve(v) if kinds.get(k) == "entity" else v for k, v in values.items()}
     result = graph.run(chosen, values)
     if isinstance(result, bool):
-        return [{"result": result}]
-    if result and isinstance(result[0], Triple):
-        return [
-            {"subject": t.subject.value, "predicate": t.predicate.value, "object": t.object.value}
-            for t in result
-        ]
+        return Rows(["result"], [{"result": result}])
+    if not isinstance(result, list) or (result and isinstance(result[0], Triple)):
+        return Rows(
+            ["subject", "predicate", "object"],
+            (
+                {
+                    "subject": t.subject.value,
+                    "predicate": t.predicate.value,
+                    "object": t.object.value,
+                }
+                for t in result
+            ),
+        )
     return result

@@ -45,19 +45,28 @@ def _inputs(data_dir: Path, ontology_dir: Path) -> list[tuple[str, str]]:
     for root, dirs, files in os.walk(data_dir):
         dirs.sort()
         relative = os.path.relpath(root, data_dir)
-        for file in sorted(f for f in files if f.endswith(".yaml")):
+        # a directory named like an entry is an input too: the catalogue check refuses it
+        for file in sorted(f for f in files + dirs if f.endswith(".yaml")):
             inputs.append(
                 (f"data/{os.path.normpath(os.path.join(relative, file))}", os.path.join(root, file))
             )
     return inputs + [(f"ontology/{p.name}", str(p)) for p in ontology_files(ontology_dir)]
 
 
+class StoreProblem(OSError):
+    """A store location that cannot be used, said in one line with the fix."""
+
+
 def content_hash(data_dir: Path, ontology_dir: Path) -> str:
     """A short hash of every input of a build: the entries, the ontology and the builder's code."""
     digest = hashlib.sha256(__version__.encode())
     for name, path in _inputs(data_dir, ontology_dir):
-        with open(path, "rb") as file:
-            digest.update(name.encode() + b"\0" + file.read() + b"\0")
+        try:
+            with open(path, "rb") as file:
+                content = file.read()
+        except OSError as error:  # the catalogue check will report it; the hash just differs
+            content = f"unreadable: {error.strerror}".encode()
+        digest.update(name.encode() + b"\0" + content + b"\0")
     return digest.hexdigest()[:16]
 
 
@@ -65,17 +74,23 @@ def _cached_content_hash(data_dir: Path, ontology_dir: Path, store_dir: Path) ->
     """The content hash, recomputed only when a path, size or mtime changed since the last call."""
     stats = hashlib.sha256(f"{data_dir.absolute()}\0{ontology_dir.absolute()}".encode())
     for name, path in _inputs(data_dir, ontology_dir):
-        stat = os.stat(path)
+        try:
+            stat = os.stat(path)
+        except OSError:
+            return content_hash(data_dir, ontology_dir)  # never remembered: it cannot be trusted
         stats.update(f"{name}\0{stat.st_size}\0{stat.st_mtime_ns}\0".encode())
     memo = store_dir / "inputs" / stats.hexdigest()[:32]
     if memo.is_file():
         return memo.read_text()
     value = content_hash(data_dir, ontology_dir)
-    memo.parent.mkdir(parents=True, exist_ok=True)
-    staging = memo.with_name(f".{memo.name}.{os.getpid()}")
-    staging.write_text(value)
-    os.replace(staging, memo)
-    _prune_memos(memo.parent)
+    try:  # remembering is only a speed-up: a read-only store still answers
+        memo.parent.mkdir(parents=True, exist_ok=True)
+        staging = memo.with_name(f".{memo.name}.{os.getpid()}")
+        staging.write_text(value)
+        os.replace(staging, memo)
+        _prune_memos(memo.parent)
+    except OSError:
+        pass
     return value
 
 
@@ -108,18 +123,42 @@ def open_store(store_dir: Path) -> Store:
 def ensure(data_dir: Path, ontology_dir: Path, store_dir: Path) -> str:
     """Make ``current`` match the inputs, building only when they changed; return the build hash.
 
-    Raises CatalogError (and changes nothing) when the entries are invalid.
+    Raises CatalogError (and changes nothing) when the entries are invalid, and StoreProblem
+    when the store directory cannot be written.
     """
+    if store_dir.exists() and not store_dir.is_dir():
+        raise StoreProblem(f"store {store_dir} is a file; give a directory with --store")
     build_id = _cached_content_hash(data_dir, ontology_dir, store_dir)
-    if current_build(store_dir) == build_id:
+    build = store_dir / "builds" / build_id
+    if current_build(store_dir) == build_id and build.is_dir():
         return build_id
-    if not (store_dir / "builds" / build_id).is_dir():
-        from slmgraph import catalog, rdf
+    try:
+        if not build.is_dir():
+            from slmgraph import catalog, rdf
 
-        quads = rdf.to_quads(catalog.load(data_dir))
-        _write_build(store_dir, build_id, quads, ontology_files(ontology_dir))
-    _switch(store_dir, build_id)
+            quads = rdf.to_quads(catalog.load(data_dir))
+            _write_build(store_dir, build_id, quads, ontology_files(ontology_dir))
+        _switch(store_dir, build_id)
+    except OSError as error:
+        raise StoreProblem(
+            f"cannot write the store at {store_dir} ({error.strerror or error}); "
+            "choose another with --store or SLMGRAPH_CACHE"
+        ) from None
     return build_id
+
+
+def open_healthy(data_dir: Path, ontology_dir: Path, store_dir: Path) -> Store:
+    """The current build, opened read-only, after ``ensure``; a build that cannot be opened or
+    read (deleted or corrupted) is thrown away and built again, never trusted."""
+    build_id = ensure(data_dir, ontology_dir, store_dir)
+    try:
+        store = open_store(store_dir)
+        store.query("ASK { ?s ?p ?o }")
+        return store
+    except (OSError, RuntimeError):  # pyoxigraph says "Corruption: …" with a RuntimeError
+        shutil.rmtree(store_dir / "builds" / build_id, ignore_errors=True)
+    ensure(data_dir, ontology_dir, store_dir)
+    return open_store(store_dir)
 
 
 def _write_build(store_dir: Path, build_id: str, quads, ontology: list[Path]) -> None:

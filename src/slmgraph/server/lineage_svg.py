@@ -66,6 +66,7 @@ def _label(text: str) -> str:
 
 
 def render(entity: str, name: str, ancestors: list[dict], descendants: list[dict]) -> str:
+    ancestors = [row for row in ancestors if row["parent"]]  # a root's own row adds no edge
     names = {entity: name}
     edges: set[tuple[str, str, str]] = set()
     for row in ancestors + descendants:

@@ -1,0 +1,219 @@
+"""Bad input of every kind: a one-line error, the documented exit code, never a traceback, and
+the store built before still answers byte for byte."""
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import VALID
+
+DATA, USAGE = 1, 2  # the exit codes the README documents
+
+
+def slmgraph(*args: str, cwd: Path | None = None, env: dict | None = None):
+    return subprocess.run(
+        [sys.executable, "-m", "slmgraph", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env={**os.environ, **(env or {})},
+        timeout=120,
+    )
+
+
+def _write(path: Path, content: str | bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content)
+
+
+def _alias_bomb() -> str:
+    lines = ['a: &a ["x", "x", "x", "x", "x", "x", "x", "x", "x"]']
+    for i in range(1, 9):
+        lines.append(f"{chr(97 + i)}: &{chr(97 + i)} [{', '.join([f'*{chr(96 + i)}'] * 9)}]")
+    return "\n".join(lines) + "\n"
+
+
+# (name, how to break the data copy or the work folder, command, expected exit code, a phrase)
+CASES = [
+    ("param without =", None, ["query", "descendants", "--param", "root"], USAGE, "KEY=VALUE"),
+    ("query file missing", None, ["query", "missing.rq"], USAGE, "no such file"),
+    (
+        "query is a directory",
+        lambda d, w: (w / "dir.rq").mkdir(),
+        ["query", "dir.rq"],
+        USAGE,
+        "directory",
+    ),
+    (
+        "query not UTF-8",
+        lambda d, w: _write(w / "latin.rq", b"SELECT * WHERE {\n ?s ?p \xff }"),
+        ["query", "latin.rq"],
+        DATA,
+        "latin.rq:2: not UTF-8",
+    ),
+    (
+        "query syntax",
+        lambda d, w: _write(w / "bad.rq", "SELECT WHERE {"),
+        ["query", "bad.rq"],
+        DATA,
+        "SPARQL syntax",
+    ),
+    (
+        "query is an update",
+        lambda d, w: _write(w / "up.rq", "PREFIX a: <a:>\nINSERT DATA { a:a a:b a:c }"),
+        ["query", "up.rq"],
+        DATA,
+        "is an update",
+    ),
+    (
+        "bad param type",
+        lambda d, w: _write(w / "p.rq", "# param: x blob thing\nSELECT ?x WHERE { ?x ?p ?o }"),
+        ["query", "p.rq"],
+        DATA,
+        "p.rq:1: parameter type 'blob'",
+    ),
+    ("unknown canned query", None, ["query", "descendents"], USAGE, "descendants"),
+    ("unknown name", None, ["descendants", "Pythya"], USAGE, "Pythia"),
+    ("wrong kind", None, ["family", "the pile"], USAGE, "dataset"),
+    ("export into a missing folder", None, ["export", "-o", "no/such/dir/x.ttl"], USAGE, "no/such"),
+    ("since not a date", None, ["timeline", "--since", "notadate"], USAGE, "not a date"),
+    ("since half a date", None, ["timeline", "--since", "2024-1"], USAGE, "not a date"),
+    ("empty organisation", None, ["timeline", "--org", ""], USAGE, "empty"),
+    ("port out of range", None, ["serve", "--port", "99999"], USAGE, "99999"),
+    ("data folder missing", None, ["check", "--data", "/nonexistent"], USAGE, "does not exist"),
+    (
+        "store is a file",
+        lambda d, w: _write(w / "afile", "x"),
+        ["build", "--store", "afile"],
+        USAGE,
+        "afile",
+    ),
+    (
+        "symlink loop",
+        lambda d, w: (d / "models" / "loop.yaml").symlink_to("loop.yaml"),
+        ["descendants", "pythia"],
+        DATA,
+        "loop.yaml:1: cannot read",
+    ),
+    (
+        "directory named like an entry",
+        lambda d, w: (d / "models" / "x.yaml").mkdir(),
+        ["build"],
+        DATA,
+        "x.yaml:1: is a directory",
+    ),
+    (
+        "deep nesting",
+        lambda d, w: _write(d / "models" / "deep.yaml", "id: deep\nname: " + "[" * 600 + "]" * 600),
+        ["build"],
+        DATA,
+        "nested more than",
+    ),
+    (
+        "alias bomb",
+        lambda d, w: _write(d / "models" / "bomb.yaml", _alias_bomb()),
+        ["build"],
+        DATA,
+        "aliases",
+    ),
+    (
+        "huge file",
+        lambda d, w: _write(d / "models" / "big.yaml", "id: big\ndescription: " + "x" * 1_100_000),
+        ["check"],
+        DATA,
+        "bytes, more than",
+    ),
+    (
+        "entry not UTF-8",
+        lambda d, w: _write(d / "models" / "enc.yaml", b"id: enc\ntype: model\nname: caf\xe9\n"),
+        ["check"],
+        DATA,
+        "enc.yaml:3: not UTF-8",
+    ),
+    (
+        "empty data folder",
+        lambda d, w: shutil.rmtree(d) or d.mkdir(),
+        ["check"],
+        DATA,
+        "no entry files",
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """A store built from the fixture catalogue, and what it answers before any bad input."""
+    root = tmp_path_factory.mktemp("errors")
+    store = root / "store"
+    result = slmgraph("build", "--data", str(VALID), "--store", str(store))
+    assert result.returncode == 0, result.stderr
+    return store, _answers(store)
+
+
+def _answers(store: Path) -> tuple[str, str]:
+    report = slmgraph("ancestors", "vicuna-13b", "--data", str(VALID), "--store", str(store))
+    dump = slmgraph("export", "--format", "nquads", "--store", str(store), "--data", str(VALID))
+    assert report.returncode == dump.returncode == 0
+    return report.stdout, dump.stdout
+
+
+@pytest.mark.parametrize(
+    ("name", "setup", "args", "code", "phrase"), CASES, ids=[c[0] for c in CASES]
+)
+def test_bad_input_gets_one_clear_line(tmp_path, built, name, setup, args, code, phrase):
+    store, before = built
+    data = tmp_path / "data"
+    shutil.copytree(VALID, data)
+    if setup:
+        setup(data, tmp_path)
+    extra = [] if "--data" in args or args[0] == "serve" else ["--data", str(data)]
+    if "--store" not in args and args[0] not in ("check", "lint", "schema"):
+        extra += ["--store", str(store)]
+    result = slmgraph(*args, *extra, cwd=tmp_path)
+    assert result.returncode == code, result.stderr
+    assert "Traceback" not in result.stderr
+    assert phrase in result.stderr, result.stderr
+    assert _answers(store) == before
+
+
+def test_a_deleted_or_corrupted_build_is_rebuilt_not_trusted(tmp_path):
+    store = tmp_path / "store"
+    args = ("ancestors", "vicuna-13b", "--data", str(VALID), "--store", str(store))
+    first = slmgraph(*args)
+    build = (store / "current").resolve()
+    shutil.rmtree(build)
+    assert slmgraph(*args).stdout == first.stdout
+    for part in (store / "current").resolve().iterdir():
+        if part.is_file():
+            part.write_bytes(b"\x00garbage")
+    again = slmgraph(*args)
+    assert again.returncode == 0, again.stderr
+    assert again.stdout == first.stdout
+
+
+def test_lint_reports_what_it_cannot_touch(tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(VALID, data)
+    _write(data / "organisations" / "x.yaml", "id: x  # why\ntype: organisation\nname: 'a # b'\n")
+    _write(data / "organisations" / "empty.yaml", "")
+    _write(data / "organisations" / "broken.yaml", "id: [\n")
+    before = (data / "organisations" / "x.yaml").read_text()
+    result = slmgraph("lint", "--fix", "--data", str(data))
+    assert result.returncode == DATA
+    assert "x.yaml:1: has comments" in result.stderr
+    assert "empty.yaml:1: empty file" in result.stderr
+    assert "broken.yaml:2: YAML syntax" in result.stderr
+    assert (data / "organisations" / "x.yaml").read_text() == before
+    assert (data / "organisations" / "empty.yaml").read_text() == ""
+
+
+def test_query_help_lists_the_canned_queries():
+    result = slmgraph("query", "--help")
+    assert "descendants" in result.stdout and "root=<entity>" in result.stdout
