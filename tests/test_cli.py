@@ -43,15 +43,22 @@ def test_every_report_format(run, fmt):
 
 
 def test_unknown_name_exits_2_with_suggestions(run):
-    result = run("descendants", "pythya")
+    result = run("descendants", "pythonia")
     assert result.exit_code == 2
     assert "did you mean: Pythia" in result.output
+
+
+def test_a_clear_typo_is_read_and_said(run):
+    result = run("descendants", "pythya", "--format", "json")
+    assert result.exit_code == 0
+    assert "note: read 'pythya' as pythia" in result.stderr
+    assert {row["id"] for row in json.loads(result.stdout)} >= {"pythia-12b", "dolly-v2-12b"}
 
 
 def test_wrong_kind_exits_2(run):
     result = run("org", "pythia")
     assert result.exit_code == 2
-    assert "is a family" in result.output
+    assert "is a model family" in result.output
 
 
 @pytest.mark.parametrize(
@@ -172,3 +179,38 @@ def test_a_report_on_a_built_store_skips_heavy_imports(valid_store):
     result = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+REPORTS_ON_THE_REAL_DATA = [
+    ["descendants", "llama"],
+    ["ancestors", "stablevicuna-13b"],
+    ["datasets", "vicuna-13b", "--transitive"],
+    ["org", "meta"],
+    ["family", "pythia"],
+    ["timeline", "--since", "2024"],
+    ["show", "llama-2-7b"],
+    ["synthetic", "openai"],
+    ["audit"],
+    ["corrections"],
+    ["stats"],
+    ["query", "family", "--param", "family=qwen2.5"],
+]
+
+
+@pytest.mark.parametrize("args", REPORTS_ON_THE_REAL_DATA, ids=lambda a: " ".join(a))
+def test_tables_fit_80_columns(args, tmp_path_factory):
+    store_dir = tmp_path_factory.getbasetemp() / "real-store-for-tables"
+    result = CliRunner().invoke(
+        main, [*args, "--format", "table", "--store", str(store_dir)], env={"COLUMNS": "80"}
+    )
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert len(lines) > 2
+    assert max(map(len, lines)) <= 80, max(lines, key=len)
+
+
+def test_an_empty_table_says_so_on_stderr_and_exits_0(run):
+    result = run("descendants", "dolly-v2-12b", "--format", "table")
+    assert result.exit_code == 0
+    assert result.stdout == "" and result.stderr == "no rows\n"
+    assert run("descendants", "dolly-v2-12b", "--format", "csv").stdout.startswith("id,name,")

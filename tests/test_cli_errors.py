@@ -80,7 +80,7 @@ CASES = [
         "p.rq:1: parameter type 'blob'",
     ),
     ("unknown canned query", None, ["query", "descendents"], USAGE, "descendants"),
-    ("unknown name", None, ["descendants", "Pythya"], USAGE, "Pythia"),
+    ("unknown name", None, ["descendants", "Pythonia"], USAGE, "Pythia"),
     ("wrong kind", None, ["family", "the pile"], USAGE, "dataset"),
     ("export into a missing folder", None, ["export", "-o", "no/such/dir/x.ttl"], USAGE, "no/such"),
     ("since not a date", None, ["timeline", "--since", "notadate"], USAGE, "not a date"),

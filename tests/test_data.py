@@ -175,3 +175,14 @@ def test_family_facts_hold_for_every_member(loaded):
         "state each fact on the members it is true of; keep it on the family only when every "
         "member states it:\n" + "\n".join(gaps)
     )
+
+
+def test_a_family_does_not_link_a_members_hub_repo(loaded):
+    repos = {e.links.huggingface: e.id for e in loaded.entries("model") if e.links}
+    repos.pop(None, None)
+    wrong = [
+        f"{fam.id}: links.huggingface is {repos[fam.links.huggingface]}'s repo; remove it"
+        for fam in loaded.entries("family")
+        if fam.links and fam.links.huggingface in repos
+    ]
+    assert not wrong, "\n".join(wrong)

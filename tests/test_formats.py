@@ -5,6 +5,7 @@ import json
 import pytest
 
 from slmgraph.formats import render
+from slmgraph.queries import Rows
 
 ROWS = [{"id": "a", "name": "A | pipe", "depth": 1}, {"id": "b", "name": "B", "extra": None}]
 
@@ -25,11 +26,29 @@ def test_markdown_escapes_pipes():
     assert "A \\| pipe" in render(ROWS, "markdown")
 
 
-def test_table_aligns_columns():
-    lines = render(ROWS, "table").splitlines()
-    assert lines[0].split() == ["id", "name", "depth", "extra"]
-    assert len({line.index("depth") for line in lines[:1]}) == 1
-    assert lines[2].startswith("a   A | pipe")
+def test_table_fits_the_width_and_cuts_long_cells_with_an_ellipsis():
+    rows = [
+        {"id": f"m{i}", "source": "https://example.org/" + "x" * 120, "depth": i} for i in range(3)
+    ]
+    lines = render(rows, "table", width=80).splitlines()
+    assert max(map(len, lines)) <= 80
+    assert lines[2].endswith("…  0") and lines[2].startswith("m0  https://example.org/")
+    assert "x" * 120 in render(rows, "json")  # JSON and CSV keep every value whole
+    assert "x" * 120 in render(rows, "csv")
+
+
+def test_table_columns_line_up():
+    lines = render(ROWS, "table", width=80).splitlines()
+    assert lines[0] == "id  name      depth  extra"
+    assert lines[2] == "a   A | pipe  1"
+    assert lines[3] == "b   B"
+
+
+def test_an_empty_answer_keeps_its_header():
+    empty = Rows(["id", "name", "depth"])
+    assert render(empty, "csv") == "id,name,depth"
+    assert render(empty, "markdown").splitlines()[0] == "| id | name | depth |"
+    assert render(empty, "json") == "[]"
 
 
 def test_empty_and_unknown():

@@ -159,7 +159,7 @@ def test_timeline_compares_dates_not_strings(graph):
 
 def test_unknown_name_suggests(graph):
     with pytest.raises(UnknownName) as error:
-        graph.resolve("Pythya")
+        graph.resolve("Pythonia")
     assert "Pythia" in error.value.suggestions
 
 

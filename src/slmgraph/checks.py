@@ -3,7 +3,7 @@
 from collections.abc import Iterator
 
 from slmgraph.catalog import Catalog, Problem
-from slmgraph.names import normalise
+from slmgraph.names import LAST, PRECEDENCE, normalise
 
 TRAINABLE = ("model", "family")
 
@@ -153,15 +153,17 @@ def unknown_licences(catalog: Catalog) -> Iterator[Problem]:
 
 
 def name_clashes(catalog: Catalog) -> Iterator[Problem]:
-    """A name or alias must pick out one entry, or name resolution would be ambiguous."""
-    owner: dict[str, str] = {}
+    """A name or alias must pick out one entry among those a report could mean by it: two
+    entries of the same kind group (a model and a family are one group) may not share one."""
+    owner: dict[tuple[int, str], str] = {}
     for entry in catalog.entries():
         record = catalog.records[entry.id]
+        group = PRECEDENCE.get(entry.type, LAST)
         labels = {normalise(entry.id): ("id",), normalise(entry.name): ("name",)}
         for index, alias in enumerate(entry.aliases):
             labels.setdefault(normalise(alias), ("aliases", index))
         for key, loc in labels.items():
-            other = owner.setdefault(key, entry.id)
+            other = owner.setdefault((group, key), entry.id)
             if other != entry.id:
                 yield Problem(
                     record.path,

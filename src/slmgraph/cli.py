@@ -102,7 +102,10 @@ def report(func):
     def command(data_dir, store_dir, fmt, **kwargs):
         from slmgraph.formats import render
 
-        rows = func(_graph(data_dir, store_dir), **kwargs)
+        graph = _graph(data_dir, store_dir)
+        rows = func(graph, **kwargs)
+        for reading in graph.readings:  # a name matched loosely: say how it was read
+            click.echo(f"note: {reading}", err=True)
         fmt = _format(fmt)
         if fmt == "table" and not rows:
             click.echo("no rows", err=True)

@@ -3,13 +3,16 @@
 import csv
 import io
 import json
+import shutil
 
 FORMATS = ("table", "json", "csv", "markdown")
 
 
 def columns(rows: list[dict]) -> list[str]:
-    """Every key any row has, in first-seen order."""
-    return list(dict.fromkeys(key for row in rows for key in row))
+    """The columns the rows declare (so that an empty answer keeps its header), then every
+    other key any row has, in first-seen order."""
+    declared = getattr(rows, "columns", [])
+    return list(dict.fromkeys([*declared, *(key for row in rows for key in row)]))
 
 
 def _cell(value: object) -> str:
@@ -20,8 +23,10 @@ def _cell(value: object) -> str:
     return str(value)
 
 
-def render(rows: list[dict], fmt: str) -> str:
-    """One report in one format; JSON is an array of objects (absent values as null).
+def render(rows: list[dict], fmt: str, width: int | None = None) -> str:
+    """One report in one format; JSON is an array of objects (absent values as null). A table
+    fits ``width`` columns (default: the terminal's, or ``$COLUMNS``): long cells are cut short
+    with an ellipsis, while JSON and CSV keep every value whole.
 
     >>> print(render([{"id": "pythia-12b", "name": "Pythia-12B", "depth": 1}], "markdown"))
     | id | name | depth |
@@ -47,17 +52,70 @@ def render(rows: list[dict], fmt: str) -> str:
         if {"depth", "parent"} <= set(keys):  # indent lineage rows so the table reads as a tree
             for row, line in zip(rows, cells, strict=True):
                 line[0] = "  " * (int(row.get("depth") or 1) - 1) + line[0]
-        return _table(keys, cells)
+        return _table(keys, cells, width or shutil.get_terminal_size().columns)
     raise ValueError(f"unknown format '{fmt}'; use one of {', '.join(FORMATS)}")
 
 
-def _table(keys: list[str], cells: list[list[str]]) -> str:
+# Columns a reader cannot do without; the others (names, sources, notes) give way first.
+KEY_COLUMNS = {
+    "id",
+    "relation",
+    "parent",
+    "depth",
+    "stage",
+    "via",
+    "dataset",
+    "section",
+    "organisation",
+    "base",
+    "direction",
+    "property",
+    "value",
+    "path",
+    "restricted",
+    "what",
+    "count",
+}
+
+
+def _table(keys: list[str], cells: list[list[str]], width: int) -> str:
     if not keys:
-        return "(no rows)"
-    widths = [max(len(x) for x in [k, *(r[i] for r in cells)]) for i, k in enumerate(keys)]
+        return ""
+    natural = [max(len(x) for x in [k, *(r[i] for r in cells)]) for i, k in enumerate(keys)]
+    shown = list(range(len(keys)))
+    widths = _fit([natural[i] for i in shown], [keys[i] in KEY_COLUMNS for i in shown], width)
+    while widths is None:  # too many columns even at their narrowest: drop the last minor one
+        minor = [i for i in shown if keys[i] not in KEY_COLUMNS]
+        if not minor:
+            widths = [natural[i] for i in shown]
+            break
+        shown.remove(minor[-1])
+        widths = _fit([natural[i] for i in shown], [keys[i] in KEY_COLUMNS for i in shown], width)
 
     def line(values: list[str]) -> str:
-        return "  ".join(v.ljust(w) for v, w in zip(values, widths, strict=True)).rstrip()
+        parts = (_cut(values[i], w).ljust(w) for i, w in zip(shown, widths, strict=True))
+        return "  ".join(parts).rstrip()
 
     rule = "  ".join("-" * w for w in widths)
-    return "\n".join([line(keys), rule, *map(line, cells)])
+    return "\n".join(text[:width] for text in [line(keys), rule, *map(line, cells)])
+
+
+def _fit(widths: list[int], key: list[bool], width: int) -> list[int] | None:
+    """Narrow the widest columns, one character at a time, until the table fits ``width``; a
+    key column keeps up to 22 characters, another up to 8. None when even that is too wide.
+
+    >>> _fit([10, 40, 30], [True, False, False], 60)
+    [10, 23, 23]
+    """
+    widths = list(widths)
+    floor = [min(w, 22 if k else 8) for w, k in zip(widths, key, strict=True)]
+    while sum(widths) + 2 * (len(widths) - 1) > width:
+        widest = max(range(len(widths)), key=lambda i: widths[i] - floor[i])
+        if widths[widest] <= floor[widest]:
+            return None
+        widths[widest] -= 1
+    return widths
+
+
+def _cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"

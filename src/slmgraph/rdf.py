@@ -116,7 +116,8 @@ def _entry(graph: _Graph, entry, spdx_ids: dict[str, str]) -> None:
     for cls in [slm(CLASSES[entry.type]), *ALIGNED_CLASSES.get(entry.type, [])]:
         graph.add(iri, TYPE.value, cls)
     graph.add(iri, DCTERMS + "identifier", Literal(entry.id))
-    for label in (entry.id, entry.name, *entry.aliases):
+    repo = [entry.links.huggingface] if entry.links and entry.links.huggingface else []
+    for label in (entry.id, entry.name, *entry.aliases, *repo):
         graph.add(iri, slm("lookupKey"), Literal(normalise(label)))
     for field, (predicates, datatype) in LITERALS.items():
         value = getattr(entry, field, None)

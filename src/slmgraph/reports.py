@@ -53,7 +53,8 @@ class Graph:
         self.store = store
         self.query_dir = query_dir or queries_dir()
         self._queries: dict[str, queries.Query] = {}
-        self._labels: list[dict] | None = None
+        self._index: names.Index | None = None
+        self.readings: list[str] = []
 
     def select(self, name: str, **values: str | None) -> list[dict]:
         """Run a canned query by name; entity parameters are given as ids, IRIs come back as ids."""
@@ -79,26 +80,39 @@ class Graph:
         return result
 
     def resolve(self, name: str, *kinds: str) -> str:
-        """The id a user's name means (id, name or alias, any case), of one of ``kinds``."""
+        """The id a user's name means, of one of ``kinds`` (any kind when none are given): an
+        id, name, alias or Hugging Face repo id as people type them (see ``names``). A name
+        read by a looser rule than an exact match is noted in ``readings``."""
         if not name.strip():
             raise BadValue("a name cannot be empty")
-        matches = self.select("resolve", key=names.normalise(name))
-        if matches:
-            entity, kind = matches[0]["id"], matches[0]["class"]
-        else:  # only now read every label: to match odd spellings, or to suggest the closest
-            entity = names.resolve(name, [(row["id"], row["label"]) for row in self.labels()])
-            kind = next(row["class"] for row in self.labels() if row["id"] == entity)
-        if kinds and kind not in kinds:
-            raise NotForThisReport(
-                f"'{name}' is a {kind}; this report takes a {' or '.join(kinds)}"
-            )
-        return entity
+        exact = [  # a publication may only win on the slow path, when nothing else matches
+            names.Label(row["id"], row["class"], name)
+            for row in self.select("resolve", key=names.normalise(name))
+            if (not kinds or row["class"] in kinds) and row["class"] != "publication"
+        ]
+        if exact:  # the fast path: one indexed lookup, no scan of every label
+            match = names.find(name, exact)
+        else:
+            try:
+                match = self.index().find(name, kinds)
+            except names.WrongKind as error:
+                raise NotForThisReport(str(error)) from None
+        if match.how not in ("exact", "compact"):
+            self.readings.append(f"read '{name}' as {match.entity}")
+        return match.entity
 
-    def labels(self) -> list[dict]:
-        """Every (entity, id, label, class), read once."""
-        if self._labels is None:
-            self._labels = self.select("labels")
-        return self._labels
+    def index(self) -> names.Index:
+        """Every id, name, alias and Hugging Face repo id (and its name part) with its entity
+        and kind, read and indexed once."""
+        if self._index is None:
+            labels = []
+            for row in self.select("labels"):
+                labels.append(names.Label(row["id"], row["class"], row["label"]))
+                if "/" in row["label"]:
+                    base = row["label"].rsplit("/", 1)[1]
+                    labels.append(names.Label(row["id"], row["class"], base))
+            self._index = names.Index(labels)
+        return self._index
 
 
 def _readable(row: dict) -> dict:
