@@ -2,7 +2,7 @@
 
 ``web/package-lock.json`` pins the version; when ``web/node_modules`` is missing the hook runs
 ``npm ci --prefix web``. The files land in the wheel under ``slmgraph/server/static/vendor/``.
-Editable installs skip this: the server then reads ``web/node_modules`` directly.
+An editable install fetches them too, and the server then reads ``web/node_modules`` directly.
 """
 
 import shutil
@@ -19,7 +19,7 @@ class YasguiAssets(BuildHookInterface):
     PLUGIN_NAME = "custom"
 
     def initialize(self, version: str, build_data: dict) -> None:
-        if self.target_name != "wheel" or version == "editable":
+        if self.target_name != "wheel":
             return
         web = Path(self.root) / "web"
         built = web / "node_modules" / "@zazuko" / "yasgui" / "build"
@@ -27,10 +27,12 @@ class YasguiAssets(BuildHookInterface):
             npm = shutil.which("npm")
             if npm is None:
                 self.app.display_warning(
-                    "npm not found: the wheel has no YASGUI files and the web UI will say so"
+                    "npm not found: no YASGUI files, and the web UI will say so"
                 )
                 return
             subprocess.run([npm, "ci", "--prefix", str(web), "--no-audit", "--no-fund"], check=True)
+        if version == "editable":
+            return
         for name in FILES:
             build_data["force_include"][str(built / name)] = f"{TARGET}/{name}"
         licence = built.parent / "LICENSE"
