@@ -160,7 +160,7 @@ def _graph_of(found: Catalog) -> reports.Graph:
     return reports.Graph(memory)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(catalogues())
 def test_random_catalogues_match_the_oracle(found):
     assert disagreements(_graph_of(found), Oracle(found)) == []
