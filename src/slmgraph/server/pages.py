@@ -132,6 +132,7 @@ async def entity(request: Request) -> Response:
     svg = lineage_svg.render(entity_id, row["name"], found["ancestors"], found["descendants"])
     facts = [f for f in found["facts"] if f["direction"] == "out" and f["property"] not in _HIDDEN]
     incoming = [fact for fact in found["facts"] if fact["direction"] == "in"]
+    from_members = [fact for fact in found["facts"] if fact["direction"] == "members"]
     citations = sorted(
         {f["value"] for f in facts if f["property"] == "dcterms:source"}
         | {f["source"] for f in found["facts"] if f.get("source")}
@@ -144,6 +145,7 @@ async def entity(request: Request) -> Response:
         iri=entity_iri(entity_id),
         facts=[f for f in facts if f["property"] != "dcterms:source"],
         incoming=incoming,
+        from_members=from_members,
         citations=citations,
         svg=svg,
         index=index,
