@@ -67,3 +67,29 @@ def test_problem_names_file_line_and_fix(catalogue_copy: Path):
         "a size; write it like '1.3B', '125M' or '8x7B' (got '70 million')"
     ]
     assert "fix:" in str(problems[0])
+
+
+def test_a_cycle_names_every_edge_with_its_file_and_line(catalogue_copy: Path):
+    """pythia-12b → dolly-v2-12b closes a loop through dolly-v2-12b → pythia-12b."""
+    path = catalogue_copy / "models" / "pythia-12b.yaml"
+    path.write_text(
+        path.read_text()
+        + "derived_from:\n  - parent: dolly-v2-12b\n    relation: distilled\n"
+        + "    source: https://example.org/\n"
+    )
+    added = len(path.read_text().splitlines()) - 2
+    dolly = catalogue_copy / "models" / "dolly-v2-12b.yaml"
+    dolly_line = next(
+        n
+        for n, line in enumerate(dolly.read_text().splitlines(), 1)
+        if "parent: pythia-12b" in line
+    )
+    [problem] = [p for p in catalog.check(catalogue_copy)[1] if "cycle" in p.message]
+    assert f"dolly-v2-12b → pythia-12b at {dolly}:{dolly_line}" in problem.message
+    assert f"pythia-12b → dolly-v2-12b at {path}:{added}" in problem.message
+
+
+def test_a_broken_entry_does_not_make_its_referrers_dangle(catalogue_copy: Path):
+    (catalogue_copy / "families" / "llama.yaml").write_text("id: llama\n  bad: [\n")
+    _, problems = catalog.check(catalogue_copy)
+    assert [p.path.name for p in problems] == ["llama.yaml"]

@@ -1,6 +1,7 @@
 """Bad input of every kind: a one-line error, the documented exit code, never a traceback, and
 the store built before still answers byte for byte."""
 
+import json
 import os
 import shutil
 import subprocess
@@ -217,3 +218,21 @@ def test_lint_reports_what_it_cannot_touch(tmp_path):
 def test_query_help_lists_the_canned_queries():
     result = slmgraph("query", "--help")
     assert "descendants" in result.stdout and "root=<entity>" in result.stdout
+
+
+def test_queries_that_used_to_fail_now_answer(tmp_path, built):
+    store, _ = built
+    common = ("--data", str(VALID), "--store", str(store), "--format", "json")
+    check = Path(__file__).parents[1] / "queries" / "checks" / "lineage-cycle-violation.rq"
+    by_path = slmgraph("query", str(check), *common, cwd=tmp_path)  # from outside the repository
+    assert by_path.returncode == 0 and by_path.stdout.strip() == "[]"
+    _write(
+        tmp_path / "c.rq", "CONSTRUCT { ?m slm:fineTunedFrom ?p } WHERE { ?m slm:fineTunedFrom ?p }"
+    )
+    construct = slmgraph("query", "c.rq", *common, cwd=tmp_path)
+    assert construct.returncode == 0, construct.stderr
+    assert {
+        "subject": "https://w3id.org/slmgraph/id/dolly-v2-12b",
+        "predicate": "https://w3id.org/slmgraph/ontology#fineTunedFrom",
+        "object": "https://w3id.org/slmgraph/id/pythia-12b",
+    } in json.loads(construct.stdout)

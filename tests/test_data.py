@@ -24,7 +24,7 @@ def real_graph(tmp_path_factory, loaded):
 
 
 def test_catalogue_has_no_problems(loaded):
-    assert len(loaded.records) > 0
+    assert len(loaded.records) == len(catalog.entry_files(DATA))
 
 
 def test_files_are_canonical():
@@ -116,9 +116,18 @@ def test_every_seed_name_resolves_to_its_entry(loaded, real_graph):
     assert not wrong, "add the seed's spelling to the entry's aliases:\n" + "\n".join(wrong)
 
 
-@pytest.mark.parametrize("name", ["LLaMA", "Llama 2", "Dolly-v2-12B", "Mixtral 8x7B", "the Pile"])
-def test_names_as_users_type_them(real_graph, name):
-    assert real_graph.resolve(name)
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("LLaMA", "llama"),
+        ("Llama 2", "llama-2"),
+        ("Dolly-v2-12B", "dolly-v2-12b"),
+        ("Mixtral 8x7B", "mixtral-8x7b-v0.1"),
+        ("the Pile", "the-pile"),
+    ],
+)
+def test_names_as_users_type_them(real_graph, name, expected):
+    assert real_graph.resolve(name) == expected
 
 
 def test_mapped_entries_list_their_seed(loaded):

@@ -93,7 +93,7 @@ class UnknownName(LookupError):
         self.name = name
         self.suggestions = suggestions
         hint = f"; did you mean: {', '.join(suggestions)}?" if suggestions else ""
-        listing = f" (known: {', '.join(known)})" if known and not suggestions else ""
+        listing = f" (known: {', '.join(known)})" if known else ""
         super().__init__(f"unknown {what} '{name}'{hint}{listing}")
 
 
