@@ -1,0 +1,124 @@
+"""The graph the reports read: a built store, its canned queries, and name resolution.
+
+Rows come back with IRIs turned into ids and terms into the words the reports print.
+"""
+
+from datetime import date
+from pathlib import Path
+
+from pyoxigraph import Store
+
+from slmgraph import names, queries
+from slmgraph.paths import queries_dir
+from slmgraph.queries import Rows
+from slmgraph.vocab import CLASSES, LINEAGE, STAGES, compact, entity_id, entity_iri, slm
+
+WORDS = {slm(local): word for word, local in LINEAGE.items()}
+WORDS |= {slm(local): word for word, local in STAGES.items()}
+WORDS |= {slm(local): kind for kind, local in CLASSES.items()}
+WORDS[slm("memberOf")] = "member-of"
+TRAINABLE = ("model", "family")
+
+
+class NotForThisReport(LookupError):
+    """A name of the wrong kind for the report, or a parameter the query does not have."""
+
+
+class BadValue(ValueError):
+    """A report option whose value cannot be used (a date that is no date)."""
+
+
+def first_day(text: str) -> str:
+    """The first day of YYYY, YYYY-MM or YYYY-MM-DD, as YYYY-MM-DD.
+
+    >>> first_day("2023-04")
+    '2023-04-01'
+    """
+    parts = text.split("-")
+    try:
+        if not 1 <= len(parts) <= 3 or [len(p) for p in parts] != [4, 2, 2][: len(parts)]:
+            raise ValueError
+        day = date(*[int(p) for p in parts], *[1] * (3 - len(parts)))
+    except ValueError:
+        raise BadValue(f"'{text}' is not a date; write YYYY, YYYY-MM or YYYY-MM-DD") from None
+    return day.isoformat()
+
+
+class Graph:
+    """A built store and the canned queries that read it."""
+
+    def __init__(self, store: Store, query_dir: Path | None = None):
+        self.store = store
+        self.query_dir = query_dir or queries_dir()
+        self._queries: dict[str, queries.Query] = {}
+        self._index: names.Index | None = None
+        self.readings: list[str] = []
+
+    def select(self, name: str, **values: str | None) -> list[dict]:
+        """Run a canned query by name; entity parameters are given as ids, IRIs come back as ids."""
+        if name not in self._queries:  # read on first use: a report needs two or three files
+            self._queries[name] = queries.read_query(self.query_dir / f"{name}.rq")
+        return self.run(self._queries[name], values)
+
+    def run(self, query: queries.Query, values: dict[str, str | None]):
+        """Run a query with its header's parameters bound (None leaves one unbound)."""
+        params = {param.name: param for param in query.params}
+        bindings = {}
+        for key, value in values.items():
+            if key not in params:
+                raise NotForThisReport(f"query '{query.name}' has no parameter '{key}'")
+            if value is not None:
+                param = params[key]
+                bindings[key] = queries.term(
+                    param, entity_iri(value) if param.type == "entity" else value
+                )
+        result = queries.run(self.store, query, bindings)
+        if isinstance(result, Rows):
+            return Rows(result.columns, map(_readable, result))
+        return result
+
+    def resolve(self, name: str, *kinds: str) -> str:
+        """The id a user's name means, of one of ``kinds`` (any kind when none are given): an
+        id, name, alias or Hugging Face repo id as people type them (see ``names``). A name
+        read by a looser rule than an exact match is noted in ``readings``."""
+        if not name.strip():
+            raise BadValue("a name cannot be empty")
+        exact = [  # a publication may only win on the slow path, when nothing else matches
+            names.Label(row["id"], row["class"], name)
+            for row in self.select("resolve", key=names.normalise(name))
+            if (not kinds or row["class"] in kinds) and row["class"] != "publication"
+        ]
+        if exact:  # the fast path: one indexed lookup, no scan of every label
+            match = names.find(name, exact)
+        else:
+            try:
+                match = self.index().find(name, kinds)
+            except names.WrongKind as error:
+                raise NotForThisReport(str(error)) from None
+        if match.how not in ("exact", "compact"):
+            self.readings.append(f"read '{name}' as {match.entity}")
+        return match.entity
+
+    def index(self) -> names.Index:
+        """Every id, name, alias and Hugging Face repo id (and its name part) with its entity
+        and kind, read and indexed once."""
+        if self._index is None:
+            labels = []
+            for row in self.select("labels"):
+                labels.append(names.Label(row["id"], row["class"], row["label"]))
+                if "/" in row["label"]:
+                    base = row["label"].rsplit("/", 1)[1]
+                    labels.append(names.Label(row["id"], row["class"], base))
+            self._index = names.Index(labels)
+        return self._index
+
+
+def _readable(row: dict) -> dict:
+    out = {}
+    for key, value in row.items():
+        if isinstance(value, str) and value in WORDS:
+            value = WORDS[value]
+        elif isinstance(value, str) and value.startswith(("http://", "https://")):
+            value = entity_id(value) or compact(value)
+        out[key] = value
+    return out
