@@ -90,11 +90,11 @@ def _text(path: Path) -> tuple[str | None, Problem | None]:
     try:
         if path.is_dir():
             return None, Problem(path, 1, "is a directory", "entries are files; rename it")
-        if path.stat().st_size > MAX_FILE_BYTES:
+        if (size := path.stat().st_size) > MAX_FILE_BYTES:
             return None, Problem(
                 path,
                 1,
-                f"file is {path.stat().st_size:,} bytes, more than {MAX_FILE_BYTES:,}",
+                f"file is {size:,} bytes, more than {MAX_FILE_BYTES:,}",
                 "one entry per file; split it or remove what does not belong",
             )
         data = path.read_bytes()
@@ -240,7 +240,8 @@ def check(data_dir: Path) -> tuple[Catalog, list[Problem]]:
     records: dict[str, Record] = {}
     problems: list[Problem] = []
     unreadable = set()
-    for path in entry_files(data_dir):
+    files = entry_files(data_dir)
+    for path in files:
         record, found = load_file(path)
         problems += found
         if record is None:
@@ -290,7 +291,7 @@ def check(data_dir: Path) -> tuple[Catalog, list[Problem]]:
             )
             continue
         seed_maps[seed_map.seed] = (seed_map, path, lines)
-    if not entry_files(data_dir):
+    if not files:
         problems.append(
             Problem(data_dir, 1, "no entry files (*.yaml) here", "point --data at the entries")
         )
