@@ -113,3 +113,10 @@ def test_every_spelling_in_the_table_resolves_to_its_entity(real_graph):
         if got != row["id"]:
             wrong.append(f"{row['spelling']!r} ({row['kinds']}): {got}, expected {row['id']}")
     assert not wrong, "\n".join(wrong)
+
+
+def test_a_name_several_entities_answer_to_names_them_all():
+    labels = [Label("c4", "dataset", "allenai/c4"), Label("mc4", "dataset", "allenai/c4")]
+    with pytest.raises(UnknownName) as error:
+        find("allenai/c4", labels)
+    assert str(error.value) == "'allenai/c4' names several entities: c4, mc4; give one of these ids"

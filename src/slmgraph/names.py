@@ -97,6 +97,17 @@ class UnknownName(LookupError):
         super().__init__(f"unknown {what} '{name}'{hint}{listing}")
 
 
+class AmbiguousName(UnknownName):
+    """A name several entities answer to, equally well."""
+
+    def __init__(self, name: str, entities: list[str]):
+        self.name = name
+        self.suggestions = entities
+        LookupError.__init__(
+            self, f"'{name}' names several entities: {', '.join(entities)}; give one of these ids"
+        )
+
+
 class WrongKind(LookupError):
     """A name of an entity that the report does not take, with one it may have meant."""
 
@@ -240,8 +251,8 @@ def find(name: str, labels: Iterable[Label], kinds: tuple[str, ...] = ()) -> Mat
 
 
 def _one(name: str, how: str, found: list[Label]) -> Match:
-    if len(found) > 1:
-        raise UnknownName(name, sorted(label.text for label in found))
+    if len(found) > 1:  # several entities answer to it: name them by id, which tells them apart
+        raise AmbiguousName(name, sorted(label.entity for label in found))
     return Match(found[0].entity, found[0].kind, how)
 
 
