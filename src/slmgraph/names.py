@@ -4,9 +4,9 @@ A name is tried in tiers, each only when the one before found nothing of the kin
 takes: the normalised key (case, Unicode compatibility forms, dashes and separators folded;
 Hugging Face URLs reduced to their repo id), the compact key (separators dropped: ``llama3-8b``
 is ``Llama 3 8B``), the key without a Hugging Face or version suffix (``-hf``, ``-8k``,
-``-v0.1``) or an organisation's ``AI``/``Inc.``, and last a close spelling with the same
-numbers. Where several entities of different kinds match, the first kind of ``PRECEDENCE``
-wins: a publication never wins over a model, family, dataset or organisation.
+``-v0.1``) or an organisation's ``AI``/``Inc.``, the words in any order, and last one typing
+slip with the same numbers. Where several entities of different kinds match, the first kind of
+``PRECEDENCE`` wins: a publication never wins over a model, family, dataset or organisation.
 """
 
 import re
@@ -178,16 +178,16 @@ def slips(a: str, b: str, most: int) -> int:
     return row[-1]
 
 
-def _close(key: str, labels: list[Label]) -> list[Label]:
+def _close(key: str, candidates: list[tuple[str, Label]]) -> list[Label]:
     """The labels fewest typing slips away (one, or two in a long name), if they are all of one
-    entity: numbers must match, as a different number is another model, not a slip."""
+    entity: numbers must match, as a different number is another model, not a slip.
+    ``candidates`` pairs each label with its compact key."""
     wanted = compact(key)
     if len(wanted) < 5:
         return []
     most = 2 if len(wanted) >= 12 else 1
     near: dict[int, list[Label]] = {}
-    for label in labels:
-        candidate = compact(normalise(label.text))
+    for candidate, label in candidates:
         if _digits(candidate) == _digits(wanted):
             distance = slips(wanted, candidate, most)
             if distance <= most:
@@ -214,6 +214,7 @@ class Index:
     def __init__(self, labels: Iterable[Label]):
         self.labels = list(labels)
         self.tiers = _tiers(self.labels)
+        self.compact = [(compact(normalise(label.text)), label) for label in self.labels]
 
     def find(self, name: str, kinds: tuple[str, ...] = ()) -> Match:
         """The entity ``name`` means, of one of ``kinds`` (any when empty)."""
@@ -227,7 +228,7 @@ class Index:
             for how, lookup in self.tiers:
                 if found := lookup(key, keep):
                     return _one(name, how, _pick(found))
-            if found := _close(key, [label for label in self.labels if keep(label)]):
+            if found := _close(key, [pair for pair in self.compact if keep(pair[1])]):
                 return _one(name, "close", _pick(found))
         allowed = [label for label in self.labels if not kinds or label.kind in kinds]
         if kinds:  # of another kind, perhaps
