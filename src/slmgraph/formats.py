@@ -83,14 +83,18 @@ def _table(keys: list[str], cells: list[list[str]], width: int) -> str:
         return ""
     natural = [max(len(x) for x in [k, *(r[i] for r in cells)]) for i, k in enumerate(keys)]
     shown = list(range(len(keys)))
-    widths = _fit([natural[i] for i in shown], [keys[i] in KEY_COLUMNS for i in shown], width)
+
+    def fit() -> list[int] | None:
+        return _fit([natural[i] for i in shown], [keys[i] in KEY_COLUMNS for i in shown], width)
+
+    widths = fit()
     while widths is None:  # too many columns even at their narrowest: drop the last minor one
         minor = [i for i in shown if keys[i] not in KEY_COLUMNS]
         if not minor:
             widths = [natural[i] for i in shown]
             break
         shown.remove(minor[-1])
-        widths = _fit([natural[i] for i in shown], [keys[i] in KEY_COLUMNS for i in shown], width)
+        widths = fit()
 
     def line(values: list[str]) -> str:
         parts = (_cut(values[i], w).ljust(w) for i, w in zip(shown, widths, strict=True))
