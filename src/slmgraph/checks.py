@@ -2,6 +2,7 @@
 
 from collections.abc import Iterator
 
+from slmgraph import scancode
 from slmgraph.catalog import Catalog, Problem
 from slmgraph.names import LAST, PRECEDENCE, normalise
 
@@ -26,6 +27,7 @@ def cross_record_problems(catalog: Catalog) -> list[Problem]:
         self_derivations,
         lineage_cycles,
         unknown_licences,
+        scancode_keys,
         name_clashes,
         seed_map_targets,
     )
@@ -149,6 +151,32 @@ def unknown_licences(catalog: Catalog) -> Iterator[Problem]:
                 record.line("licence"),
                 f"unknown licence '{licence}'",
                 "use an SPDX id of a data/licences/ entry, or add that licence there",
+            )
+
+
+def scancode_keys(catalog: Catalog) -> Iterator[Problem]:
+    """A licence's ScanCode key must exist, and where ScanCode gives it an SPDX-list id, the
+    entry's id must be that one."""
+    for entry in catalog.entries("licence"):
+        if entry.scancode is None:
+            continue
+        record = catalog.records[entry.id]
+        if entry.scancode not in scancode.index():
+            yield Problem(
+                record.path,
+                record.line("scancode"),
+                f"'{entry.scancode}' is no key of the ScanCode LicenseDB",
+                "use the key from https://scancode-licensedb.aboutcode.org/, or drop the field",
+            )
+            continue
+        listed = {i for i in scancode.spdx_ids(entry.scancode) if not i.startswith("LicenseRef-")}
+        if listed and entry.spdx not in listed:
+            yield Problem(
+                record.path,
+                record.line("spdx"),
+                f"ScanCode's '{entry.scancode}' is SPDX {' or '.join(sorted(listed))}, "
+                f"not '{entry.spdx}'",
+                "correct the spdx id or the scancode key",
             )
 
 

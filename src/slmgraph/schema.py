@@ -21,7 +21,7 @@ from pydantic import (
     TypeAdapter,
 )
 
-from slmgraph.vocab import LINEAGE, STAGES
+from slmgraph.vocab import LICENCE_FACTS, LINEAGE, STAGES
 
 ID_PATTERN = r"^[a-z0-9]+([.-][a-z0-9]+)*$"
 SEED_IDS = (
@@ -272,12 +272,51 @@ class Publication(Entry):
     released: ReleaseDate | None = None
 
 
+FACT_MEANINGS = {
+    "non-commercial": "commercial use is not allowed",
+    "research-only": "use is allowed for research only",
+    "no-redistribution": "the weights (or derivatives) may not be redistributed",
+    "share-alike": "derivatives must be shared under the same terms",
+    "use-restrictions": "use restrictions that every derivative's licence must pass on",
+    "naming": "a derivative's name must begin with `value`",
+    "user-threshold": "more than `value` monthly active users need a separate licence",
+    "outputs-ban": "outputs may not be used to develop or improve other models",
+    "outputs-derivatives": "models trained on its outputs count as its derivatives",
+}
+assert set(FACT_MEANINGS) == set(LICENCE_FACTS)
+
+
+class Term(Strict):
+    """One fact of a licence, with the clause of the licence text it comes from."""
+
+    fact: Literal[tuple(LICENCE_FACTS)] = Field(  # type: ignore[valid-type]
+        description="; ".join(f"`{k}`: {v}" for k, v in FACT_MEANINGS.items())
+    )
+    clause: Text = Field(description="section number as the licence text numbers it: '1.b.v'")
+    url: Url | None = Field(None, description="where the clause can be read, if not at `text`")
+    value: Text | PositiveInt | None = Field(
+        None, description="the name prefix (naming) or the user count (user-threshold)"
+    )
+    outputs: StrictBool = Field(
+        False, description="the clause also reaches models trained on the model's outputs"
+    )
+
+
 class Licence(Entry):
     type: Literal["licence"] = Field(description="entry type")
     spdx: Annotated[str, StringConstraints(pattern=r"^(LicenseRef-)?[A-Za-z0-9.+-]+$")] = Field(
         description="the id models use: an SPDX id or LicenseRef-…"
     )
-    commercial_use: StrictBool | None = Field(None, description="whether commercial use is allowed")
+    scancode: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9.+_-]*$")] | None = Field(
+        None, description="key in the ScanCode LicenseDB, when it has this licence"
+    )
+    kind: Literal["licence", "terms"] = Field(
+        "licence", description="`licence`, or `terms` of service (a contract with the provider)"
+    )
+    text: Url | None = Field(None, description="URL of the licence text the clauses cite")
+    terms: list[Term] = Field(
+        default_factory=list, description="what the licence requires, each fact with its clause"
+    )
 
 
 ENTRY_TYPES = (Model, Family, Dataset, Organisation, Publication, Licence)

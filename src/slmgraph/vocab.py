@@ -68,6 +68,19 @@ STAGES = {
     "preference": "PreferenceTuning",
 }
 
+# Licence fact (as written in YAML) -> individual of slm:LicenceFact.
+LICENCE_FACTS = {
+    "non-commercial": "NonCommercial",
+    "research-only": "ResearchOnly",
+    "no-redistribution": "NoRedistribution",
+    "share-alike": "ShareAlike",
+    "use-restrictions": "UseRestrictions",
+    "naming": "NamingDuty",
+    "user-threshold": "UserThreshold",
+    "outputs-ban": "OutputsBan",
+    "outputs-derivatives": "OutputsAreDerivatives",
+}
+
 
 def slm(local: str) -> str:
     return SLM + local
