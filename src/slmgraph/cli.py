@@ -233,12 +233,15 @@ def synthetic(graph, name):
 @main.command()
 @report
 @click.argument("name", required=False)
-def audit(graph, name):
-    """Models (or model NAME, or family NAME's members) whose lineage or data passes through
-    non-commercial terms."""
+@click.option("--summary", is_flag=True, help="Count the findings by rule and certainty.")
+def audit(graph, name, summary):
+    """Licence terms that reach every model (or model NAME, or family NAME's members) along its
+    lineage, training data or generated data: each finding with its rule, certainty, clause
+    and cited path. An aid to review, not legal advice."""
     from slmgraph import reports
 
-    return reports.licence_audit(graph, graph.resolve(name, *reports.TRAINABLE) if name else None)
+    model = graph.resolve(name, *reports.TRAINABLE) if name else None
+    return reports.licence_audit(graph, model, summary)
 
 
 @main.command()

@@ -16,10 +16,22 @@ def columns(rows: list[dict]) -> list[str]:
 
 
 def _cell(value: object) -> str:
+    """One value as text; a path of hops reads as a chain.
+
+    >>> hops = [{"from": "a", "relation": "fine-tuned", "to": "b"}]
+    >>> _cell(hops + [{"from": "b", "relation": "trained-on", "to": "c"}])
+    'a -fine-tuned-> b -trained-on-> c'
+    """
     if value is None:
         return ""
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if isinstance(value, list) and all(isinstance(hop, dict) for hop in value):
+        if not value:
+            return ""
+        return " ".join([value[0]["from"], *(f"-{h['relation']}-> {h['to']}" for h in value)])
+    if isinstance(value, list):
+        return ", ".join(map(str, value))
     return str(value)
 
 
@@ -71,8 +83,8 @@ KEY_COLUMNS = {
     "direction",
     "property",
     "value",
-    "path",
-    "restricted",
+    "rule",
+    "certainty",
     "what",
     "count",
 }

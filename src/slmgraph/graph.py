@@ -11,11 +11,21 @@ from pyoxigraph import Store
 from slmgraph import names, queries
 from slmgraph.paths import queries_dir
 from slmgraph.queries import Rows
-from slmgraph.vocab import CLASSES, LINEAGE, STAGES, compact, entity_id, entity_iri, slm
+from slmgraph.vocab import (
+    CLASSES,
+    LICENCE_FACTS,
+    LINEAGE,
+    STAGES,
+    compact,
+    entity_id,
+    entity_iri,
+    slm,
+)
 
 WORDS = {slm(local): word for word, local in LINEAGE.items()}
 WORDS |= {slm(local): word for word, local in STAGES.items()}
 WORDS |= {slm(local): kind for kind, local in CLASSES.items()}
+WORDS |= {slm(local): fact for fact, local in LICENCE_FACTS.items()}
 WORDS[slm("memberOf")] = "member-of"
 TRAINABLE = ("model", "family")
 

@@ -14,6 +14,7 @@ from slmgraph.vocab import (
     CLASSES,
     DCTERMS,
     FAIR4ML,
+    LICENCE_FACTS,
     LINEAGE,
     PROV,
     RDF,
@@ -50,7 +51,7 @@ LITERALS = {
     "open_weights": ([slm("openWeights")], "boolean"),
     "size": ([slm("datasetSize")], None),
     "spdx": ([slm("spdxId")], None),
-    "commercial_use": ([slm("commercialUse")], "boolean"),
+    "scancode": ([slm("scancodeKey")], None),
 }
 ARCHITECTURE = {
     "type": (slm("architectureType"), None),
@@ -146,6 +147,8 @@ def _entry(graph: _Graph, entry, spdx_ids: dict[str, str]) -> None:
             if value is not None:
                 graph.add(iri, predicate, _literal(value, datatype))
     _edges(graph, iri, entry)
+    if entry.type == "licence":
+        _terms(graph, iri, entry)
     for number, correction in enumerate(entry.corrections, start=1):
         node = f"{iri}/correction/{number}"
         graph.add(iri, slm("hasCorrection"), node)
@@ -155,6 +158,33 @@ def _entry(graph: _Graph, entry, spdx_ids: dict[str, str]) -> None:
         graph.add(node, slm("seedSays"), Literal(correction.says))
         graph.add(node, slm("truth"), Literal(correction.truth))
         graph.add(node, DCTERMS + "source", correction.source)
+
+
+# Facts that take commercial use away.
+NOT_COMMERCIAL = {"non-commercial", "research-only"}
+
+
+def _terms(graph: _Graph, iri: str, licence) -> None:
+    """A licence's kind, text and terms, each term a node with its fact and clause."""
+    if licence.kind == "terms":
+        graph.add(iri, TYPE.value, slm("TermsOfService"))
+    if licence.text:
+        graph.add(iri, slm("licenceText"), licence.text)
+    facts = {term.fact for term in licence.terms}
+    if licence.kind == "licence" and licence.text:
+        graph.add(iri, slm("commercialUse"), _literal(not facts & NOT_COMMERCIAL, "boolean"))
+    for number, term in enumerate(licence.terms, start=1):
+        node = f"{iri}/term/{number}"
+        graph.add(iri, slm("term"), node)
+        graph.add(node, TYPE.value, slm("LicenceTerm"))
+        graph.add(node, slm("fact"), slm(LICENCE_FACTS[term.fact]))
+        graph.add(node, slm("clause"), Literal(term.clause))
+        graph.add(node, slm("clauseText"), term.url or licence.text or licence.sources[0])
+        if term.value is not None:
+            kind = "integer" if isinstance(term.value, int) else None
+            graph.add(node, slm("termValue"), _literal(term.value, kind))
+        if term.outputs:
+            graph.add(node, slm("reachesOutputs"), _literal(True, "boolean"))
 
 
 def _sizes(graph: _Graph, iri: str, entry) -> None:

@@ -313,26 +313,16 @@ def synthetic(graph: Graph, generator: str) -> Rows:
     return _renamed(SYNTHETIC, graph.select("synthetic-lineage", generator=generator))
 
 
-AUDIT = {
-    "id": "model",
-    "name": "name",
-    "licence": "licence",
-    "path": "path",
-    "restricted": "restricted",
-    "restricted_name": "restrictedName",
-    "restricted_licence": "restrictedLicence",
-}
+def licence_audit(graph: Graph, model: str | None = None, summary: bool = False) -> Rows:
+    """Every finding of the licence audit (see ``audit``) for ``model``, a family's members, or
+    every model; ``summary`` counts them by rule and certainty instead."""
+    from slmgraph import audit
 
-
-def licence_audit(graph: Graph, model: str | None = None) -> Rows:
-    """Models whose lineage or data passes through something that forbids commercial use;
-    ``model`` narrows it to one model, or to the members of a family."""
-    if model is None:
-        return _renamed(AUDIT, graph.select("licence-audit"))
-    scope = [model] + [row["model"] for row in graph.select("family", family=model)]
-    return _renamed(
-        AUDIT, [row for each in scope for row in graph.select("model-licence-audit", model=each)]
-    )
+    scope = None
+    if model is not None:
+        scope = [model] + [row["model"] for row in graph.select("family", family=model)]
+    found = audit.licence_audit(graph, scope)
+    return audit.summary(found) if summary else found
 
 
 CORRECTIONS = {

@@ -313,7 +313,11 @@ class Licence(Entry):
     kind: Literal["licence", "terms"] = Field(
         "licence", description="`licence`, or `terms` of service (a contract with the provider)"
     )
-    text: Url | None = Field(None, description="URL of the licence text the clauses cite")
+    text: Url | None = Field(
+        None,
+        description="URL of the licence text the clauses cite; without it the licence counts as "
+        "not read, and the audit reports what it reaches as unknown",
+    )
     terms: list[Term] = Field(
         default_factory=list, description="what the licence requires, each fact with its clause"
     )
