@@ -93,3 +93,18 @@ def test_a_broken_entry_does_not_make_its_referrers_dangle(catalogue_copy: Path)
     (catalogue_copy / "families" / "llama.yaml").write_text("id: llama\n  bad: [\n")
     _, problems = catalog.check(catalogue_copy)
     assert [p.path.name for p in problems] == ["llama.yaml"]
+
+
+@pytest.mark.parametrize(
+    ("key", "says"),
+    [
+        ("llama-2-licence", "'llama-2-licence' is no key of the ScanCode LicenseDB"),
+        ("mit", "ScanCode's 'mit' is SPDX MIT, not 'Apache-2.0'"),
+    ],
+)
+def test_scancode_key_must_exist_and_agree_with_the_spdx_id(catalogue_copy: Path, key, says):
+    path = catalogue_copy / "licences" / "apache-2.0.yaml"
+    path.write_text(path.read_text().replace("scancode: apache-2.0", f"scancode: {key}"))
+    _, problems = catalog.check(catalogue_copy)
+    assert [p.message for p in problems] == [says]
+    assert problems[0].line == (4 if key == "mit" else 5)  # the spdx line, or the key's

@@ -2,7 +2,7 @@
 
 import pytest
 
-from slmgraph import catalog, lint, paths, queries, reports, store
+from slmgraph import catalog, lint, paths, queries, reports, scancode, store
 from slmgraph.checks import references
 from slmgraph.schema import SEED_IDS
 
@@ -196,3 +196,14 @@ def test_a_family_does_not_link_a_members_hub_repo(loaded):
         if fam.links and fam.links.huggingface in repos
     ]
     assert not wrong, "\n".join(wrong)
+
+
+def test_every_licence_scancode_knows_names_its_key(loaded):
+    """A licence whose SPDX id is in the ScanCode LicenseDB names its key there."""
+    known = {spdx: key for key in scancode.index() for spdx in scancode.spdx_ids(key)}
+    missing = [
+        entry.id
+        for entry in loaded.entries("licence")
+        if entry.scancode is None and entry.spdx in known
+    ]
+    assert missing == []
