@@ -211,6 +211,11 @@ def test_user_threshold_is_informational():
     )
 
 
+def test_research_only_is_not_mere_non_commercial():
+    rows = findings(model("base", "NC"), model("child", "NC", ["base"]), of="child")
+    assert rules(rows) == {("non-commercial", "firm", "base")}
+
+
 def test_research_only_base_and_redistribution_of_its_weights():
     shared = findings(
         model("base", "Research"), model("child", "Free", ["base"], open_weights=True), of="child"

@@ -19,6 +19,7 @@ finding is made where the model and the entity under the licence share an organi
 
 from collections import deque
 from dataclasses import dataclass, field, replace
+from weakref import WeakKeyDictionary
 
 from slmgraph.graph import Graph
 from slmgraph.queries import Rows
@@ -385,9 +386,12 @@ COLUMNS = [  # a table keeps the first ones when it must drop some
 ]
 
 
+_READ: WeakKeyDictionary = WeakKeyDictionary()  # a graph's audit, read once: a build never changes
+
+
 def licence_audit(graph: Graph, models: list[str] | None = None) -> Rows:
     """Every finding for the models among ``models`` (all when None), by model, rule, holder."""
-    audit = Audit(graph)
+    audit = _READ.get(graph) or _READ.setdefault(graph, Audit(graph))
     chosen = audit.models if models is None else [m for m in audit.models if m in models]
     found = [row for model in chosen for row in audit.findings(model)]
     found.sort(
