@@ -50,6 +50,8 @@ class Oracle:
             "depth": depth,
             "method": methods,
             "source": source,
+            "provenance": "curated",
+            "retrieved": None,
         }
 
     def above(self, starts) -> set[str]:
@@ -145,6 +147,8 @@ class Oracle:
                 "generated_by": _join(g.model for g in data.generated_by),
                 "derived_from": _join(d.dataset for d in data.derived_from),
                 "source": source,
+                "provenance": "curated",
+                "retrieved": None,
             }
         return list(nearest.values())
 

@@ -37,8 +37,9 @@ _EXPORTS = {
 }
 
 
-def open_graph(data_dir=None, store_dir=None):
-    """The graph of ``data_dir`` (default: bundled entries), built into ``store_dir`` if needed.
+def open_graph(data_dir=None, store_dir=None, curated_only=False):
+    """The graph of ``data_dir`` (default: bundled entries), built into ``store_dir`` if needed,
+    with the Hub graph imported there beside it unless ``curated_only``.
 
     Raises ``slmgraph.problems.CatalogError`` listing every problem when the entries are invalid,
     and ``slmgraph.store.StoreProblem`` when ``store_dir`` cannot be written.
@@ -49,7 +50,8 @@ def open_graph(data_dir=None, store_dir=None):
 
     data = Path(data_dir) if data_dir else paths.data_dir()
     location = Path(store_dir) if store_dir else paths.default_store()
-    return reports.Graph(store.open_healthy(data, paths.ontology_dir(), location))
+    opened = store.open_healthy(data, paths.ontology_dir(), location)
+    return reports.Graph(opened, curated_only=curated_only)
 
 
 def __getattr__(name: str):

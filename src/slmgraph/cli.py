@@ -44,11 +44,11 @@ def _fail(problems) -> None:
     sys.exit(DATA_OR_QUERY_PROBLEM)
 
 
-def _graph(data_dir: Path | None, store_dir: Path | None):
+def _graph(data_dir: Path | None, store_dir: Path | None, curated_only: bool = False):
     """The graph, built first when its inputs changed (invalid entries end the command)."""
     from slmgraph import open_graph
 
-    return open_graph(data_dir, store_dir)
+    return open_graph(data_dir, store_dir, curated_only)
 
 
 def _exit_for(error: Exception) -> None:
@@ -98,11 +98,16 @@ def report(func):
         type=click.Choice(FORMATS),
         help="Output format (default: table on a terminal, else json).",
     )
+    @click.option(
+        "--curated-only",
+        is_flag=True,
+        help="Only the curated, cited facts, without claims imported from the Hub.",
+    )
     @wraps(func)
-    def command(data_dir, store_dir, fmt, **kwargs):
+    def command(data_dir, store_dir, fmt, curated_only, **kwargs):
         from slmgraph.formats import render
 
-        graph = _graph(data_dir, store_dir)
+        graph = _graph(data_dir, store_dir, curated_only)
         rows = func(graph, **kwargs)
         for reading in graph.readings:  # a name matched loosely: say how it was read
             click.echo(f"note: {reading}", err=True)
@@ -424,3 +429,46 @@ def serve(data_dir, store_dir, host, port, no_build, **options):
     options["workers"] = options["workers"] or default_workers()
     options["allowed_services"] = tuple(options["allowed_services"])
     run_server(ServerConfig(store_dir=store_dir, **options), host, port)
+
+
+@main.group(name="import")
+def import_() -> None:
+    """Import lineage declared elsewhere, kept apart from the curated graph."""
+
+
+@import_.command(name="hf")
+@DATA
+@STORE
+@click.option(
+    "--from",
+    "source",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    help="A bulk file of Hub model records (.jsonl or .parquet) instead of the Hub API.",
+)
+def import_hf(data_dir, store_dir, source):
+    """Hugging Face Hub model metadata: base models (typed as far as the Hub says), training
+    datasets, licences and papers, each a claim with its provenance, in the store's Hub graph.
+    Claims it refuses or doubts are counted here and listed in hub-problems.json."""
+    from slmgraph import hub, hubimport, paths
+
+    data_dir, store_dir = _defaults(data_dir, store_dir)
+    if source is None:
+        raise click.UsageError("give --from FILE (the Hub API path is not available yet)")
+    summary = hubimport.import_records(
+        hub.read_records(source), source.name, data_dir, paths.ontology_dir(), store_dir
+    )
+    _say_import(summary)
+
+
+def _say_import(summary: dict) -> None:
+    click.echo(
+        f"imported {summary['models']} models, {summary['claims']} claims "
+        f"({summary['triples']} triples) from {summary['source']}"
+    )
+    kinds: dict[tuple[str, bool], int] = {}
+    for doubt in summary["doubts"]:
+        kinds[(doubt.kind, doubt.refused)] = kinds.get((doubt.kind, doubt.refused), 0) + 1
+    for (kind, refused), count in sorted(kinds.items()):
+        click.echo(f"  {'refused' if refused else 'doubted'}: {count} {kind}", err=True)
+    if kinds:
+        click.echo(f"  every one listed in {summary['problems']}", err=True)

@@ -6,13 +6,14 @@ Rows come back with IRIs turned into ids and terms into the words the reports pr
 from datetime import date
 from pathlib import Path
 
-from pyoxigraph import Store
+from pyoxigraph import DefaultGraph, NamedNode, Store
 
 from slmgraph import names, queries
 from slmgraph.paths import queries_dir
 from slmgraph.queries import Rows
 from slmgraph.vocab import (
     CLASSES,
+    HUB_GRAPH,
     LICENCE_FACTS,
     LINEAGE,
     STAGES,
@@ -27,6 +28,7 @@ WORDS |= {slm(local): word for word, local in STAGES.items()}
 WORDS |= {slm(local): kind for kind, local in CLASSES.items()}
 WORDS |= {slm(local): fact for fact, local in LICENCE_FACTS.items()}
 WORDS[slm("memberOf")] = "member-of"
+WORDS |= {slm("trainedFrom"): "trained-from", slm("basedOn"): "based-on"}  # the Hub's relations
 TRAINABLE = ("model", "family")
 
 
@@ -57,9 +59,13 @@ def first_day(text: str) -> str:
 class Graph:
     """A built store and the canned queries that read it."""
 
-    def __init__(self, store: Store, query_dir: Path | None = None):
+    def __init__(self, store: Store, query_dir: Path | None = None, curated_only: bool = False):
         self.store = store
         self.query_dir = query_dir or queries_dir()
+        # the curated graph, with the imported Hub graph beside it unless asked for curated only
+        hub = NamedNode(HUB_GRAPH)
+        with_hub = not curated_only and store.query(f"ASK {{ GRAPH <{HUB_GRAPH}> {{ ?s ?p ?o }} }}")
+        self.default_graph = [DefaultGraph(), hub] if with_hub else None
         self._queries: dict[str, queries.Query] = {}
         self._index: names.Index | None = None
         self.readings: list[str] = []
@@ -82,7 +88,7 @@ class Graph:
                 bindings[key] = queries.term(
                     param, entity_iri(value) if param.type == "entity" else value
                 )
-        result = queries.run(self.store, query, bindings)
+        result = queries.run(self.store, query, bindings, self.default_graph)
         if isinstance(result, Rows):
             return Rows(result.columns, map(_readable, result))
         return result

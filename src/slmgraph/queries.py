@@ -121,11 +121,17 @@ def term(param: Param, value: str) -> NamedNode | Literal:
     return Literal(value)
 
 
-def run(store: Store, query: Query | str, bindings: dict[str, NamedNode | Literal] | None = None):
+def run(
+    store: Store,
+    query: Query | str,
+    bindings: dict[str, NamedNode | Literal] | None = None,
+    default_graph: list | None = None,
+):
     """Run a canned query (or raw SPARQL text) with variables bound; return rows, a bool or triples.
 
     SELECT gives a list of dicts from variable name to Python value (IRIs as strings, numbers as
-    numbers); unbound variables are left out of the dict.
+    numbers); unbound variables are left out of the dict. ``default_graph`` lists the graphs the
+    query's default graph is made of (default: the store's default graph).
     """
     text = query.text if isinstance(query, Query) else query
     where = query.path if isinstance(query, Query) else "query"
@@ -133,7 +139,9 @@ def run(store: Store, query: Query | str, bindings: dict[str, NamedNode | Litera
         raise QueryProblem(f"{where}: is an update; slmgraph's store is read-only, ask a query")
     substitutions = {Variable(name): value for name, value in (bindings or {}).items()}
     try:
-        result = store.query(text, prefixes=PREFIXES, substitutions=substitutions)
+        result = store.query(
+            text, prefixes=PREFIXES, substitutions=substitutions, default_graph=default_graph
+        )
     except SyntaxError as error:
         raise QueryProblem(f"{where}: SPARQL syntax {error}") from None
     if isinstance(result, QueryBoolean):

@@ -16,7 +16,18 @@ from slmgraph.queries import Rows
 __all__ = ["TRAINABLE", "BadValue", "Graph", "NotForThisReport"]  # the reports' vocabulary too
 
 
-EDGE_COLUMNS = ["id", "name", "relation", "parent", "parent_name", "depth", "method", "source"]
+EDGE_COLUMNS = [
+    "id",
+    "name",
+    "relation",
+    "parent",
+    "parent_name",
+    "depth",
+    "method",
+    "source",
+    "provenance",
+    "retrieved",
+]
 
 
 def _renamed(columns: dict[str, str], rows: list[dict]) -> Rows:
@@ -41,6 +52,8 @@ def _edge(row: dict, depth: int) -> dict:
         "depth": depth,
         "method": _sorted_list(row.get("methods")),
         "source": row.get("source"),
+        "provenance": row.get("provenance", "curated"),  # the Hub's claims say "hub"
+        "retrieved": row.get("retrieved"),
     }
 
 
@@ -97,6 +110,8 @@ DATASET_COLUMNS = [
     "generated_by",
     "derived_from",
     "source",
+    "provenance",
+    "retrieved",
 ]
 
 
@@ -121,22 +136,25 @@ def datasets(graph: Graph, model: str, transitive: bool = False) -> Rows:
     rows = [r for r in graph.select("datasets", model=model) if transitive or r["via"] in own]
     nearest: dict[tuple[str, str], dict] = {}
     for row in sorted(
-        rows, key=lambda r: (depth[r["via"]], r["via"], r["stage"], r["dataset"], r["source"])
+        rows,
+        key=lambda r: (depth[r["via"]], r["via"], r.get("stage", ""), r["dataset"], r["source"]),
     ):
-        nearest.setdefault((row["dataset"], row["stage"]), row)
+        nearest.setdefault((row["dataset"], row.get("stage")), row)
     return Rows(
         DATASET_COLUMNS,
         (
             {
                 "id": row["dataset"],
                 "name": row["datasetName"],
-                "stage": row["stage"],
+                "stage": row.get("stage"),
                 "via": row["via"],
                 "via_name": row["viaName"],
                 "depth": depth[row["via"]],
                 "generated_by": _sorted_list(row.get("generatedBy")),
                 "derived_from": _sorted_list(row.get("derivedFrom")),
                 "source": row["source"],
+                "provenance": row.get("provenance", "curated"),
+                "retrieved": row.get("retrieved"),
             }
             for row in nearest.values()
         ),

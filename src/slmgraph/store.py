@@ -4,11 +4,15 @@ Layout of a store directory::
 
     STORE/builds/<hash>/   one immutable Oxigraph database per distinct input
     STORE/current          symlink to the build in use, replaced atomically
+    STORE/hub.json         what the imported Hub graph is, when one was imported
 
-A failed or interrupted build never touches ``current``: readers keep the previous build.
+A failed or interrupted build never touches ``current``: readers keep the previous build. A
+build with an imported Hub graph starts from a hard-linked copy of the previous build, so a
+change to the curated entries never imports the Hub again.
 """
 
 import hashlib
+import json
 import os
 import shutil
 from pathlib import Path
@@ -16,7 +20,7 @@ from pathlib import Path
 from pyoxigraph import NamedNode, RdfFormat, Store
 
 from slmgraph import __version__
-from slmgraph.vocab import ONTOLOGY_GRAPH
+from slmgraph.vocab import HUB_GRAPH, ONTOLOGY_GRAPH
 
 # The modules whose code decides what a build contains: editing one invalidates the cache.
 _BUILDER_MODULES = (
@@ -128,7 +132,8 @@ def ensure(data_dir: Path, ontology_dir: Path, store_dir: Path) -> str:
     """
     if store_dir.exists() and not store_dir.is_dir():
         raise StoreProblem(f"store {store_dir} is a file; give a directory with --store")
-    build_id = _cached_content_hash(data_dir, ontology_dir, store_dir)
+    hub = hub_import(store_dir)
+    build_id = _with_hub(_cached_content_hash(data_dir, ontology_dir, store_dir), hub)
     build = store_dir / "builds" / build_id
     if current_build(store_dir) == build_id and build.is_dir():
         return build_id
@@ -137,7 +142,8 @@ def ensure(data_dir: Path, ontology_dir: Path, store_dir: Path) -> str:
             from slmgraph import catalog, rdf
 
             quads = rdf.to_quads(catalog.load(data_dir))
-            _write_build(store_dir, build_id, quads, ontology_files(ontology_dir))
+            base = _hub_base(store_dir) if hub else None
+            _write_build(store_dir, build_id, quads, ontology_files(ontology_dir), base)
         _switch(store_dir, build_id)
     except OSError as error:
         raise StoreProblem(
@@ -161,22 +167,82 @@ def open_healthy(data_dir: Path, ontology_dir: Path, store_dir: Path) -> Store:
     return open_store(store_dir)
 
 
-def _write_build(store_dir: Path, build_id: str, quads, ontology: list[Path]) -> None:
+def hub_import(store_dir: Path) -> dict | None:
+    """What the store's imported Hub graph is (source, date, counts), or None."""
+    try:
+        return json.loads((store_dir / "hub.json").read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def _with_hub(curated_id: str, hub: dict | None) -> str:
+    if hub is None:
+        return curated_id
+    return hashlib.sha256(f"{curated_id}\0{hub['stamp']}".encode()).hexdigest()[:16]
+
+
+def _hub_base(store_dir: Path) -> Path:
+    """The build holding the imported Hub graph, which a new curated build starts from."""
+    current = store_dir / "current"
+    if not current.resolve().is_dir():
+        raise StoreProblem(
+            f"the Hub graph imported into {store_dir} is gone with its build; "
+            "run `slmgraph import hf` again, or delete hub.json there to go on without it"
+        )
+    return current.resolve()
+
+
+def import_hub(data_dir: Path, ontology_dir: Path, store_dir: Path, nquads: Path, hub: dict):
+    """Make a new build: the current one with its Hub graph replaced by ``nquads``."""
+    ensure(data_dir, ontology_dir, store_dir)
+    curated_id = _cached_content_hash(data_dir, ontology_dir, store_dir)
+    build_id = _with_hub(curated_id, hub)
+    partial = _partial(store_dir, build_id, (store_dir / "current").resolve())
+    store = Store(str(partial))
+    store.update(f"DROP SILENT GRAPH <{HUB_GRAPH}>")
+    store.bulk_load(path=str(nquads), format=RdfFormat.N_QUADS)
+    store.flush()
+    del store
+    _finish(store_dir, partial, build_id)
+    staging = store_dir / f".hub.json.{os.getpid()}"
+    staging.write_text(json.dumps(hub, indent=2))
+    os.replace(staging, store_dir / "hub.json")
+    _switch(store_dir, build_id)
+    return build_id
+
+
+def _partial(store_dir: Path, build_id: str, base: Path | None) -> Path:
+    """A fresh partial build directory: empty, or a hard-linked copy of ``base``."""
     builds = store_dir / "builds"
     builds.mkdir(parents=True, exist_ok=True)
     _remove_abandoned(builds)
     partial = builds / f".{build_id}.{os.getpid()}.partial"
     shutil.rmtree(partial, ignore_errors=True)
+    if base is not None:
+        Store.read_only(str(base)).backup(str(partial))
+    return partial
+
+
+def _finish(store_dir: Path, partial: Path, build_id: str) -> None:
+    try:
+        partial.rename(store_dir / "builds" / build_id)
+    except OSError:  # another process finished the same build first
+        shutil.rmtree(partial, ignore_errors=True)
+
+
+def _write_build(
+    store_dir: Path, build_id: str, quads, ontology: list[Path], base: Path | None = None
+) -> None:
+    partial = _partial(store_dir, build_id, base)
     store = Store(str(partial))
+    if base is not None:  # keep its Hub graph, replace the rest
+        store.update(f"DROP SILENT DEFAULT ; DROP SILENT GRAPH <{ONTOLOGY_GRAPH}>")
     store.bulk_extend(quads)
     for path in ontology:
         store.bulk_load(path=str(path), format=RdfFormat.TURTLE, to_graph=NamedNode(ONTOLOGY_GRAPH))
     store.flush()
     del store
-    try:
-        partial.rename(builds / build_id)
-    except OSError:  # another process finished the same build first
-        shutil.rmtree(partial, ignore_errors=True)
+    _finish(store_dir, partial, build_id)
 
 
 def _switch(store_dir: Path, build_id: str) -> None:

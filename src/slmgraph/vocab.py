@@ -8,6 +8,8 @@ SLM = BASE + "ontology#"
 ID = BASE + "id/"
 SEED = BASE + "seed/"
 ONTOLOGY_GRAPH = BASE + "ontology"
+HUB_GRAPH = BASE + "graph/hub"  # claims imported from the Hugging Face Hub
+HUB = BASE + "hub/"  # Hub models by repo id: hub/<org>/<name>
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
@@ -87,17 +89,27 @@ def slm(local: str) -> str:
 
 
 def entity_iri(entity_id: str) -> str:
-    return ID + entity_id
+    """The IRI of an entry id, or of a Hub model's repo id (which has a slash)."""
+    return HUB + entity_id if "/" in entity_id else ID + entity_id
 
 
 def entity_id(iri: str) -> str | None:
-    """The entry id an entity IRI names, or None for any other IRI.
+    """The entry id an entity IRI names (a Hub model's: its repo id), or None for any other IRI.
 
     >>> entity_id("https://w3id.org/slmgraph/id/pythia-12b")
     'pythia-12b'
     >>> entity_id("https://w3id.org/slmgraph/id/dolly-v2-12b/fine-tuned-from/pythia-12b") is None
     True
+    >>> entity_id("https://w3id.org/slmgraph/hub/someone/pythia-1b-sft")
+    'someone/pythia-1b-sft'
     """
+    if iri.startswith(HUB):
+        rest = iri[len(HUB) :]
+        return (
+            rest
+            if rest.count("/") == 1 or rest.startswith("datasets/") and rest.count("/") == 2
+            else None
+        )
     if not iri.startswith(ID):
         return None
     rest = iri[len(ID) :]

@@ -1,0 +1,191 @@
+"""Hugging Face Hub model metadata to claims: what each card and the Hub's tags declare, and
+what the import refuses or doubts.
+
+A record is one model as the Hub lists it (``id``, ``author``, ``createdAt``, ``sha``, ``tags``,
+``cardData`` or the raw ``card`` with its YAML header, ``baseModels``). Nothing is claimed more
+precisely than the source says: the Hub's ``finetune`` also covers continued pre-training,
+distillation and pruning, so it becomes ``trained-from``; a base model with no relation becomes
+``based-on``.
+"""
+
+import json
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+REPO = re.compile(r"^[\w.-]+/[\w.-]+$")
+# The Hub's relation (tags base_model:<relation>:<parent>) -> the relation word claimed.
+RELATIONS = {
+    "finetune": "trained-from",
+    "adapter": "adapter",
+    "quantized": "quantized",
+    "merge": "merged",
+}
+UNSTATED = "based-on"
+HUB_FLOOR = "2022-03-02"  # the Hub dates every older model to this day
+
+
+@dataclass
+class Parent:
+    repo: str
+    relation: str  # a word of RELATIONS' values, or UNSTATED
+    relation_from: str | None  # "card" (its base_model_relation), "hub" (its tags), None
+    declared_in: str  # "card" (cardData.base_model) or "hub" (tags, baseModels)
+
+
+@dataclass
+class HubModel:
+    repo: str
+    author: str | None = None
+    created: str | None = None  # ISO 8601 as the Hub gives it
+    sha: str | None = None
+    parents: list[Parent] = field(default_factory=list)
+    datasets: list[str] = field(default_factory=list)
+    licence: str | None = None  # the Hub's licence id, or license_name when "other"
+    papers: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Doubt:
+    """Something the import refused (not imported) or doubted (imported, listed)."""
+
+    kind: str
+    repo: str
+    detail: str
+    refused: bool
+
+
+def read_records(path: Path) -> Iterator[dict]:
+    """The records of a bulk file: JSON Lines, or Parquet read a row group at a time."""
+    if path.suffix == ".parquet":
+        import pyarrow.parquet as parquet
+
+        for batch in parquet.ParquetFile(path).iter_batches(batch_size=10_000):
+            yield from batch.to_pylist()
+        return
+    with path.open(encoding="utf-8") as lines:
+        for number, line in enumerate(lines, start=1):
+            if line.strip():
+                try:
+                    yield json.loads(line)
+                except json.JSONDecodeError as error:
+                    yield {"_unreadable": f"line {number}: {error.msg}"}
+
+
+def card_header(text: str) -> dict:
+    """The YAML header of a model card's text; ValueError when it cannot be read."""
+    if not text.startswith("---"):
+        return {}
+    end = text.find("\n---", 3)
+    if end < 0:
+        raise ValueError("the YAML header is not closed by ---")
+    try:
+        header = yaml.safe_load(text[3:end])
+    except yaml.YAMLError as error:
+        raise ValueError(f"unparseable card YAML: {str(error).splitlines()[0]}") from None
+    return header if isinstance(header, dict) else {}
+
+
+def _listed(value) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    return [v for v in value or [] if isinstance(v, str)]
+
+
+def to_model(record: dict, doubts: list[Doubt]) -> HubModel | None:
+    """One record as a HubModel; what cannot be read goes to ``doubts``."""
+    repo = record.get("id") or record.get("modelId")
+    if not isinstance(repo, str) or not REPO.match(repo):
+        detail = record.get("_unreadable") or f"no valid repo id ({repo!r})"
+        doubts.append(Doubt("unreadable record", str(repo), detail, refused=True))
+        return None
+    card = record.get("cardData")
+    if isinstance(card, str):  # some dumps keep it as JSON text
+        card = json.loads(card) if card.strip() else {}
+    if not card and record.get("card"):
+        try:
+            card = card_header(record["card"])
+        except ValueError as error:
+            doubts.append(Doubt("unparseable card YAML", repo, str(error), refused=True))
+            card = {}
+    card = card if isinstance(card, dict) else {}
+    model = HubModel(repo, record.get("author"), _iso(record.get("createdAt")), record.get("sha"))
+    tags = _listed(record.get("tags"))
+    _parents(model, card, tags, record.get("baseModels"))
+    model.datasets = sorted(
+        set(_listed(card.get("datasets")))
+        | {t.removeprefix("dataset:") for t in tags if t.startswith("dataset:")}
+    )
+    licences = _listed(card.get("license")) or [
+        t.removeprefix("license:") for t in tags if t.startswith("license:")
+    ]
+    if licences:
+        model.licence = card.get("license_name") if licences[0] == "other" else licences[0]
+    model.papers = sorted({t.removeprefix("arxiv:") for t in tags if t.startswith("arxiv:")})
+    return model
+
+
+def _iso(value) -> str | None:
+    if value is None:
+        return None
+    return value if isinstance(value, str) else value.isoformat()
+
+
+def _parents(model: HubModel, card: dict, tags: list[str], base_models) -> None:
+    """Parents from the card's base_model and the Hub's tags and baseModels, one per repo."""
+    typed: dict[str, str] = {}  # parent -> the Hub's relation
+    for tag in tags:
+        parts = tag.split(":")
+        if parts[0] == "base_model" and len(parts) == 3 and parts[1] in RELATIONS:
+            typed[parts[2]] = parts[1]
+    if isinstance(base_models, dict):
+        for item in base_models.get("models") or []:
+            if isinstance(item, dict) and item.get("id"):
+                typed.setdefault(item["id"], base_models.get("relation"))
+    from_card = _listed(card.get("base_model"))
+    from_tags = [t.split(":", 1)[1] for t in tags if t.startswith("base_model:")]
+    stated = card.get("base_model_relation")
+    for repo in dict.fromkeys([*from_card, *typed, *(t for t in from_tags if ":" not in t)]):
+        if repo in from_card and stated in RELATIONS:
+            relation, relation_from = RELATIONS[stated], "card"
+        elif typed.get(repo) in RELATIONS:
+            relation, relation_from = RELATIONS[typed[repo]], "hub"
+        else:
+            relation, relation_from = UNSTATED, None
+        declared = "card" if repo in from_card else "hub"
+        model.parents.append(Parent(repo, relation, relation_from, declared))
+
+
+def checked(models: Iterable[HubModel], known: set[str]) -> tuple[list[HubModel], list[Doubt]]:
+    """The models with the claims that hold, and every claim refused or doubted: self-loops and
+    mutual claims are refused; a parent that is neither imported nor ``known`` (curated), a
+    merge with one parent and a child created before its parent are doubted."""
+    models = list(models)
+    doubts: list[Doubt] = []
+    created = {m.repo: m.created for m in models}
+    claims = {(m.repo, p.repo) for m in models for p in m.parents}
+    for model in models:
+        kept = []
+        for parent in model.parents:
+            if parent.repo == model.repo:
+                doubts.append(Doubt("self-loop", model.repo, "names itself as base model", True))
+                continue
+            if (parent.repo, model.repo) in claims:
+                detail = f"{model.repo} from {parent.repo} and {parent.repo} from {model.repo}"
+                doubts.append(Doubt("mutual claim", model.repo, detail, True))
+                continue
+            if parent.repo not in created and parent.repo not in known:
+                doubts.append(Doubt("missing parent", model.repo, parent.repo, False))
+            elif (created.get(parent.repo) or "") > (model.created or "~"):
+                detail = f"created {model.created}, before {parent.repo} ({created[parent.repo]})"
+                doubts.append(Doubt("child before parent", model.repo, detail, False))
+            kept.append(parent)
+        merges = [p for p in kept if p.relation == "merged"]
+        if len(merges) == 1:
+            detail = f"a merge of one model ({merges[0].repo})"
+            doubts.append(Doubt("merge with one parent", model.repo, detail, False))
+        model.parents = kept
+    return models, doubts

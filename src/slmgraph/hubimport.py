@@ -1,0 +1,65 @@
+"""Import Hub metadata into the store: records to checked claims, claims to N-Quads in the Hub
+graph, and a new build holding them beside the curated graph."""
+
+import json
+import tempfile
+from collections.abc import Iterable
+from datetime import date
+from pathlib import Path
+
+from slmgraph import hub, hubrdf, store
+from slmgraph.graph import Graph
+from slmgraph.vocab import entity_iri
+
+
+def links(graph: Graph) -> tuple[dict[str, str], dict[str, str]]:
+    """Hub repo id -> curated entity IRI (datasets as ``datasets/<repo>``), and SPDX id in
+    lowercase -> licence IRI."""
+    repos, licences = {}, {}
+    for row in graph.select("hub-links"):
+        if row.get("spdx"):
+            licences[row["spdx"].lower()] = entity_iri(row["entity"])
+        else:
+            key = f"datasets/{row['repo']}" if row["class"] == "dataset" else row["repo"]
+            repos[key] = entity_iri(row["entity"])
+    return repos, licences
+
+
+def import_records(
+    records: Iterable[dict],
+    origin: str,
+    data_dir: Path,
+    ontology_dir: Path,
+    store_dir: Path,
+    fetched: str | None = None,
+) -> dict:
+    """Import ``records`` as the store's Hub graph; returns the import's summary, with every
+    claim refused or doubted listed."""
+    graph = Graph(store.open_healthy(data_dir, ontology_dir, store_dir))
+    repos, licences = links(graph)
+    doubts: list[hub.Doubt] = []
+    models = [m for m in (hub.to_model(r, doubts) for r in records) if m is not None]
+    models, checked = hub.checked(models, set(repos))
+    doubts += checked
+    fetched = fetched or date.today().isoformat()
+    with tempfile.TemporaryDirectory(dir=store_dir) as scratch:
+        nquads = Path(scratch) / "hub.nq"
+        with nquads.open("w", encoding="utf-8") as out:
+            writer = hubrdf.Writer(out, repos, licences, origin, fetched)
+            writer.models(models, {m.repo for m in models})
+        summary = {
+            "stamp": f"{origin}@{fetched}#{writer.triples}",
+            "source": origin,
+            "fetched": fetched,
+            "models": len(models),
+            "claims": sum(len(m.parents) + len(m.datasets) for m in models),
+            "triples": writer.triples,
+            "refused": sum(d.refused for d in doubts),
+            "doubted": sum(not d.refused for d in doubts),
+        }
+        store.import_hub(data_dir, ontology_dir, store_dir, nquads, summary)
+    problems = store_dir / "hub-problems.json"
+    problems.write_text(
+        json.dumps([d.__dict__ for d in doubts], indent=1, ensure_ascii=False), encoding="utf-8"
+    )
+    return summary | {"problems": str(problems), "doubts": doubts}

@@ -1,0 +1,176 @@
+"""Hub claims to N-Quads in their own named graph, written line by line (a million models never
+sit in memory as RDF terms).
+
+A model a curated entry covers (its ``huggingFaceRepo``) is that entry: Hub models deriving from
+``EleutherAI/pythia-1b`` hang under the curated Pythia-1B. The curated entry's own lineage wins:
+what the Hub claims for it is kept as ``slm:hubClaim`` nodes for the disagreements report, never
+as lineage. Every claim is a qualified node with its provenance: the card or tags it comes from,
+the file it was imported from, the day it was fetched, and whether the relation was declared on
+the card or inferred by the Hub.
+"""
+
+from collections.abc import Iterable
+from typing import TextIO
+
+from slmgraph.hub import UNSTATED, HubModel
+from slmgraph.names import normalise
+from slmgraph.vocab import DCTERMS, HUB, HUB_GRAPH, RDF, RDFS, XSD, slm
+
+HUB_DATASETS = HUB + "datasets/"
+# Relation word -> the property claimed (the Hub's "finetune" is "trained-from": no more precise).
+PROPERTIES = {
+    "trained-from": "trainedFrom",
+    "adapter": "adapterOf",
+    "quantized": "quantizedFrom",
+    "merged": "mergedFrom",
+    UNSTATED: "basedOn",
+}
+# The Hub's licence ids that name a licence of the catalogue under another spelling.
+HUB_LICENCES = {
+    "llama2": "LicenseRef-Llama-2",
+    "llama3": "LicenseRef-Llama-3",
+    "llama3.1": "LicenseRef-Llama-3.1",
+    "llama3.2": "LicenseRef-Llama-3.2",
+    "gemma": "LicenseRef-Gemma",
+    "bigscience-bloom-rail-1.0": "LicenseRef-BigScience-BLOOM-RAIL-1.0",
+    "bigscience-openrail-m": "LicenseRef-BigScience-OpenRAIL-M",
+    "bigcode-openrail-m": "LicenseRef-BigCode-OpenRAIL-M",
+    "deepseek": "LicenseRef-DeepSeek",
+    "tongyi-qianwen": "LicenseRef-Qwen",
+    "qwen": "LicenseRef-Qwen-2.5",
+    "qwen-research": "LicenseRef-Qwen-2.5-Research",
+}
+
+
+def hub_iri(repo: str) -> str:
+    return HUB + repo
+
+
+def _literal(text: str, datatype: str | None = None) -> str:
+    escaped = (
+        text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
+    )
+    return f'"{escaped}"' + (f"^^<{XSD}{datatype}>" if datatype else "")
+
+
+class Writer:
+    """Writes the claims of Hub models as N-Quads in the Hub graph."""
+
+    def __init__(
+        self,
+        out: TextIO,
+        links: dict[str, str],
+        licences: dict[str, str],
+        origin: str,
+        fetched: str,
+    ):
+        self.out = out
+        self.links = links  # Hub repo id -> IRI of the curated entry that covers it
+        self.licences = licences  # SPDX id, lowercase -> IRI of the licence entry
+        self.origin = origin  # the bulk file's name, or the Hub endpoint
+        self.fetched = fetched  # YYYY-MM-DD
+        self.named: set[str] = set()  # parents named by a claim
+        self.datasets: set[str] = set()  # Hub datasets written
+        self.triples = 0
+
+    def add(self, subject: str, predicate: str, obj: str) -> None:
+        self.out.write(f"<{subject}> <{predicate}> {obj} <{HUB_GRAPH}> .\n")
+        self.triples += 1
+
+    def models(self, models: Iterable[HubModel], imported: set[str]) -> None:
+        for model in models:
+            self.model(model)
+        for model in sorted(self.named - imported):  # parents named but not imported
+            if model not in self.links:
+                self._entity(hub_iri(model), model, slm("HubModel"), slm("Model"))
+
+    def model(self, model: HubModel) -> None:
+        curated = self.links.get(model.repo)
+        iri = curated or hub_iri(model.repo)
+        if curated is None:
+            self._entity(iri, model.repo, slm("HubModel"), slm("Model"))
+            self.add(iri, RDFS + "seeAlso", f"<https://huggingface.co/{model.repo}>")
+            if model.author:
+                self.add(iri, slm("sharedBy"), _literal(model.author))
+            if model.created:
+                self.add(iri, slm("hubCreated"), _literal(model.created[:10], "date"))
+            licence = self._licence(model.licence)
+            if licence:
+                self.add(iri, slm("licence"), f"<{licence}>")
+            elif model.licence:
+                self.add(iri, slm("hubLicence"), _literal(model.licence))
+            for paper in model.papers:
+                self.add(iri, slm("paper"), f"<https://arxiv.org/abs/{paper}>")
+        for parent in model.parents:
+            self.named.add(parent.repo)
+            target = self.links.get(parent.repo) or hub_iri(parent.repo)
+            prop = slm(PROPERTIES[parent.relation])
+            node = self._claim(
+                iri,
+                f"{parent.relation}/{parent.repo}",
+                prop,
+                target,
+                model,
+                parent.declared_in,
+                curated is not None,
+            )
+            if parent.relation_from:
+                self.add(node, slm("relationFrom"), _literal(parent.relation_from))
+            if curated is None:
+                self.add(iri, prop, f"<{target}>")
+                self.add(iri, slm("derivedFrom"), f"<{target}>")
+        for dataset in model.datasets:
+            target = self.links.get(f"datasets/{dataset}")
+            if target is None:
+                target = HUB_DATASETS + dataset
+                if dataset not in self.datasets:
+                    self.datasets.add(dataset)
+                    self._entity(target, dataset, slm("HubDataset"), slm("Dataset"))
+            self._claim(
+                iri,
+                f"trained-on/{dataset}",
+                slm("trainedOn"),
+                target,
+                model,
+                "card",
+                curated is not None,
+            )
+            if curated is None:
+                self.add(iri, slm("trainedOn"), f"<{target}>")
+
+    def _entity(self, iri: str, repo: str, *classes: str) -> None:
+        for cls in classes:
+            self.add(iri, RDF + "type", f"<{cls}>")
+        label = _literal(repo)
+        self.add(iri, RDFS + "label", label)
+        self.add(iri, DCTERMS + "identifier", label)
+        self.add(iri, slm("huggingFaceRepo"), label)
+        self.add(iri, slm("lookupKey"), _literal(normalise(repo)))
+
+    def _claim(self, iri, key, prop, target, model, declared_in, overruled) -> str:
+        node = f"{hub_iri(model.repo)}/claim/{key}"
+        self.add(iri, slm("hubClaim") if overruled else slm("qualifiedRelation"), f"<{node}>")
+        cls = "Training" if prop == slm("trainedOn") else "Derivation"
+        self.add(node, RDF + "type", f"<{slm(cls)}>")
+        self.add(node, RDF + "type", f"<{slm('HubClaim')}>")
+        self.add(node, slm("relation"), f"<{prop}>")
+        self.add(node, slm("target"), f"<{target}>")
+        self.add(node, DCTERMS + "source", f"<{self._source(model, declared_in)}>")
+        self.add(node, slm("provenance"), _literal("hub"))
+        self.add(node, slm("declaredIn"), _literal(declared_in))
+        self.add(node, slm("importedFrom"), _literal(self.origin))
+        self.add(node, slm("retrieved"), _literal(self.fetched, "date"))
+        return node
+
+    def _source(self, model: HubModel, declared_in: str) -> str:
+        if declared_in == "card" and model.sha:
+            return f"https://huggingface.co/{model.repo}/blob/{model.sha}/README.md"
+        if declared_in == "card":
+            return f"https://huggingface.co/{model.repo}/blob/main/README.md"
+        return f"https://huggingface.co/api/models/{model.repo}"
+
+    def _licence(self, hub_id: str | None) -> str | None:
+        if not hub_id:
+            return None
+        spdx = HUB_LICENCES.get(hub_id.lower(), hub_id)
+        return self.licences.get(spdx.lower())
