@@ -64,7 +64,10 @@ def _exit_for(error: Exception) -> None:
     if isinstance(error, UnknownName | NotForThisReport | BadValue | StoreProblem | QueryNotFound):
         click.echo(f"error: {error}", err=True)
         sys.exit(USAGE)
-    if isinstance(error, QueryProblem):
+    from slmgraph.hub import BulkFileProblem
+    from slmgraph.hubapi import HubUnavailable
+
+    if isinstance(error, QueryProblem | HubUnavailable | BulkFileProblem):
         click.echo(f"error: {error}", err=True)
         sys.exit(DATA_OR_QUERY_PROBLEM)
     if isinstance(error, BrokenPipeError):  # the reader went away (| head): nothing to say
@@ -247,6 +250,16 @@ def audit(graph, name, summary):
 
     model = graph.resolve(name, *reports.TRAINABLE) if name else None
     return reports.licence_audit(graph, model, summary)
+
+
+@main.command()
+@report
+def disagreements(graph):
+    """Base models the Hub claims for curated entries that the entries do not state (the
+    curated statement wins)."""
+    from slmgraph import reports
+
+    return reports.disagreements(graph)
 
 
 @main.command()
@@ -445,19 +458,54 @@ def import_() -> None:
     type=click.Path(path_type=Path, dir_okay=False, exists=True),
     help="A bulk file of Hub model records (.jsonl or .parquet) instead of the Hub API.",
 )
-def import_hf(data_dir, store_dir, source):
+@click.option("--author", help="From the Hub API: every model of this user or organisation.")
+@click.option(
+    "--model", "repo", help="From the Hub API: this model, its ancestors and descendants."
+)
+@click.option("--depth", default=1, show_default=True, help="Hops each way from --model.")
+@click.option("--all", "everything", is_flag=True, help="From the Hub API: every model.")
+def import_hf(data_dir, store_dir, source, author, repo, depth, everything):
     """Hugging Face Hub model metadata: base models (typed as far as the Hub says), training
     datasets, licences and papers, each a claim with its provenance, in the store's Hub graph.
-    Claims it refuses or doubts are counted here and listed in hub-problems.json."""
+
+    A bulk file (--from) replaces the Hub graph; the Hub API (--author, --model or --all, at
+    HF_ENDPOINT with HF_TOKEN) adds to what earlier API imports fetched, kept in the store's
+    hub-fetch/ cache so that an interrupted fetch goes on where it stopped. Claims refused or
+    doubted are counted here and listed in hub-problems.json."""
     from slmgraph import hub, hubimport, paths
 
     data_dir, store_dir = _defaults(data_dir, store_dir)
-    if source is None:
-        raise click.UsageError("give --from FILE (the Hub API path is not available yet)")
-    summary = hubimport.import_records(
-        hub.read_records(source), source.name, data_dir, paths.ontology_dir(), store_dir
-    )
+    modes = [m for m in (source, author, repo, everything) if m]
+    if len(modes) != 1:
+        raise click.UsageError("give one of --from FILE, --author NAME, --model REPO or --all")
+    if source is not None:
+        records, origin = hub.read_records(source), source.name
+    else:
+        records, origin = _fetched(store_dir, author, repo, depth), "Hugging Face Hub API"
+    summary = hubimport.import_records(records, origin, data_dir, paths.ontology_dir(), store_dir)
     _say_import(summary)
+
+
+def _fetched(store_dir: Path, author: str | None, repo: str | None, depth: int) -> list[dict]:
+    """Fetch from the Hub API into the store's cache; every record any API import fetched."""
+    from slmgraph import hubapi
+
+    caches = store_dir / "hub-fetch"
+    caches.mkdir(parents=True, exist_ok=True)
+    key = f"author-{author}" if author else f"model-{repo}-{depth}" if repo else "all"
+    fetcher = hubapi.Fetcher(caches / (key.replace("/", "--") + ".jsonl"))
+    if author:
+        for _ in fetcher.listing(author=author):
+            pass
+    elif repo:
+        fetcher.walk(repo, depth)
+    else:
+        for _ in fetcher.listing():
+            pass
+    records: dict[str, dict] = {}
+    for cache in sorted(caches.glob("*.jsonl")):
+        records |= hubapi.Fetcher.read(cache)
+    return list(records.values())
 
 
 def _say_import(summary: dict) -> None:

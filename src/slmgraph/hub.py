@@ -58,21 +58,34 @@ class Doubt:
     refused: bool
 
 
+class BulkFileProblem(ValueError):
+    """A bulk file that cannot be read, said in one line."""
+
+
 def read_records(path: Path) -> Iterator[dict]:
     """The records of a bulk file: JSON Lines, or Parquet read a row group at a time."""
     if path.suffix == ".parquet":
+        import pyarrow
         import pyarrow.parquet as parquet
 
-        for batch in parquet.ParquetFile(path).iter_batches(batch_size=10_000):
-            yield from batch.to_pylist()
+        try:
+            for batch in parquet.ParquetFile(path).iter_batches(batch_size=10_000):
+                yield from batch.to_pylist()
+        except (pyarrow.ArrowException, OSError) as error:
+            raise BulkFileProblem(f"{path}: not a readable Parquet file ({error})") from None
         return
-    with path.open(encoding="utf-8") as lines:
-        for number, line in enumerate(lines, start=1):
-            if line.strip():
-                try:
-                    yield json.loads(line)
-                except json.JSONDecodeError as error:
-                    yield {"_unreadable": f"line {number}: {error.msg}"}
+    if path.suffix not in (".jsonl", ".json", ".ndjson"):
+        raise BulkFileProblem(f"{path}: give a .jsonl or .parquet file of Hub model records")
+    try:
+        with path.open(encoding="utf-8") as lines:
+            for number, line in enumerate(lines, start=1):
+                if line.strip():
+                    try:
+                        yield json.loads(line)
+                    except json.JSONDecodeError as error:
+                        yield {"_unreadable": f"line {number}: {error.msg}"}
+    except UnicodeDecodeError:
+        raise BulkFileProblem(f"{path}: not UTF-8 text; give JSON Lines or Parquet") from None
 
 
 def card_header(text: str) -> dict:

@@ -35,7 +35,7 @@ def import_records(
 ) -> dict:
     """Import ``records`` as the store's Hub graph; returns the import's summary, with every
     claim refused or doubted listed."""
-    graph = Graph(store.open_healthy(data_dir, ontology_dir, store_dir))
+    graph = Graph(store.open_healthy(data_dir, ontology_dir, store_dir), curated_only=True)
     repos, licences = links(graph)
     doubts: list[hub.Doubt] = []
     models = [m for m in (hub.to_model(r, doubts) for r in records) if m is not None]

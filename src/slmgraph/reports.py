@@ -343,6 +343,26 @@ def licence_audit(graph: Graph, model: str | None = None, summary: bool = False)
     return audit.summary(found) if summary else found
 
 
+DISAGREEMENTS = {
+    "id": "entity",
+    "name": "name",
+    "relation": "relation",
+    "claimed": "claimed",
+    "claimed_name": "claimedName",
+    "curated_parents": "curatedParents",
+    "source": "source",
+    "retrieved": "retrieved",
+}
+
+
+def disagreements(graph: Graph) -> Rows:
+    """Base models the Hub claims for curated entries that the entries do not state."""
+    rows = graph.select("disagreements")
+    for row in rows:
+        row["curatedParents"] = _sorted_list(row.get("curatedParents"))
+    return _renamed(DISAGREEMENTS, rows)
+
+
 CORRECTIONS = {
     "id": "entity",
     "name": "name",

@@ -1,0 +1,100 @@
+"""Hub records to claims: relations no more precise than the source, and every claim the
+import refuses or doubts."""
+
+import pytest
+
+from slmgraph import hub
+
+
+def model(record: dict) -> hub.HubModel:
+    doubts: list[hub.Doubt] = []
+    found = hub.to_model(record, doubts)
+    assert doubts == []
+    return found
+
+
+def parents(record: dict) -> list[tuple]:
+    return [(p.repo, p.relation, p.relation_from, p.declared_in) for p in model(record).parents]
+
+
+def test_the_hubs_finetune_is_no_more_than_trained_from():
+    record = {
+        "id": "a/child",
+        "tags": ["base_model:b/base", "base_model:finetune:b/base"],
+        "cardData": {"base_model": "b/base"},
+    }
+    assert parents(record) == [("b/base", "trained-from", "hub", "card")]
+
+
+@pytest.mark.parametrize(
+    ("tag", "relation"),
+    [("adapter", "adapter"), ("quantized", "quantized"), ("merge", "merged")],
+)
+def test_the_hubs_other_relations_map_to_typed_edges(tag, relation):
+    assert parents({"id": "a/c", "tags": [f"base_model:{tag}:b/p"]}) == [
+        ("b/p", relation, "hub", "hub")
+    ]
+
+
+def test_a_relation_stated_on_the_card_says_so():
+    record = {"id": "a/c", "cardData": {"base_model": "b/p", "base_model_relation": "adapter"}}
+    assert parents(record) == [("b/p", "adapter", "card", "card")]
+
+
+def test_a_base_model_without_relation_is_based_on():
+    assert parents({"id": "a/c", "cardData": {"base_model": ["b/p", "c/q"]}}) == [
+        ("b/p", "based-on", None, "card"),
+        ("c/q", "based-on", None, "card"),
+    ]
+
+
+def test_the_raw_card_header_is_read_when_card_data_is_missing():
+    found = model(
+        {
+            "id": "a/c",
+            "card": "---\nbase_model: b/p\ndatasets:\n- d/x\nlicense: other\n"
+            "license_name: llama2\n---\n# A model\n",
+            "tags": ["arxiv:2307.09288"],
+        }
+    )
+    assert [p.repo for p in found.parents] == ["b/p"]
+    assert (found.datasets, found.licence, found.papers) == (["d/x"], "llama2", ["2307.09288"])
+
+
+def test_unreadable_records_and_cards_are_refused_with_a_reason():
+    doubts: list[hub.Doubt] = []
+    assert hub.to_model({"id": "not a repo"}, doubts) is None
+    broken = hub.to_model({"id": "a/c", "card": "---\nbase_model: [b/p\n---\n"}, doubts)
+    assert broken is not None and broken.parents == []
+    assert [(d.kind, d.refused) for d in doubts] == [
+        ("unreadable record", True),
+        ("unparseable card YAML", True),
+    ]
+
+
+def test_quality_checks_refuse_or_doubt_every_suspect_claim():
+    records = [
+        {"id": "a/self", "tags": ["base_model:finetune:a/self"]},
+        {"id": "a/x", "tags": ["base_model:finetune:a/y"]},
+        {"id": "a/y", "tags": ["base_model:finetune:a/x"]},
+        {"id": "a/orphan", "tags": ["base_model:finetune:gone/model"]},
+        {"id": "a/curated-child", "tags": ["base_model:finetune:EleutherAI/pythia-70m"]},
+        {"id": "a/merge", "tags": ["base_model:merge:a/old"]},
+        {"id": "a/old", "createdAt": "2024-01-01T00:00:00.000Z"},
+        {"id": "a/early", "createdAt": "2023-01-01T00:00:00.000Z", "tags": ["base_model:a/old"]},
+    ]
+    models, doubts = hub.checked(
+        [hub.to_model(r, []) for r in records], known={"EleutherAI/pythia-70m"}
+    )
+    found = sorted((d.kind, d.repo, d.refused) for d in doubts)
+    assert found == [
+        ("child before parent", "a/early", False),
+        ("merge with one parent", "a/merge", False),
+        ("missing parent", "a/orphan", False),
+        ("mutual claim", "a/x", True),
+        ("mutual claim", "a/y", True),
+        ("self-loop", "a/self", True),
+    ]
+    kept = {m.repo: [p.repo for p in m.parents] for m in models}
+    assert kept["a/self"] == [] and kept["a/x"] == [] and kept["a/orphan"] == ["gone/model"]
+    assert kept["a/curated-child"] == ["EleutherAI/pythia-70m"]

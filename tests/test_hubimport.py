@@ -1,0 +1,140 @@
+"""Bulk imports into the store: Parquet and JSON Lines, the Hub graph kept apart and kept across
+curated rebuilds, curated entries winning, and a failed import losing nothing."""
+
+import json
+
+import pyarrow
+import pyarrow.parquet as parquet
+import pytest
+from click.testing import CliRunner
+
+from slmgraph.cli import main
+from tests.hubserver import RECORDED
+
+RECORDS = json.loads(RECORDED.read_text())
+CLAIMS_ON_CURATED = {  # the Hub says Pythia-70M derives from something its entry does not state
+    "id": "EleutherAI/pythia-70m",
+    "tags": ["base_model:finetune:someone/elsewhere"],
+}
+
+
+def cli(*args) -> tuple[int, str]:
+    run = CliRunner().invoke(main, [str(a) for a in args])
+    return run.exit_code, run.output
+
+
+def write_parquet(path, records) -> None:
+    rows = [r | {"cardData": json.dumps(r.get("cardData"))} for r in records]
+    table = pyarrow.Table.from_pylist(
+        [
+            {k: r.get(k) for k in ("id", "author", "createdAt", "sha", "tags", "cardData")}
+            for r in rows
+        ]
+    )
+    parquet.write_table(table, path, row_group_size=2)
+
+
+@pytest.fixture
+def imported(tmp_path, catalogue_copy):
+    bulk = tmp_path / "models.parquet"
+    write_parquet(bulk, [*RECORDS, CLAIMS_ON_CURATED])
+    store = tmp_path / "store"
+    code, output = cli("import", "hf", "--from", bulk, "--data", catalogue_copy, "--store", store)
+    assert code == 0, output
+    return catalogue_copy, store, bulk
+
+
+def descendants(data, store, *extra) -> set[tuple]:
+    code, output = cli(
+        "descendants", "pythia-70m", "--data", data, "--store", store, *extra, "--format", "json"
+    )
+    assert code == 0, output
+    return {(r["id"], r["relation"], r["parent"], r["provenance"]) for r in json.loads(output)}
+
+
+def test_a_parquet_dump_hangs_hub_models_under_curated_ones(imported):
+    data, store, _ = imported
+    found = descendants(data, store)
+    assert ("someone/pythia-70m-sft", "trained-from", "pythia-70m", "hub") in found
+    assert ("other/pythia-70m-sft-GGUF", "quantized", "someone/pythia-70m-sft", "hub") in found
+    assert descendants(data, store, "--curated-only") == set()
+
+
+def test_the_hub_graph_is_kept_across_curated_rebuilds_without_reimporting(imported):
+    data, store, bulk = imported
+    bulk.unlink()  # a rebuild that needed the dump again would fail now
+    entry = data / "models" / "pythia-70m.yaml"
+    entry.write_text(entry.read_text().replace("name: Pythia-70M", "name: Pythia 70M"))
+    found = descendants(data, store)
+    assert ("someone/pythia-70m-sft", "trained-from", "pythia-70m", "hub") in found
+    code, output = cli("show", "pythia-70m", "--data", data, "--store", store, "--format", "json")
+    assert "Pythia 70M" in output
+
+
+def test_curated_entries_win_and_disagreements_are_listed(imported):
+    data, store, _ = imported
+    code, output = cli(
+        "ancestors", "pythia-70m", "--data", data, "--store", store, "--format", "json"
+    )
+    assert "someone/elsewhere" not in output
+    code, output = cli("disagreements", "--data", data, "--store", store, "--format", "json")
+    assert [(r["id"], r["claimed"], r["relation"]) for r in json.loads(output)] == [
+        ("pythia-70m", "someone/elsewhere", "trained-from")
+    ]
+
+
+def test_a_claim_carries_its_provenance(imported):
+    data, store, _ = imported
+    code, output = cli(
+        "show", "someone/pythia-70m-sft", "--data", data, "--store", store, "--format", "json"
+    )
+    rows = json.loads(output)
+    (edge,) = [r for r in rows if r["property"] == "trained-from"]
+    assert edge["source"].startswith("https://huggingface.co/someone/pythia-70m-sft/blob/")
+    code, output = cli(
+        "query",
+        "--data",
+        data,
+        "--store",
+        store,
+        "--format",
+        "json",
+        "tests/data/hub/claim-provenance.rq",
+    )
+    (claim,) = json.loads(output)
+    assert claim == {
+        "declaredIn": "card",
+        "relationFrom": "hub",
+        "importedFrom": "models.parquet",
+        "provenance": "hub",
+    }
+
+
+def test_a_jsonl_dump_reports_every_refused_and_doubted_claim(tmp_path, catalogue_copy):
+    bulk = tmp_path / "models.jsonl"
+    lines = [
+        *RECORDS,
+        {"id": "a/self", "tags": ["base_model:a/self"]},
+        {"id": "a/card", "card": "---\nbase_model: [x\n---\n"},
+    ]
+    bulk.write_text("\n".join(json.dumps(r) for r in lines) + "\nnot json\n")
+    store = tmp_path / "store"
+    code, output = cli("import", "hf", "--from", bulk, "--data", catalogue_copy, "--store", store)
+    assert code == 0
+    assert "refused: 1 self-loop" in output and "refused: 1 unparseable card YAML" in output
+    assert "refused: 1 unreadable record" in output
+    listed = json.loads((store / "hub-problems.json").read_text())
+    assert {(d["kind"], d["repo"]) for d in listed} >= {
+        ("self-loop", "a/self"),
+        ("unparseable card YAML", "a/card"),
+    }
+
+
+def test_a_bad_bulk_file_is_one_line_and_leaves_the_store_as_it_was(imported, tmp_path):
+    data, store, _ = imported
+    before = descendants(data, store)
+    broken = tmp_path / "broken.parquet"
+    broken.write_bytes(b"PAR1 this is not parquet")
+    code, output = cli("import", "hf", "--from", broken, "--data", data, "--store", store)
+    assert code == 1 and "not a readable Parquet file" in output and "Traceback" not in output
+    assert descendants(data, store) == before
