@@ -6,7 +6,11 @@ the README's: a family means itself and its members; a model's family states wha
 every member; a lineage edge to a family leads to the family's own statements only.
 """
 
+import json
 from collections import defaultdict, deque
+from types import SimpleNamespace
+
+import yaml
 
 TRAINABLE = ("model", "family")
 
@@ -29,6 +33,114 @@ class Oracle:
                 self._link(entry.id, "member-of", entry.family, None, None)
                 self.members[entry.family].append(entry.id)
         self.spdx = {entry.spdx: entry for entry in self.of("licence")}
+        self.hub_edges: dict[tuple, str] = {}  # (child, relation, parent) -> day retrieved
+        self.hub_training: dict[tuple, str] = {}  # (child, dataset) -> day retrieved
+
+    # --- claims imported from the Hub, read from the records on their own ------------------
+
+    HUB_WORDS = {
+        "finetune": "trained-from",
+        "adapter": "adapter",
+        "quantized": "quantized",
+        "merge": "merged",
+    }
+
+    def add_hub(self, records: list[dict], fetched: str) -> None:
+        """Hub records as the import should read them: a repo a curated entry names is that
+        entry (whose own claims lose to it); self-loops and mutual claims are dropped."""
+        links = {}
+        for entry in self.entries.values():
+            if getattr(entry, "links", None) and entry.links.huggingface:
+                prefix = "datasets/" if entry.type == "dataset" else ""
+                links[prefix + entry.links.huggingface] = entry.id
+        claims = {}  # child repo -> {parent repo: (word, declared on card)}
+        datasets = {}  # child repo -> {dataset: declared on card}
+        shas = {}
+        for record in records:
+            repo = record.get("id")
+            card = record.get("cardData")
+            card = json.loads(card) if isinstance(card, str) else card
+            if not card and record.get("card"):
+                text = record["card"]
+                try:
+                    card = yaml.safe_load(text[3 : text.find("\n---", 3)])
+                except yaml.YAMLError:
+                    card = {}
+            card = card if isinstance(card, dict) else {}
+            tags = record.get("tags") or []
+            typed = {}
+            for tag in tags:
+                parts = tag.split(":")
+                if parts[0] == "base_model" and len(parts) == 3 and parts[1] in self.HUB_WORDS:
+                    typed[parts[2]] = self.HUB_WORDS[parts[1]]
+            named = card.get("base_model") or []
+            named = [named] if isinstance(named, str) else named
+            plain = [
+                t[len("base_model:") :]
+                for t in tags
+                if t.count(":") == 1 and t.startswith("base_model:")
+            ]
+            stated = self.HUB_WORDS.get(card.get("base_model_relation"))
+            parents = {}
+            for parent in [*named, *typed, *plain]:
+                word = stated if parent in named and stated else typed.get(parent, "based-on")
+                parents.setdefault(parent, (word, parent in named))
+            claims[repo] = parents
+            listed = card.get("datasets") or []
+            listed = [listed] if isinstance(listed, str) else listed
+            datasets[repo] = {d: True for d in listed} | {
+                t[len("dataset:") :]: t[len("dataset:") :] in listed
+                for t in tags
+                if t.startswith("dataset:")
+            }
+            shas[repo] = record.get("sha")
+
+        def node(repo: str, kind: str = "model") -> str:
+            key = ("datasets/" if kind == "dataset" else "") + repo
+            if key in links:
+                return links[key]
+            if key not in self.entries:
+                self.entries[key if kind == "dataset" else repo] = SimpleNamespace(
+                    id=key,
+                    name=repo,
+                    type=kind,
+                    derived_from=[],
+                    trained_on=[],
+                    family=None,
+                    organisation=[],
+                    generated_by=[],
+                    aliases=[],
+                    links=None,
+                    licence=None,
+                )
+            return key
+
+        def source(repo: str, on_card: bool) -> str:
+            if on_card:
+                return f"https://huggingface.co/{repo}/blob/{shas.get(repo) or 'main'}/README.md"
+            return f"https://huggingface.co/api/models/{repo}"
+
+        for repo, parents in claims.items():
+            if repo in links:
+                continue  # the curated entry's own lineage wins
+            child = node(repo)
+            for parent, (word, on_card) in parents.items():
+                if parent == repo or repo in claims.get(parent, {}):
+                    continue
+                target = node(parent)
+                self._link(child, word, target, None, source(repo, on_card))
+                self.hub_edges[(child, word, target)] = fetched
+            for dataset, on_card in datasets[repo].items():
+                self.entries[child].trained_on.append(
+                    SimpleNamespace(
+                        dataset=node(dataset, "dataset"), stage=None, source=source(repo, on_card)
+                    )
+                )
+                self.hub_training[(child, node(dataset, "dataset"))] = fetched
+
+    def _provenance(self, child, relation, parent) -> tuple[str, str | None]:
+        fetched = self.hub_edges.get((child, relation, parent))
+        return ("hub", fetched) if fetched else ("curated", None)
 
     def _link(self, child, relation, parent, methods, source) -> None:
         self.up[child].append((relation, parent, methods, source))
@@ -50,8 +162,8 @@ class Oracle:
             "depth": depth,
             "method": methods,
             "source": source,
-            "provenance": "curated",
-            "retrieved": None,
+            "provenance": self._provenance(child, relation, parent)[0],
+            "retrieved": self._provenance(child, relation, parent)[1],
         }
 
     def above(self, starts) -> set[str]:
@@ -133,7 +245,9 @@ class Oracle:
             for edge in self.entries[via].trained_on
         ]
         nearest = {}
-        for depth, via, stage, dataset, source in sorted(candidates):
+        for depth, via, stage, dataset, source in sorted(
+            candidates, key=lambda c: (*c[:2], c[2] or "", *c[3:])
+        ):
             if (dataset, stage) in nearest:
                 continue
             data = self.entries[dataset]
@@ -147,8 +261,8 @@ class Oracle:
                 "generated_by": _join(g.model for g in data.generated_by),
                 "derived_from": _join(d.dataset for d in data.derived_from),
                 "source": source,
-                "provenance": "curated",
-                "retrieved": None,
+                "provenance": "hub" if (via, dataset) in self.hub_training else "curated",
+                "retrieved": self.hub_training.get((via, dataset)),
             }
         return list(nearest.values())
 

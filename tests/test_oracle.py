@@ -1,6 +1,9 @@
 """Every canned report equals the oracle, for every entity: on the fixture catalogue, on random
 catalogues and on the real data."""
 
+import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -8,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pyoxigraph import Store
 
-from slmgraph import catalog, paths, rdf, reports, store
+from slmgraph import catalog, hub, hubimport, paths, rdf, reports, store
 from slmgraph.catalog import Catalog, Record
 from slmgraph.checks import cross_record_problems
 from slmgraph.schema import ENTRY
@@ -16,6 +19,7 @@ from slmgraph.vocab import LINEAGE, STAGES
 from tests.conftest import VALID
 from tests.oracle import Oracle, same_rows
 
+BENCH = Path(__file__).parents[1] / "bench"
 SINCE = ("2020-01-01", "2023-04-01", "2023-04-15", "2024-12-31")
 LINEAGE_PROPERTIES = {*LINEAGE, "member-of", "slm:trainedOn"}
 
@@ -96,6 +100,50 @@ def test_real_catalogue_matches_the_oracle(tmp_path):
     store.ensure(data, paths.ontology_dir(), tmp_path)
     graph = reports.Graph(store.open_store(tmp_path))
     assert disagreements(graph, Oracle(catalog.load(data))) == []
+
+
+def test_a_hub_shaped_graph_mixed_with_the_curated_one_matches_the_oracle(tmp_path):
+    """Generated Hub records imported beside the real catalogue: lineage and training data of
+    the curated roots they hang under and of a sample of Hub models."""
+    dump = tmp_path / "hub.jsonl"
+    subprocess.run(
+        [
+            sys.executable,
+            str(BENCH / "hub_dump.py"),
+            "--models",
+            "3000",
+            "--seed",
+            "7",
+            "--out",
+            str(dump),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    data, store_dir = paths.data_dir(), tmp_path / "store"
+    summary = hubimport.import_records(
+        hub.read_records(dump), dump.name, data, paths.ontology_dir(), store_dir, "2026-01-02"
+    )
+    graph = reports.Graph(store.open_store(store_dir))
+    oracle = Oracle(catalog.load(data))
+    oracle.add_hub([json.loads(line) for line in dump.read_text().splitlines()], "2026-01-02")
+    hub_models = sorted(e.id for e in oracle.of("model") if "/" in e.id)
+    roots = ["llama-2-7b", "pythia-1b", "mistral-7b-v0.1", "qwen2.5-7b"]
+    checks = [
+        (f"descendants {r}", reports.descendants(graph, r), oracle.descendants(r)) for r in roots
+    ]
+    for model in hub_models[:: max(1, len(hub_models) // 60)]:
+        checks += [
+            (f"ancestors {model}", reports.ancestors(graph, model), oracle.ancestors(model)),
+            (
+                f"datasets {model}",
+                reports.datasets(graph, model, True),
+                oracle.datasets(model, True),
+            ),
+        ]
+    assert summary["models"] > 2900
+    assert all(len(got) > 20 for name, got, _ in checks if name.startswith("descendants"))
+    assert [name for name, got, expected in checks if not same_rows(got, expected)] == []
 
 
 # --- random catalogues ----------------------------------------------------------------------

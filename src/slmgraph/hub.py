@@ -44,6 +44,7 @@ class HubModel:
     sha: str | None = None
     parents: list[Parent] = field(default_factory=list)
     datasets: list[str] = field(default_factory=list)
+    on_card: set[str] = field(default_factory=set)  # the datasets the card itself lists
     licence: str | None = None  # the Hub's licence id, or license_name when "other"
     papers: list[str] = field(default_factory=list)
 
@@ -128,9 +129,9 @@ def to_model(record: dict, doubts: list[Doubt]) -> HubModel | None:
     model = HubModel(repo, record.get("author"), _iso(record.get("createdAt")), record.get("sha"))
     tags = _listed(record.get("tags"))
     _parents(model, card, tags, record.get("baseModels"))
+    model.on_card = set(_listed(card.get("datasets")))
     model.datasets = sorted(
-        set(_listed(card.get("datasets")))
-        | {t.removeprefix("dataset:") for t in tags if t.startswith("dataset:")}
+        model.on_card | {t.removeprefix("dataset:") for t in tags if t.startswith("dataset:")}
     )
     licences = _listed(card.get("license")) or [
         t.removeprefix("license:") for t in tags if t.startswith("license:")

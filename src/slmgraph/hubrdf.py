@@ -132,7 +132,7 @@ class Writer:
                 slm("trainedOn"),
                 target,
                 model,
-                "card",
+                "card" if dataset in model.on_card else "hub",
                 curated is not None,
             )
             if curated is None:
