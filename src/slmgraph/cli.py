@@ -482,8 +482,22 @@ def import_hf(data_dir, store_dir, source, author, repo, depth, everything):
         records, origin = hub.read_records(source), source.name
     else:
         records, origin = _fetched(store_dir, author, repo, depth), "Hugging Face Hub API"
-    summary = hubimport.import_records(records, origin, data_dir, paths.ontology_dir(), store_dir)
+    summary = hubimport.import_records(
+        _progress(records), origin, data_dir, paths.ontology_dir(), store_dir
+    )
     _say_import(summary)
+
+
+def _progress(records):
+    """The records, counted on a terminal's standard error as they are read."""
+    shown = sys.stderr.isatty()
+    count = 0
+    for count, record in enumerate(records, start=1):
+        if shown and count % 10_000 == 0:
+            click.echo(f"\rread {count:,} records", err=True, nl=False)
+        yield record
+    if shown:
+        click.echo(f"\rread {count:,} records; loading them into the store", err=True)
 
 
 def _fetched(store_dir: Path, author: str | None, repo: str | None, depth: int) -> list[dict]:

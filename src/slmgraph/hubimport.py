@@ -25,6 +25,20 @@ def links(graph: Graph) -> tuple[dict[str, str], dict[str, str]]:
     return repos, licences
 
 
+def _write(models: list[hub.HubModel], nquads: Path, writer: hubrdf.Writer) -> dict:
+    """Write the models' claims to ``nquads``; the import's summary so far."""
+    with nquads.open("w", encoding="utf-8") as writer.out:
+        writer.models(models, {m.repo for m in models})
+    return {
+        "stamp": f"{writer.origin}@{writer.fetched}#{writer.triples}",
+        "source": writer.origin,
+        "fetched": writer.fetched,
+        "models": len(models),
+        "claims": sum(len(m.parents) + len(m.datasets) for m in models),
+        "triples": writer.triples,
+    }
+
+
 def import_records(
     records: Iterable[dict],
     origin: str,
@@ -44,19 +58,10 @@ def import_records(
     fetched = fetched or date.today().isoformat()
     with tempfile.TemporaryDirectory(dir=store_dir) as scratch:
         nquads = Path(scratch) / "hub.nq"
-        with nquads.open("w", encoding="utf-8") as out:
-            writer = hubrdf.Writer(out, repos, licences, origin, fetched)
-            writer.models(models, {m.repo for m in models})
-        summary = {
-            "stamp": f"{origin}@{fetched}#{writer.triples}",
-            "source": origin,
-            "fetched": fetched,
-            "models": len(models),
-            "claims": sum(len(m.parents) + len(m.datasets) for m in models),
-            "triples": writer.triples,
-            "refused": sum(d.refused for d in doubts),
-            "doubted": sum(not d.refused for d in doubts),
-        }
+        summary = _write(models, nquads, hubrdf.Writer(None, repos, licences, origin, fetched))
+        del models  # the load below needs the memory more
+        summary["refused"] = sum(d.refused for d in doubts)
+        summary["doubted"] = sum(not d.refused for d in doubts)
         store.import_hub(data_dir, ontology_dir, store_dir, nquads, summary)
     problems = store_dir / "hub-problems.json"
     problems.write_text(
