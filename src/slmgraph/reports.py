@@ -42,6 +42,11 @@ def _sorted_list(text: str | None) -> str | None:
     return ", ".join(sorted(text.split(", "))) if text else None
 
 
+def _provenance(row: dict) -> str:
+    """Where an edge comes from: only a claim imported from the Hub has a day retrieved."""
+    return "hub" if row.get("retrieved") else "curated"
+
+
 def _edge(row: dict, depth: int) -> dict:
     return {
         "id": row["child"],
@@ -52,7 +57,7 @@ def _edge(row: dict, depth: int) -> dict:
         "depth": depth,
         "method": _sorted_list(row.get("methods")),
         "source": row.get("source"),
-        "provenance": row.get("provenance", "curated"),  # the Hub's claims say "hub"
+        "provenance": _provenance(row),
         "retrieved": row.get("retrieved"),
     }
 
@@ -153,7 +158,7 @@ def datasets(graph: Graph, model: str, transitive: bool = False) -> Rows:
                 "generated_by": _sorted_list(row.get("generatedBy")),
                 "derived_from": _sorted_list(row.get("derivedFrom")),
                 "source": row["source"],
-                "provenance": row.get("provenance", "curated"),
+                "provenance": _provenance(row),
                 "retrieved": row.get("retrieved"),
             }
             for row in nearest.values()
