@@ -7,29 +7,13 @@ from pathlib import Path
 import click
 
 from slmgraph.formats import FORMATS
+from slmgraph.hubcli import import_
+from slmgraph.options import DATA, STORE, defaults
 
-DATA = click.option(
-    "--data",
-    "data_dir",
-    type=click.Path(path_type=Path, file_okay=False, exists=True),
-    help="Directory of YAML entries (default: the bundled data).",
-)
 # Exit codes, as the README documents them.
 DATA_OR_QUERY_PROBLEM = 1
 USAGE = 2
 INTERNAL = 70
-STORE = click.option(
-    "--store",
-    "store_dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    help="Store directory (default: a per-user cache).",
-)
-
-
-def _defaults(data_dir: Path | None, store_dir: Path | None) -> tuple[Path, Path]:
-    from slmgraph import paths
-
-    return data_dir or paths.data_dir(), store_dir or paths.default_store()
 
 
 def _format(fmt: str | None) -> str:
@@ -135,7 +119,7 @@ def check(data_dir: Path | None) -> None:
     """Validate the YAML entries and list every problem with file, line and fix."""
     from slmgraph import catalog
 
-    data_dir, _ = _defaults(data_dir, None)
+    data_dir, _ = defaults(data_dir, None)
     found, problems = catalog.check(data_dir)
     if problems:
         _fail(sorted(problems))
@@ -149,7 +133,7 @@ def build(data_dir: Path | None, store_dir: Path | None) -> None:
     """Validate the entries and build the store atomically (only when the inputs changed)."""
     from slmgraph import paths, store
 
-    data_dir, store_dir = _defaults(data_dir, store_dir)
+    data_dir, store_dir = defaults(data_dir, store_dir)
     store.open_healthy(data_dir, paths.ontology_dir(), store_dir)
     click.echo(f"store {store_dir} is at build {store.current_build(store_dir)}")
 
@@ -384,7 +368,7 @@ def lint(data_dir, fix):
     """Check (or with --fix, rewrite) that entry files are in canonical form."""
     from slmgraph.lint import lint as run_lint
 
-    data_dir, _ = _defaults(data_dir, None)
+    data_dir, _ = defaults(data_dir, None)
     changed, problems = run_lint(data_dir, fix)
     for path in changed:
         click.echo(f"{path}: {'rewritten' if fix else 'not canonical; run slmgraph lint --fix'}")
@@ -401,7 +385,7 @@ def schema(data_dir):
     """Regenerate data/schema.json and data/README.md from the entry schema."""
     from slmgraph import reference
 
-    data_dir, _ = _defaults(data_dir, None)
+    data_dir, _ = defaults(data_dir, None)
     for path in reference.write(data_dir):
         click.echo(f"wrote {path}")
 
@@ -436,7 +420,7 @@ def serve(data_dir, store_dir, host, port, no_build, **options):
     from slmgraph.server.config import ServerConfig, default_workers
     from slmgraph.server.run import serve as run_server
 
-    data_dir, store_dir = _defaults(data_dir, store_dir)
+    data_dir, store_dir = defaults(data_dir, store_dir)
     if not no_build:
         store.open_healthy(data_dir, paths.ontology_dir(), store_dir)
     options["workers"] = options["workers"] or default_workers()
@@ -444,93 +428,4 @@ def serve(data_dir, store_dir, host, port, no_build, **options):
     run_server(ServerConfig(store_dir=store_dir, **options), host, port)
 
 
-@main.group(name="import")
-def import_() -> None:
-    """Import lineage declared elsewhere, kept apart from the curated graph."""
-
-
-@import_.command(name="hf")
-@DATA
-@STORE
-@click.option(
-    "--from",
-    "source",
-    type=click.Path(path_type=Path, dir_okay=False, exists=True),
-    help="A bulk file of Hub model records (.jsonl or .parquet) instead of the Hub API.",
-)
-@click.option("--author", help="From the Hub API: every model of this user or organisation.")
-@click.option(
-    "--model", "repo", help="From the Hub API: this model, its ancestors and descendants."
-)
-@click.option("--depth", default=1, show_default=True, help="Hops each way from --model.")
-@click.option("--all", "everything", is_flag=True, help="From the Hub API: every model.")
-def import_hf(data_dir, store_dir, source, author, repo, depth, everything):
-    """Hugging Face Hub model metadata: base models (typed as far as the Hub says), training
-    datasets, licences and papers, each a claim with its provenance, in the store's Hub graph.
-
-    A bulk file (--from) replaces the Hub graph; the Hub API (--author, --model or --all, at
-    HF_ENDPOINT with HF_TOKEN) adds to what earlier API imports fetched, kept in the store's
-    hub-fetch/ cache so that an interrupted fetch goes on where it stopped. Claims refused or
-    doubted are counted here and listed in hub-problems.json."""
-    from slmgraph import hub, hubimport, paths
-
-    data_dir, store_dir = _defaults(data_dir, store_dir)
-    modes = [m for m in (source, author, repo, everything) if m]
-    if len(modes) != 1:
-        raise click.UsageError("give one of --from FILE, --author NAME, --model REPO or --all")
-    if source is not None:
-        records, origin = hub.read_records(source), source.name
-    else:
-        records, origin = _fetched(store_dir, author, repo, depth), "Hugging Face Hub API"
-    summary = hubimport.import_records(
-        _progress(records), origin, data_dir, paths.ontology_dir(), store_dir
-    )
-    _say_import(summary)
-
-
-def _progress(records):
-    """The records, counted on a terminal's standard error as they are read."""
-    shown = sys.stderr.isatty()
-    count = 0
-    for count, record in enumerate(records, start=1):
-        if shown and count % 10_000 == 0:
-            click.echo(f"\rread {count:,} records", err=True, nl=False)
-        yield record
-    if shown:
-        click.echo(f"\rread {count:,} records; loading them into the store", err=True)
-
-
-def _fetched(store_dir: Path, author: str | None, repo: str | None, depth: int) -> list[dict]:
-    """Fetch from the Hub API into the store's cache; every record any API import fetched."""
-    from slmgraph import hubapi
-
-    caches = store_dir / "hub-fetch"
-    caches.mkdir(parents=True, exist_ok=True)
-    key = f"author-{author}" if author else f"model-{repo}-{depth}" if repo else "all"
-    fetcher = hubapi.Fetcher(caches / (key.replace("/", "--") + ".jsonl"))
-    if author:
-        for _ in fetcher.listing(author=author):
-            pass
-    elif repo:
-        fetcher.walk(repo, depth)
-    else:
-        for _ in fetcher.listing():
-            pass
-    records: dict[str, dict] = {}
-    for cache in sorted(caches.glob("*.jsonl")):
-        records |= hubapi.Fetcher.read(cache)
-    return list(records.values())
-
-
-def _say_import(summary: dict) -> None:
-    click.echo(
-        f"imported {summary['models']} models, {summary['claims']} claims "
-        f"({summary['triples']} triples) from {summary['source']}"
-    )
-    kinds: dict[tuple[str, bool], int] = {}
-    for doubt in summary["doubts"]:
-        kinds[(doubt.kind, doubt.refused)] = kinds.get((doubt.kind, doubt.refused), 0) + 1
-    for (kind, refused), count in sorted(kinds.items()):
-        click.echo(f"  {'refused' if refused else 'doubted'}: {count} {kind}", err=True)
-    if kinds:
-        click.echo(f"  every one listed in {summary['problems']}", err=True)
+main.add_command(import_)
