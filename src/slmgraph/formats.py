@@ -85,6 +85,8 @@ KEY_COLUMNS = {
     "value",
     "rule",
     "certainty",
+    "licence",
+    "holder",
     "what",
     "count",
 }
