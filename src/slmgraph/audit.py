@@ -27,6 +27,12 @@ from slmgraph.queries import Rows
 WEIGHTS, DATA, GENERATED = "weights", "training data", "generated data"
 OWN = "own"  # the walk's start: the model and its family, before any lineage edge
 DATA_RELATIONS = {"trained-on", "derived-from", "generated-by"}
+# The data edges' properties, as rows give them, -> the words a path says.
+DATA_WORDS = {
+    "slm:trainedOn": "trained-on",
+    "slm:datasetDerivedFrom": "derived-from",
+    "slm:generatedBy": "generated-by",
+}
 
 
 @dataclass(frozen=True)
@@ -149,12 +155,18 @@ def _starts_with(names: tuple[str, ...], prefix: str) -> bool:
 class Audit:
     """The catalogue's lineage, licences and terms, read once, and the rules applied to them."""
 
-    def __init__(self, graph: Graph):
+    def __init__(self, graph: Graph, models: list[str] | None = None):
+        """Everything, or (for ``models``) only what lies above those models."""
+        if models is None:
+            edges, rows = graph.select("audit-edges"), graph.select("audit-entities")
+        else:
+            edges = [r for m in models for r in graph.select("audit-edges-above", model=m)]
+            rows = [r for m in models for r in graph.select("audit-entities-above", model=m)]
         self.up: dict[str, list[Hop]] = {}
-        for row in graph.select("audit-edges"):
-            hop = Hop(row["child"], row["relation"], row["parent"], row.get("source"))
+        for row in sorted({_edge_order(r): r for r in edges}.values(), key=_edge_order):
+            relation = DATA_WORDS.get(row["relation"], row["relation"])
+            hop = Hop(row["child"], relation, row["parent"], row.get("source"))
             self.up.setdefault(hop.child, []).append(hop)
-        rows = graph.select("audit-entities")
         self.entities = {
             row["entity"]: Entity(
                 row["entity"],
@@ -171,7 +183,7 @@ class Audit:
             family = self.entities.get(entity.family or "")
             if entity.licence is None and family is not None:
                 self.entities[entity.id] = replace(entity, licence=family.licence)
-        self.models = [row["entity"] for row in rows if row["class"] == "model"]
+        self.models = sorted({row["entity"] for row in rows if row["class"] == "model"})
         self.members: dict[str, list[str]] = {}
         for entity in self.entities.values():
             if entity.family:
@@ -342,6 +354,11 @@ def _term_number(row: dict) -> tuple[str, int]:
     return row["spdx"], int(row.get("term").rsplit("/", 1)[-1]) if row.get("term") else 0
 
 
+def _edge_order(row: dict) -> tuple:
+    """Edges in one fixed order, so that among equally short paths the same one is chosen."""
+    return row["child"], row["relation"], row["parent"]
+
+
 def _merged(terms: list[Term], value) -> Term:
     """Several terms as one: their clauses in the licence's order, the first one's text."""
     clauses = "; ".join(dict.fromkeys(term.clause for term in terms))
@@ -386,12 +403,15 @@ COLUMNS = [  # a table keeps the first ones when it must drop some
 ]
 
 
-_READ: WeakKeyDictionary = WeakKeyDictionary()  # a graph's audit, read once: a build never changes
+_READ: WeakKeyDictionary = WeakKeyDictionary()  # each graph's whole audit
 
 
 def licence_audit(graph: Graph, models: list[str] | None = None) -> Rows:
     """Every finding for the models among ``models`` (all when None), by model, rule, holder."""
-    audit = _READ.get(graph) or _READ.setdefault(graph, Audit(graph))
+    if models is None:  # the whole graph, read once: a build never changes
+        audit = _READ.get(graph) or _READ.setdefault(graph, Audit(graph))
+    else:  # only what lies above the models asked about
+        audit = Audit(graph, models)
     chosen = audit.models if models is None else [m for m in audit.models if m in models]
     found = [row for model in chosen for row in audit.findings(model)]
     found.sort(
