@@ -12,10 +12,10 @@ are printed with their ratio.
 import argparse
 import json
 import shutil
-import statistics
 import subprocess
 import sys
 from pathlib import Path
+from statistics import median
 
 HERE = Path(__file__).parent
 FLOOR_LOAD = """
@@ -40,10 +40,6 @@ def rss_of(command: list[str]) -> tuple[float, float]:
     )
     seconds, megabytes = out.stdout.split()
     return float(seconds), float(megabytes)
-
-
-def median(values: list[float]) -> float:
-    return statistics.median(values)
 
 
 def main() -> None:

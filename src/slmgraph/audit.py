@@ -297,7 +297,9 @@ class Audit:
     def _within(self, model: str, spdx: str) -> bool:
         """Whether the model is, or derives its weights from, an entity under ``spdx``."""
         return any(
-            route in (OWN, WEIGHTS) and (self.entities.get(node) or NOBODY).licence == spdx
+            route in (OWN, WEIGHTS)
+            and node in self.entities
+            and self.entities[node].licence == spdx
             for node, route in self.walk(model)
         )
 
@@ -344,9 +346,6 @@ class Audit:
             "note": note.format(value=value),
             "path": [hop.json() for hop in path],
         }
-
-
-NOBODY = Entity("", "", None, None, None, frozenset(), ())
 
 
 def _term_number(row: dict) -> tuple[str, int]:

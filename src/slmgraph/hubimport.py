@@ -25,9 +25,11 @@ def links(graph: Graph) -> tuple[dict[str, str], dict[str, str]]:
     return repos, licences
 
 
-def _write(models: list[hub.HubModel], nquads: Path, writer: hubrdf.Writer) -> dict:
-    """Write the models' claims to ``nquads``; the import's summary so far."""
-    with nquads.open("w", encoding="utf-8") as writer.out:
+def _write(models: list[hub.HubModel], nquads: Path, *settings) -> dict:
+    """Write the models' claims to ``nquads`` (``settings``: a Writer's links, licences, origin
+    and day); the import's summary so far."""
+    with nquads.open("w", encoding="utf-8") as out:
+        writer = hubrdf.Writer(out, *settings)
         writer.models(models, {m.repo for m in models})
     return {
         "stamp": f"{writer.origin}@{writer.fetched}#{writer.triples}",
@@ -58,7 +60,7 @@ def import_records(
     fetched = fetched or date.today().isoformat()
     with tempfile.TemporaryDirectory(dir=store_dir) as scratch:
         nquads = Path(scratch) / "hub.nq"
-        summary = _write(models, nquads, hubrdf.Writer(None, repos, licences, origin, fetched))
+        summary = _write(models, nquads, repos, licences, origin, fetched)
         del models  # the load below needs the memory more
         summary["refused"] = sum(d.refused for d in doubts)
         summary["doubted"] = sum(not d.refused for d in doubts)

@@ -14,7 +14,7 @@ from typing import TextIO
 
 from slmgraph.hub import UNSTATED, HubModel
 from slmgraph.names import normalise
-from slmgraph.vocab import DCTERMS, HUB, HUB_GRAPH, RDF, RDFS, XSD, slm
+from slmgraph.vocab import DCTERMS, HUB, HUB_GRAPH, RDF, RDFS, XSD, entity_iri, slm
 
 HUB_DATASETS = HUB + "datasets/"
 # Relation word -> the property claimed (the Hub's "finetune" is "trained-from": no more precise).
@@ -40,10 +40,6 @@ HUB_LICENCES = {
     "qwen": "LicenseRef-Qwen-2.5",
     "qwen-research": "LicenseRef-Qwen-2.5-Research",
 }
-
-
-def hub_iri(repo: str) -> str:
-    return HUB + repo
 
 
 def _literal(text: str, datatype: str | None = None) -> str:
@@ -82,11 +78,11 @@ class Writer:
             self.model(model)
         for model in sorted(self.named - imported):  # parents named but not imported
             if model not in self.links:
-                self._entity(hub_iri(model), model, slm("HubModel"), slm("Model"))
+                self._entity(entity_iri(model), model, slm("HubModel"), slm("Model"))
 
     def model(self, model: HubModel) -> None:
         curated = self.links.get(model.repo)
-        iri = curated or hub_iri(model.repo)
+        iri = curated or entity_iri(model.repo)
         if curated is None:
             self._entity(iri, model.repo, slm("HubModel"), slm("Model"))
             self.add(iri, RDFS + "seeAlso", f"<https://huggingface.co/{model.repo}>")
@@ -103,7 +99,7 @@ class Writer:
                 self.add(iri, slm("paper"), f"<https://arxiv.org/abs/{paper}>")
         for parent in model.parents:
             self.named.add(parent.repo)
-            target = self.links.get(parent.repo) or hub_iri(parent.repo)
+            target = self.links.get(parent.repo) or entity_iri(parent.repo)
             prop = slm(PROPERTIES[parent.relation])
             node = self._claim(
                 iri,
@@ -148,7 +144,7 @@ class Writer:
         self.add(iri, slm("lookupKey"), _literal(normalise(repo)))
 
     def _claim(self, iri, key, prop, target, model, declared_in, overruled) -> str:
-        node = f"{hub_iri(model.repo)}/claim/{key}"
+        node = f"{entity_iri(model.repo)}/claim/{key}"
         self.add(iri, slm("hubClaim") if overruled else slm("qualifiedRelation"), f"<{node}>")
         cls = "Training" if prop == slm("trainedOn") else "Derivation"
         self.add(node, RDF + "type", f"<{slm(cls)}>")
