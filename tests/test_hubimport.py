@@ -2,6 +2,7 @@
 curated rebuilds, curated entries winning, and a failed import losing nothing."""
 
 import json
+import sys
 
 import pyarrow
 import pyarrow.parquet as parquet
@@ -138,3 +139,19 @@ def test_a_bad_bulk_file_is_one_line_and_leaves_the_store_as_it_was(imported, tm
     code, output = cli("import", "hf", "--from", broken, "--data", data, "--store", store)
     assert code == 1 and "not a readable Parquet file" in output and "Traceback" not in output
     assert descendants(data, store) == before
+
+
+@pytest.mark.parametrize(
+    ("package", "option"), [("pyarrow", "--from"), ("huggingface_hub", "--author")]
+)
+def test_a_missing_optional_package_is_one_line_and_exit_2(
+    tmp_path, catalogue_copy, monkeypatch, package, option
+):
+    monkeypatch.setitem(sys.modules, package, None)  # as if not installed
+    bulk = tmp_path / "models.parquet"
+    bulk.write_bytes(b"PAR1")
+    value = bulk if option == "--from" else "someone"
+    code, output = cli(
+        "import", "hf", option, value, "--data", catalogue_copy, "--store", tmp_path / "store"
+    )
+    assert code == 2 and f"this needs {package}" in output and "Traceback" not in output

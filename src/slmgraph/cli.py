@@ -14,6 +14,7 @@ from slmgraph.options import DATA, STORE, defaults
 DATA_OR_QUERY_PROBLEM = 1
 USAGE = 2
 INTERNAL = 70
+OPTIONAL_PACKAGES = {"pyarrow", "huggingface_hub"}  # the 'hub' extra: Parquet and the Hub API
 
 
 def _format(fmt: str | None) -> str:
@@ -47,6 +48,12 @@ def _exit_for(error: Exception) -> None:
         _fail(error.problems)
     if isinstance(error, UnknownName | NotForThisReport | BadValue | StoreProblem | QueryNotFound):
         click.echo(f"error: {error}", err=True)
+        sys.exit(USAGE)
+    if isinstance(error, ModuleNotFoundError) and error.name in OPTIONAL_PACKAGES:
+        click.echo(
+            f"error: this needs {error.name}; install it with pip install 'slmgraph[hub]'",
+            err=True,
+        )
         sys.exit(USAGE)
     from slmgraph.hub import BulkFileProblem
     from slmgraph.hubapi import HubUnavailable
