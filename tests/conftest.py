@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from slmgraph import paths, store
+from slmgraph import lineage, paths, store
 from slmgraph.reports import Graph
 
 TESTS = Path(__file__).parent
@@ -21,7 +21,10 @@ def valid_store(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def graph(valid_store) -> Graph:
-    return Graph(store.open_store(valid_store))
+    """The fixture catalogue's graph as the commands open it: with the build's lineage index."""
+    index = lineage.open_index((valid_store / "current").resolve())
+    assert index is not None
+    return Graph(store.open_store(valid_store), lineage=index)
 
 
 @pytest.fixture

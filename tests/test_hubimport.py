@@ -70,6 +70,9 @@ def test_the_hub_graph_is_kept_across_curated_rebuilds_without_reimporting(impor
     assert ("someone/pythia-70m-sft", "trained-from", "pythia-70m", "hub") in found
     code, output = cli("show", "pythia-70m", "--data", data, "--store", store, "--format", "json")
     assert "Pythia 70M" in output
+    code, output = cli("descendants", "pythia-70m", "--data", data, "--store", store)
+    rows = {row["id"]: row for row in json.loads(output)}
+    assert rows["someone/pythia-70m-sft"]["parent_name"] == "Pythia 70M"  # the renamed parent
 
 
 def test_curated_entries_win_and_disagreements_are_listed(imported):

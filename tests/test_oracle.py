@@ -4,6 +4,7 @@ catalogues and on the real data."""
 import json
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pyoxigraph import Store
 
-from slmgraph import catalog, hub, hubimport, paths, rdf, reports, store
+from slmgraph import catalog, hub, hubimport, lineage, paths, rdf, reports, store
 from slmgraph.catalog import Catalog, Record
 from slmgraph.checks import cross_record_problems
 from slmgraph.schema import ENTRY
@@ -95,11 +96,19 @@ def test_fixture_catalogue_matches_the_oracle(graph):
     assert disagreements(graph, Oracle(catalog.load(VALID))) == []
 
 
+def indexed(store_dir: Path) -> reports.Graph:
+    """A built store's graph with its lineage index, as the commands open it."""
+    index = lineage.open_index((store_dir / "current").resolve())
+    return reports.Graph(store.open_store(store_dir), lineage=index)
+
+
 def test_real_catalogue_matches_the_oracle(tmp_path):
+    """With the lineage index, as the commands read it, and without, as the endpoint does."""
     data = paths.data_dir()
     store.ensure(data, paths.ontology_dir(), tmp_path)
-    graph = reports.Graph(store.open_store(tmp_path))
-    assert disagreements(graph, Oracle(catalog.load(data))) == []
+    oracle = Oracle(catalog.load(data))
+    assert disagreements(indexed(tmp_path), oracle) == []
+    assert disagreements(reports.Graph(store.open_store(tmp_path)), oracle) == []
 
 
 def test_a_hub_shaped_graph_mixed_with_the_curated_one_matches_the_oracle(tmp_path):
@@ -124,14 +133,26 @@ def test_a_hub_shaped_graph_mixed_with_the_curated_one_matches_the_oracle(tmp_pa
     summary = hubimport.import_records(
         hub.read_records(dump), dump.name, data, paths.ontology_dir(), store_dir, "2026-01-02"
     )
-    graph = reports.Graph(store.open_store(store_dir))
+    graph, unindexed = indexed(store_dir), reports.Graph(store.open_store(store_dir))
     oracle = Oracle(catalog.load(data))
     oracle.add_hub([json.loads(line) for line in dump.read_text().splitlines()], "2026-01-02")
     hub_models = sorted(e.id for e in oracle.of("model") if "/" in e.id)
-    roots = ["llama-2-7b", "pythia-1b", "mistral-7b-v0.1", "qwen2.5-7b"]
-    checks = [
-        (f"descendants {r}", reports.descendants(graph, r), oracle.descendants(r)) for r in roots
-    ]
+    roots = ["llama-2-7b", "pythia-1b", "mistral-7b-v0.1", "qwen2.5-7b", "llama"]
+    checks = []
+    for root in roots:
+        expected = oracle.descendants(root)
+        checks += [
+            (f"descendants {root}", reports.descendants(graph, root), expected),
+            (f"descendants {root} (query)", reports.descendants(unindexed, root), expected),
+            (
+                f"descendants {root} --max-depth 2",
+                reports.descendants(graph, root, 2),
+                [row for row in expected if row["depth"] <= 2],
+            ),
+        ]
+        for depth in (None, 1, 3):
+            near = {row["id"] for row in expected if depth is None or row["depth"] <= depth}
+            assert reports.descendant_count(graph, root, depth) == len(near), (root, depth)
     for model in hub_models[:: max(1, len(hub_models) // 60)]:
         checks += [
             (f"ancestors {model}", reports.ancestors(graph, model), oracle.ancestors(model)),
@@ -249,16 +270,23 @@ def catalogues(draw) -> Catalog:
     return found
 
 
-def _graph_of(found: Catalog) -> reports.Graph:
+def _graph_of(found: Catalog, index_dir: Path) -> reports.Graph:
     memory = Store()
     memory.bulk_extend(rdf.to_quads(found))
-    return reports.Graph(memory)
+    lineage.index_build(memory, index_dir, ())
+    return reports.Graph(memory, lineage=lineage.open_index(index_dir))
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(catalogues())
 def test_random_catalogues_match_the_oracle(found):
-    assert disagreements(_graph_of(found), Oracle(found)) == []
+    with tempfile.TemporaryDirectory() as index_dir:
+        graph = _graph_of(found, Path(index_dir))
+        oracle = Oracle(found)
+        assert disagreements(graph, oracle) == []
+        graph.lineage = None  # the query the index stands in for, as the endpoint runs it
+        for entry in oracle.of("model", "family"):
+            assert same_rows(reports.descendants(graph, entry.id), oracle.descendants(entry.id))
 
 
 @pytest.mark.parametrize("start", ["vicuna-13b", "llama", "pythia"])

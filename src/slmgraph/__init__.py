@@ -46,12 +46,13 @@ def open_graph(data_dir=None, store_dir=None, curated_only=False):
     """
     from pathlib import Path
 
-    from slmgraph import paths, reports, store
+    from slmgraph import lineage, paths, reports, store
 
     data = Path(data_dir) if data_dir else paths.data_dir()
     location = Path(store_dir) if store_dir else paths.default_store()
     opened = store.open_healthy(data, paths.ontology_dir(), location)
-    return reports.Graph(opened, curated_only=curated_only)
+    index = lineage.open_index((location / "current").resolve())
+    return reports.Graph(opened, curated_only=curated_only, lineage=index)
 
 
 def __getattr__(name: str):

@@ -4,6 +4,7 @@ import csv
 import io
 import json
 import shutil
+from collections.abc import Iterator
 
 FORMATS = ("table", "json", "csv", "markdown")
 
@@ -22,6 +23,8 @@ def _cell(value: object) -> str:
     >>> _cell(hops + [{"from": "b", "relation": "trained-on", "to": "c"}])
     'a -fine-tuned-> b -trained-on-> c'
     """
+    if type(value) is str:  # most cells: first, before the other tests
+        return value
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -36,36 +39,69 @@ def _cell(value: object) -> str:
 
 
 def render(rows: list[dict], fmt: str, width: int | None = None) -> str:
-    """One report in one format; JSON is an array of objects (absent values as null). A table
-    fits ``width`` columns (default: the terminal's, or ``$COLUMNS``): long cells are cut short
-    with an ellipsis, while JSON and CSV keep every value whole.
+    """One report in one format, as one string (see ``lines``).
 
     >>> print(render([{"id": "pythia-12b", "name": "Pythia-12B", "depth": 1}], "markdown"))
     | id | name | depth |
     | --- | --- | --- |
     | pythia-12b | Pythia-12B | 1 |
     """
+    return "\n".join(lines(rows, fmt, width))
+
+
+def lines(rows: list[dict], fmt: str, width: int | None = None) -> Iterator[str]:
+    """One report in one format, line by line, so that a long one is written as it is made.
+    JSON is an array of objects (absent values as null). A table fits ``width`` columns
+    (default: the terminal's, or ``$COLUMNS``): long cells are cut short with an ellipsis,
+    while JSON and CSV keep every value whole."""
     keys = columns(rows)
     if fmt == "json":
-        return json.dumps(
-            [{k: row.get(k) for k in keys} for row in rows], indent=2, ensure_ascii=False
-        )
+        return _json(rows, keys)
     if fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, keys, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows({k: _cell(row.get(k)) for k in keys} for row in rows)
-        return buffer.getvalue().rstrip("\n")
-    cells = [[_cell(row.get(k)) for k in keys] for row in rows]
+        return _csv(rows, keys)
     if fmt == "markdown":
-        lines = [keys, ["---"] * len(keys), *[[c.replace("|", "\\|") for c in r] for r in cells]]
-        return "\n".join("| " + " | ".join(line) + " |" for line in lines)
-    if fmt == "table":
+        return _markdown(rows, keys)
+    if fmt == "table":  # built a column at a time: a list comprehension per column is fast
+        cells = [[_cell(row.get(k)) for row in rows] for k in keys]
         if {"depth", "parent"} <= set(keys):  # indent lineage rows so the table reads as a tree
-            for row, line in zip(rows, cells, strict=True):
-                line[0] = "  " * (int(row.get("depth") or 1) - 1) + line[0]
+            depths = (int(row.get("depth") or 1) - 1 for row in rows)
+            cells[0] = ["  " * depth + cell for depth, cell in zip(depths, cells[0], strict=True)]
         return _table(keys, cells, width or shutil.get_terminal_size().columns)
     raise ValueError(f"unknown format '{fmt}'; use one of {', '.join(FORMATS)}")
+
+
+def _json(rows: list[dict], keys: list[str]) -> Iterator[str]:
+    """An array of objects, one to a line: the C encoder writes each (an indented
+    ``json.dumps`` runs in pure Python), and a line is a row for grep and diff."""
+    if not rows:
+        yield "[]"
+        return
+    yield "["
+    last = len(rows) - 1
+    for number, row in enumerate(rows):
+        text = _encode({key: row.get(key) for key in keys})
+        yield f"  {text}," if number < last else f"  {text}"
+    yield "]"
+
+
+_encode = json.JSONEncoder(ensure_ascii=False).encode
+
+
+def _csv(rows: list[dict], keys: list[str]) -> Iterator[str]:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    for values in [keys, *([_cell(row.get(k)) for k in keys] for row in rows)]:
+        writer.writerow(values)
+        yield buffer.getvalue()[:-1]
+        buffer.seek(0)
+        buffer.truncate()
+
+
+def _markdown(rows: list[dict], keys: list[str]) -> Iterator[str]:
+    yield "| " + " | ".join(keys) + " |"
+    yield "| " + " | ".join(["---"] * len(keys)) + " |"
+    for row in rows:
+        yield "| " + " | ".join(_cell(row.get(k)).replace("|", "\\|") for k in keys) + " |"
 
 
 # Columns a reader cannot do without; the others (names, sources, notes) give way first.
@@ -92,10 +128,11 @@ KEY_COLUMNS = {
 }
 
 
-def _table(keys: list[str], cells: list[list[str]], width: int) -> str:
+def _table(keys: list[str], cells: list[list[str]], width: int) -> Iterator[str]:
+    """The lines of a table of ``cells``, given a column at a time."""
     if not keys:
-        return ""
-    natural = [max(len(x) for x in [k, *(r[i] for r in cells)]) for i, k in enumerate(keys)]
+        return iter([""])
+    natural = [max([len(key), *map(len, column)]) for key, column in zip(keys, cells, strict=True)]
     shown = list(range(len(keys)))
 
     def fit() -> list[int] | None:
@@ -110,12 +147,13 @@ def _table(keys: list[str], cells: list[list[str]], width: int) -> str:
         shown.remove(minor[-1])
         widths = fit()
 
-    def line(values: list[str]) -> str:
-        parts = (_cut(values[i], w).ljust(w) for i, w in zip(shown, widths, strict=True))
-        return "  ".join(parts).rstrip()
-
-    rule = "  ".join("-" * w for w in widths)
-    return "\n".join(text[:width] for text in [line(keys), rule, *map(line, cells)])
+    padded = [
+        [_cut(cell, w).ljust(w) for cell in [keys[i], *cells[i]]]
+        for i, w in zip(shown, widths, strict=True)
+    ]
+    lines = ("  ".join(parts).rstrip()[:width] for parts in zip(*padded, strict=True))
+    header = next(lines)
+    return iter([header, "  ".join("-" * w for w in widths)[:width], *lines])
 
 
 def _fit(widths: list[int], key: list[bool], width: int) -> list[int] | None:

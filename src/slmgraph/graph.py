@@ -9,6 +9,7 @@ from pathlib import Path
 from pyoxigraph import DefaultGraph, NamedNode, Store
 
 from slmgraph import names, queries
+from slmgraph.lineage import Index
 from slmgraph.paths import queries_dir
 from slmgraph.queries import Rows
 from slmgraph.vocab import (
@@ -59,9 +60,17 @@ def first_day(text: str) -> str:
 class Graph:
     """A built store and the canned queries that read it."""
 
-    def __init__(self, store: Store, query_dir: Path | None = None, curated_only: bool = False):
+    def __init__(
+        self,
+        store: Store,
+        query_dir: Path | None = None,
+        curated_only: bool = False,
+        lineage: Index | None = None,
+    ):
         self.store = store
         self.query_dir = query_dir or queries_dir()
+        self.curated_only = curated_only
+        self.lineage = lineage  # the build's lineage index, where the reports may use it
         # the curated graph, with the imported Hub graph beside it unless asked for curated only
         hub = NamedNode(HUB_GRAPH)
         with_hub = not curated_only and store.query(f"ASK {{ GRAPH <{HUB_GRAPH}> {{ ?s ?p ?o }} }}")

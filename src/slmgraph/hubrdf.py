@@ -12,9 +12,10 @@ the card or inferred by the Hub.
 from collections.abc import Iterable
 from typing import TextIO
 
+from slmgraph.graph import WORDS
 from slmgraph.hub import UNSTATED, HubModel
 from slmgraph.names import normalise
-from slmgraph.vocab import DCTERMS, HUB, HUB_GRAPH, RDF, RDFS, XSD, entity_iri, slm
+from slmgraph.vocab import DCTERMS, HUB, HUB_GRAPH, RDF, RDFS, XSD, entity_id, entity_iri, slm
 
 HUB_DATASETS = HUB + "datasets/"
 # Relation word -> the property claimed (the Hub's "finetune" is "trained-from": no more precise).
@@ -55,12 +56,14 @@ class Writer:
     def __init__(
         self,
         out: TextIO,
+        edges: TextIO,
         links: dict[str, str],
         licences: dict[str, str],
         origin: str,
         fetched: str,
     ):
         self.out = out
+        self.edges = edges  # the lineage edges again, one per line, for the lineage index
         self.links = links  # Hub repo id -> IRI of the curated entry that covers it
         self.licences = licences  # SPDX id, lowercase -> IRI of the licence entry
         self.origin = origin  # the bulk file's name, or the Hub endpoint
@@ -115,6 +118,7 @@ class Writer:
             if curated is None:
                 self.add(iri, prop, f"<{target}>")
                 self.add(iri, slm("derivedFrom"), f"<{target}>")
+                self._edge(model, WORDS[prop], target, parent.declared_in)
         for dataset in model.datasets:
             target = self.links.get(f"datasets/{dataset}")
             if target is None:
@@ -133,6 +137,11 @@ class Writer:
             )
             if curated is None:
                 self.add(iri, slm("trainedOn"), f"<{target}>")
+
+    def _edge(self, model: HubModel, relation: str, target: str, declared_in: str) -> None:
+        source = self._source(model, declared_in)
+        fields = (model.repo, relation, entity_id(target), source, "", self.fetched)
+        self.edges.write("\t".join(fields) + "\n")
 
     def _entity(self, iri: str, repo: str, *classes: str) -> None:
         for cls in classes:

@@ -13,7 +13,13 @@ from slmgraph import names, queries, trees
 from slmgraph.graph import TRAINABLE, BadValue, Graph, NotForThisReport, first_day
 from slmgraph.queries import Rows
 
-__all__ = ["TRAINABLE", "BadValue", "Graph", "NotForThisReport"]  # the reports' vocabulary too
+__all__ = [
+    "TRAINABLE",
+    "BadValue",
+    "Graph",
+    "NotForThisReport",
+    "Rows",
+]  # the reports' vocabulary too
 
 
 EDGE_COLUMNS = [
@@ -62,12 +68,26 @@ def _edge(row: dict, depth: int) -> dict:
     }
 
 
-def descendants(graph: Graph, root: str) -> Rows:
-    """Everything deriving from ``root`` (a family covers its members), in tree order."""
-    rows = graph.select("descendants", root=root)
+def descendants(graph: Graph, root: str, max_depth: int | None = None) -> Rows:
+    """Everything deriving from ``root`` (a family covers its members), in tree order; with
+    ``max_depth``, only the rows at most that many hops below it."""
+    if graph.lineage is not None:  # the same rows as the query, from the build's index
+        rows = graph.lineage.descendants(root, graph.curated_only, max_depth)
+    else:
+        rows = graph.select("descendants", root=root)
     inside = {root} | {row["child"] for row in rows}
     edges = [row for row in rows if row["parent"] in inside]  # not a merge's other parents
-    return Rows(EDGE_COLUMNS, trees.walk(edges, {root: 0}, "parent", "child", _edge))
+    walked = trees.walk(edges, {root: 0}, "parent", "child", _edge)
+    if max_depth is not None:
+        walked = [row for row in walked if row["depth"] <= max_depth]
+    return Rows(EDGE_COLUMNS, walked)
+
+
+def descendant_count(graph: Graph, root: str, max_depth: int | None = None) -> int:
+    """How many entities derive from ``root``, at most ``max_depth`` hops below it."""
+    if graph.lineage is not None:
+        return graph.lineage.count(root, graph.curated_only, max_depth)
+    return len({row["id"] for row in descendants(graph, root, max_depth)})
 
 
 class _Ancestry:
@@ -99,10 +119,14 @@ class _Ancestry:
         return trees.walk(self.edges, self.starts, "child", "parent", _edge, root, self.leads)
 
 
-def ancestors(graph: Graph, start: str) -> Rows:
+def ancestors(graph: Graph, start: str, max_depth: int | None = None) -> Rows:
     """Every edge on the chains from ``start`` back to its roots, in tree order, and a row for
-    each root (its relation and parent empty). A family's chains are its own and its members'."""
-    return Rows(EDGE_COLUMNS, _Ancestry(graph, start).rows())
+    each root (its relation and parent empty). A family's chains are its own and its members'.
+    With ``max_depth``, only the rows at most that many hops above the start."""
+    rows = _Ancestry(graph, start).rows()
+    if max_depth is not None:
+        rows = [row for row in rows if row["depth"] <= max_depth]
+    return Rows(EDGE_COLUMNS, rows)
 
 
 DATASET_COLUMNS = [

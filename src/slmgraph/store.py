@@ -2,7 +2,8 @@
 
 Layout of a store directory::
 
-    STORE/builds/<hash>/   one immutable Oxigraph database per distinct input
+    STORE/builds/<hash>/   one immutable Oxigraph database per distinct input, with its
+                           lineage index (lineage.sqlite) beside the database files
     STORE/current          symlink to the build in use, replaced atomically
     STORE/hub.json         what the imported Hub graph is, when one was imported
 
@@ -19,7 +20,7 @@ from pathlib import Path
 
 from pyoxigraph import NamedNode, RdfFormat, Store
 
-from slmgraph import __version__
+from slmgraph import __version__, lineage
 from slmgraph.vocab import HUB_GRAPH, ONTOLOGY_GRAPH
 
 # The modules whose code decides what a build contains: editing one invalidates the cache.
@@ -31,6 +32,7 @@ _BUILDER_MODULES = (
     "rdf.py",
     "vocab.py",
     "store.py",
+    "lineage.py",
 )
 
 
@@ -192,8 +194,11 @@ def _hub_base(store_dir: Path) -> Path:
     return current.resolve()
 
 
-def import_hub(data_dir: Path, ontology_dir: Path, store_dir: Path, nquads: Path, hub: dict):
-    """Make a new build: the current one with its Hub graph replaced by ``nquads``."""
+def import_hub(
+    data_dir: Path, ontology_dir: Path, store_dir: Path, nquads: Path, edges: Path, hub: dict
+):
+    """Make a new build: the current one with its Hub graph replaced by ``nquads``, whose
+    lineage edges ``edges`` lists one per line (tab-separated ``lineage.Edge`` fields)."""
     ensure(data_dir, ontology_dir, store_dir)
     curated_id = _cached_content_hash(data_dir, ontology_dir, store_dir)
     build_id = _with_hub(curated_id, hub)
@@ -202,6 +207,9 @@ def import_hub(data_dir: Path, ontology_dir: Path, store_dir: Path, nquads: Path
     store.update(f"DROP SILENT GRAPH <{HUB_GRAPH}>")
     store.bulk_load(path=str(nquads), format=RdfFormat.N_QUADS)
     store.flush()
+    with edges.open(encoding="utf-8") as lines:
+        hub_edges = (lineage.Edge(*line.rstrip("\n").split("\t")) for line in lines)
+        lineage.index_build(store, partial, hub_edges)
     del store
     _finish(store_dir, partial, build_id)
     staging = store_dir / f".hub.json.{os.getpid()}"
@@ -241,6 +249,8 @@ def _write_build(
     for path in ontology:
         store.bulk_load(path=str(path), format=RdfFormat.TURTLE, to_graph=NamedNode(ONTOLOGY_GRAPH))
     store.flush()
+    base_index = lineage.open_index(base) if base is not None else None
+    lineage.index_build(store, partial, base_index.hub_edges() if base_index else ())
     del store
     _finish(store_dir, partial, build_id)
 

@@ -1,0 +1,257 @@
+"""The report commands: each opens the graph, runs one report and writes its rows."""
+
+import sys
+from functools import wraps
+from pathlib import Path
+
+import click
+
+from slmgraph.formats import FORMATS
+from slmgraph.options import DATA, STORE
+
+
+def chosen_format(fmt: str | None) -> str:
+    """The format asked for, else a table for a person at a terminal and JSON for a pipe."""
+    return fmt or ("table" if sys.stdout.isatty() else "json")
+
+
+def open_for_report(data_dir: Path | None, store_dir: Path | None, curated_only: bool = False):
+    """The graph, built first when its inputs changed (invalid entries end the command)."""
+    from slmgraph import open_graph
+
+    return open_graph(data_dir, store_dir, curated_only)
+
+
+def report(func):
+    """Options every report shares; passes an open Graph and prints what the function returns."""
+
+    @DATA
+    @STORE
+    @click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(FORMATS),
+        help="Output format (default: table on a terminal, else json).",
+    )
+    @click.option(
+        "--curated-only",
+        is_flag=True,
+        help="Only the curated, cited facts, without claims imported from the Hub.",
+    )
+    @click.option("--limit", type=click.IntRange(min=0), help="Print at most this many rows.")
+    @wraps(func)
+    def command(data_dir, store_dir, fmt, curated_only, limit, **kwargs):
+        from slmgraph.formats import lines
+        from slmgraph.queries import Rows
+
+        graph = open_for_report(data_dir, store_dir, curated_only)
+        rows = func(graph, **kwargs)
+        for reading in graph.readings:  # a name matched loosely: say how it was read
+            click.echo(f"note: {reading}", err=True)
+        if limit is not None and len(rows) > limit:
+            click.echo(f"note: the first {limit} of {len(rows)} rows", err=True)
+            rows = Rows(getattr(rows, "columns", []), rows[:limit])
+        fmt = chosen_format(fmt)
+        if fmt == "table" and not rows:
+            click.echo("no rows", err=True)
+            return
+        write(lines(rows, fmt))
+
+    return command
+
+
+def write(text_lines) -> None:
+    """Write lines to standard output as they come, in large blocks."""
+    out = sys.stdout
+    block: list[str] = []
+    for line in text_lines:
+        block.append(line)
+        if len(block) == 4096:
+            out.write("\n".join(block) + "\n")
+            block.clear()
+    out.write("".join(line + "\n" for line in block))
+    out.flush()
+
+
+MAX_DEPTH = click.option(
+    "--max-depth", type=click.IntRange(min=1), help="Only rows at most this many hops away."
+)
+
+
+@click.command()
+@report
+@click.argument("name")
+@MAX_DEPTH
+@click.option("--count", is_flag=True, help="Only count the descendants (within --max-depth).")
+def descendants(graph, name, max_depth, count):
+    """Every model deriving from NAME, transitively (a family covers its members)."""
+    from slmgraph import reports
+
+    root = graph.resolve(name, *reports.TRAINABLE)
+    if count:
+        number = reports.descendant_count(graph, root, max_depth)
+        return reports.Rows(["id", "count"], [{"id": root, "count": number}])
+    return reports.descendants(graph, root, max_depth)
+
+
+@click.command()
+@report
+@click.argument("name")
+@MAX_DEPTH
+def ancestors(graph, name, max_depth):
+    """The chains from NAME back to its roots."""
+    from slmgraph import reports
+
+    return reports.ancestors(graph, graph.resolve(name, *reports.TRAINABLE), max_depth)
+
+
+@click.command()
+@report
+@click.argument("name")
+@click.option("--transitive", is_flag=True, help="Add the training data of every ancestor.")
+def datasets(graph, name, transitive):
+    """The training data of NAME (and its family), with stages and synthetic-data generators."""
+    from slmgraph import reports
+
+    return reports.datasets(graph, graph.resolve(name, *reports.TRAINABLE), transitive)
+
+
+@click.command()
+@report
+@click.argument("name")
+def org(graph, name):
+    """What organisation NAME released, and who builds on its models."""
+    from slmgraph import reports
+
+    return reports.organisation(graph, graph.resolve(name, "organisation"))
+
+
+@click.command()
+@report
+@click.argument("name")
+def family(graph, name):
+    """The members of model family NAME."""
+    from slmgraph import reports
+
+    return reports.family(graph, graph.resolve(name, "family"))
+
+
+@click.command()
+@report
+@click.option("--org", "org_name", help="Only this organisation's models.")
+@click.option("--since", help="Only releases on or after this date (YYYY[-MM[-DD]]).")
+def timeline(graph, org_name, since):
+    """Models and families by release date."""
+    from slmgraph import reports
+
+    org_id = graph.resolve(org_name, "organisation") if org_name is not None else None
+    return reports.timeline(graph, org_id, since)
+
+
+@click.command()
+@report
+@click.argument("name")
+def show(graph, name):
+    """Everything about one entity, with sources."""
+    from slmgraph import reports
+
+    return reports.show(graph, graph.resolve(name))
+
+
+@click.command()
+@report
+@click.argument("name")
+def synthetic(graph, name):
+    """Models carrying text generated by NAME (a model, a family or an organisation)."""
+    from slmgraph import reports
+
+    kinds = (*reports.TRAINABLE, "organisation")
+    return reports.synthetic(graph, graph.resolve(name, *kinds))
+
+
+@click.command()
+@report
+@click.argument("name", required=False)
+@click.option("--summary", is_flag=True, help="Count the findings by rule and certainty.")
+def audit(graph, name, summary):
+    """Licence terms that reach every model (or model NAME, or family NAME's members) along its
+    lineage, training data or generated data: each finding with its rule, certainty, clause
+    and cited path. An aid to review, not legal advice."""
+    from slmgraph import reports
+
+    model = graph.resolve(name, *reports.TRAINABLE) if name else None
+    return reports.licence_audit(graph, model, summary)
+
+
+@click.command()
+@report
+def disagreements(graph):
+    """Base models the Hub claims for curated entries that the entries do not state (the
+    curated statement wins)."""
+    from slmgraph import reports
+
+    return reports.disagreements(graph)
+
+
+@click.command()
+@report
+def corrections(graph):
+    """Every correction the curated entries make to the seed documents."""
+    from slmgraph import reports
+
+    return reports.corrections(graph)
+
+
+def _key_values(ctx, param, values: tuple[str, ...]) -> dict[str, str]:
+    if bad := [value for value in values if "=" not in value]:
+        raise click.BadParameter(f"'{bad[0]}' is not KEY=VALUE (for example root=pythia)")
+    return dict(value.split("=", 1) for value in values)
+
+
+class _QueryCommand(click.Command):
+    """`query --help` lists the canned queries with their parameters."""
+
+    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        from slmgraph import paths, queries
+
+        rows = [
+            (name, " ".join(f"{p.name}=<{p.type}>" for p in found.params) or "-")
+            for name, found in queries.discover(paths.queries_dir()).items()
+        ]
+        with formatter.section("Canned queries (NAME and its --param keys)"):
+            formatter.write_dl(rows)
+
+
+@click.command(cls=_QueryCommand)
+@report
+@click.argument("query")
+@click.option(
+    "--param",
+    "params",
+    multiple=True,
+    metavar="KEY=VALUE",
+    callback=_key_values,
+    help="Bind a parameter of a canned query (entities by name).",
+)
+def query(graph, query, params):
+    """Run QUERY: a canned query's name or a .rq file, printing its rows (SELECT), one row
+    `result` (ASK) or one row per triple (CONSTRUCT, DESCRIBE)."""
+    from slmgraph import reports
+
+    return reports.run_query(graph, query, params)
+
+
+REPORTS = [
+    descendants,
+    ancestors,
+    datasets,
+    org,
+    family,
+    timeline,
+    show,
+    synthetic,
+    audit,
+    disagreements,
+    corrections,
+    query,
+]
