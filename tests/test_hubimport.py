@@ -158,3 +158,19 @@ def test_a_missing_optional_package_is_one_line_and_exit_2(
         "import", "hf", option, value, "--data", catalogue_copy, "--store", tmp_path / "store"
     )
     assert code == 2 and f"this needs {package}" in output and "Traceback" not in output
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("SOMEONE/Pythia 70m SFT", "someone/pythia-70m-sft"),  # case and spacing
+        ("pythia-70m-sft-gguf", "other/pythia-70m-sft-GGUF"),  # the name without its owner
+        ("someone/pythia-70m-sft-lroa", "someone/pythia-70m-sft-lora"),  # a slip, same owner
+        ("https://huggingface.co/other/pythia-70m-chat", "other/pythia-70m-chat"),
+    ],
+)
+def test_hub_models_are_found_as_people_type_them(imported, typed, meant):
+    data, store, _ = imported
+    run = CliRunner().invoke(main, ["show", typed, "--data", str(data), "--store", str(store)])
+    assert run.exit_code == 0, run.output
+    assert {row["id"] for row in json.loads(run.stdout)} == {meant}

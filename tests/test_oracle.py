@@ -273,7 +273,7 @@ def catalogues(draw) -> Catalog:
 def _graph_of(found: Catalog, index_dir: Path) -> reports.Graph:
     memory = Store()
     memory.bulk_extend(rdf.to_quads(found))
-    lineage.index_build(memory, index_dir, ())
+    lineage.index_build(memory, index_dir, (), ())
     return reports.Graph(memory, lineage=lineage.open_index(index_dir))
 
 

@@ -77,6 +77,7 @@ class Graph:
         self.default_graph = [DefaultGraph(), hub] if with_hub else None
         self._queries: dict[str, queries.Query] = {}
         self._index: names.Index | None = None
+        self._labels: list[names.Label] | None = None
         self.readings: list[str] = []
 
     def select(self, name: str, **values: str | None) -> list[dict]:
@@ -117,25 +118,43 @@ class Graph:
             match = names.find(name, exact)
         else:
             try:
-                match = self.index().find(name, kinds)
+                match = self.index(name).find(name, kinds)
             except names.WrongKind as error:
                 raise NotForThisReport(str(error)) from None
         if match.how not in ("exact", "compact"):
             self.readings.append(f"read '{name}' as {match.entity}")
         return match.entity
 
-    def index(self) -> names.Index:
-        """Every id, name, alias and Hugging Face repo id (and its name part) with its entity
-        and kind, read and indexed once."""
-        if self._index is None:
-            labels = []
-            for row in self.select("labels"):
-                labels.append(names.Label(row["id"], row["class"], row["label"]))
-                if "/" in row["label"]:
-                    base = row["label"].rsplit("/", 1)[1]
-                    labels.append(names.Label(row["id"], row["class"], base))
-            self._index = names.Index(labels)
-        return self._index
+    def index(self, name: str) -> names.Index:
+        """The labels a lookup of ``name`` needs, indexed: every id, name, alias and Hugging
+        Face repo id (and its name part) of the curated graph; of the Hub's million, with a
+        lineage index, only those that could match ``name``, else every one."""
+        if self._labels is None:  # read once
+            scope = self
+            if self.lineage is not None and not self.curated_only:
+                scope = Graph(self.store, self.query_dir, curated_only=True)
+            found = (names.Label(r["id"], r["class"], r["label"]) for r in scope.select("labels"))
+            self._labels = _with_name_parts(found)
+        if self.lineage is None or self.curated_only:
+            if self._index is None:
+                self._index = names.Index(self._labels)
+            return self._index
+        key = names.normalise(name)
+        probes = [names.compact(form) for form in (key, *names.shortened(key))]
+        hub = self.lineage.hub_candidates(probes, key.rpartition("/")[0] or None)
+        found = (names.Label(h.entity, h.kind, h.repo) for h in hub)
+        return names.Index(self._labels + _with_name_parts(found))
+
+
+def _with_name_parts(labels) -> list[names.Label]:
+    """The labels, and a repo id's name part as a label of its own (``pythia-1b`` of
+    ``EleutherAI/pythia-1b``)."""
+    out = []
+    for label in labels:
+        out.append(label)
+        if "/" in label.text:
+            out.append(names.Label(label.entity, label.kind, label.text.rsplit("/", 1)[1]))
+    return out
 
 
 def _readable(row: dict) -> dict:

@@ -25,11 +25,16 @@ def links(graph: Graph) -> tuple[dict[str, str], dict[str, str]]:
     return repos, licences
 
 
-def _write(models: list[hub.HubModel], nquads: Path, edges: Path, *settings) -> dict:
-    """Write the models' claims to ``nquads`` and their lineage edges to ``edges``
-    (``settings``: a Writer's links, licences, origin and day); the import's summary so far."""
-    with nquads.open("w", encoding="utf-8") as out, edges.open("w", encoding="utf-8") as lines:
-        writer = hubrdf.Writer(out, lines, *settings)
+def _write(models: list[hub.HubModel], scratch: Path, *settings) -> dict:
+    """Write the models' claims to ``scratch/hub.nq``, and their lineage edges and names for
+    the lineage index beside it (``settings``: a Writer's links, licences, origin and day);
+    the import's summary so far."""
+    with (
+        (scratch / "hub.nq").open("w", encoding="utf-8") as out,
+        (scratch / "edges.tsv").open("w", encoding="utf-8") as edges,
+        (scratch / "names.tsv").open("w", encoding="utf-8") as names,
+    ):
+        writer = hubrdf.Writer(out, edges, names, *settings)
         writer.models(models, {m.repo for m in models})
     return {
         "stamp": f"{writer.origin}@{writer.fetched}#{writer.triples}",
@@ -59,12 +64,11 @@ def import_records(
     doubts += checked
     fetched = fetched or date.today().isoformat()
     with tempfile.TemporaryDirectory(dir=store_dir) as scratch:
-        nquads, edges = Path(scratch) / "hub.nq", Path(scratch) / "hub-edges.tsv"
-        summary = _write(models, nquads, edges, repos, licences, origin, fetched)
+        summary = _write(models, Path(scratch), repos, licences, origin, fetched)
         del models  # the load below needs the memory more
         summary["refused"] = sum(d.refused for d in doubts)
         summary["doubted"] = sum(not d.refused for d in doubts)
-        store.import_hub(data_dir, ontology_dir, store_dir, nquads, edges, summary)
+        store.import_hub(data_dir, ontology_dir, store_dir, Path(scratch), summary)
     problems = store_dir / "hub-problems.json"
     problems.write_text(
         json.dumps([d.__dict__ for d in doubts], indent=1, ensure_ascii=False), encoding="utf-8"

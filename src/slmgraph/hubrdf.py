@@ -26,6 +26,10 @@ PROPERTIES = {
     "merged": "mergedFrom",
     UNSTATED: "basedOn",
 }
+CLASSES = {
+    "model": (slm("HubModel"), slm("Model")),
+    "dataset": (slm("HubDataset"), slm("Dataset")),
+}
 # The Hub's licence ids that name a licence of the catalogue under another spelling.
 HUB_LICENCES = {
     "llama2": "LicenseRef-Llama-2",
@@ -57,13 +61,16 @@ class Writer:
         self,
         out: TextIO,
         edges: TextIO,
+        names: TextIO,
         links: dict[str, str],
         licences: dict[str, str],
         origin: str,
         fetched: str,
     ):
         self.out = out
-        self.edges = edges  # the lineage edges again, one per line, for the lineage index
+        # for the lineage index, one per line: the lineage edges again, and each entity's name
+        self.edges = edges
+        self.names = names
         self.links = links  # Hub repo id -> IRI of the curated entry that covers it
         self.licences = licences  # SPDX id, lowercase -> IRI of the licence entry
         self.origin = origin  # the bulk file's name, or the Hub endpoint
@@ -81,13 +88,13 @@ class Writer:
             self.model(model)
         for model in sorted(self.named - imported):  # parents named but not imported
             if model not in self.links:
-                self._entity(entity_iri(model), model, slm("HubModel"), slm("Model"))
+                self._entity(entity_iri(model), model, "model")
 
     def model(self, model: HubModel) -> None:
         curated = self.links.get(model.repo)
         iri = curated or entity_iri(model.repo)
         if curated is None:
-            self._entity(iri, model.repo, slm("HubModel"), slm("Model"))
+            self._entity(iri, model.repo, "model")
             self.add(iri, RDFS + "seeAlso", f"<https://huggingface.co/{model.repo}>")
             if model.author:
                 self.add(iri, slm("sharedBy"), _literal(model.author))
@@ -125,7 +132,7 @@ class Writer:
                 target = HUB_DATASETS + dataset
                 if dataset not in self.datasets:
                     self.datasets.add(dataset)
-                    self._entity(target, dataset, slm("HubDataset"), slm("Dataset"))
+                    self._entity(target, dataset, "dataset")
             self._claim(
                 iri,
                 f"trained-on/{dataset}",
@@ -143,9 +150,10 @@ class Writer:
         fields = (model.repo, relation, entity_id(target), source, "", self.fetched)
         self.edges.write("\t".join(fields) + "\n")
 
-    def _entity(self, iri: str, repo: str, *classes: str) -> None:
-        for cls in classes:
+    def _entity(self, iri: str, repo: str, kind: str) -> None:
+        for cls in CLASSES[kind]:
             self.add(iri, RDF + "type", f"<{cls}>")
+        self.names.write(f"{entity_id(iri)}\t{kind}\t{repo}\n")
         label = _literal(repo)
         self.add(iri, RDFS + "label", label)
         self.add(iri, DCTERMS + "identifier", label)

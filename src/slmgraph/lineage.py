@@ -15,6 +15,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import NamedTuple
 
+from slmgraph.names import compact, normalise
+
 FILE = "lineage.sqlite"
 COLUMNS = ("child", "relation", "parent", "source", "methods", "retrieved")
 
@@ -24,8 +26,14 @@ CREATE TABLE edge (child INTEGER, relation TEXT, parent INTEGER, source TEXT, me
                    retrieved TEXT, curated INTEGER);
 CREATE TABLE closure (ancestor INTEGER, descendant INTEGER, hops INTEGER, curated_hops INTEGER,
                       PRIMARY KEY (ancestor, descendant)) WITHOUT ROWID;
+CREATE TABLE hub_name (entity TEXT, kind TEXT, repo TEXT, whole TEXT, part TEXT, org TEXT);
 """
-_INDEXES = "CREATE INDEX edge_child ON edge (child);"
+_INDEXES = """
+CREATE INDEX edge_child ON edge (child);
+CREATE INDEX hub_name_whole ON hub_name (whole);
+CREATE INDEX hub_name_part ON hub_name (part);
+CREATE INDEX hub_name_org ON hub_name (org);
+"""
 _ROWS = """
 SELECT c.key, c.name, e.relation, p.key, p.name, e.source, e.methods, e.retrieved
 FROM node AS a JOIN closure AS k ON k.ancestor = a.id
@@ -44,6 +52,15 @@ FROM edge AS e JOIN node AS c ON c.id = e.child JOIN node AS p ON p.id = e.paren
 WHERE NOT e.curated
 """
 _NO_LIMIT = 1 << 62
+_MOST_IN_ORG = 20_000  # the repos of one organisation read for a slip in a name
+
+
+class HubName(NamedTuple):
+    """A Hub model or dataset by its entity id, with its kind and repo id."""
+
+    entity: str
+    kind: str
+    repo: str
 
 
 class Edge(NamedTuple):
@@ -82,6 +99,23 @@ class Index:
         """The edges imported from the Hub, which a new curated build keeps."""
         return map(Edge._make, self.db.execute(_HUB_EDGES))
 
+    def hub_names(self) -> Iterator[HubName]:
+        """Every Hub model and dataset, which a new curated build keeps."""
+        return map(HubName._make, self.db.execute("SELECT entity, kind, repo FROM hub_name"))
+
+    def hub_candidates(self, keys: list[str], org: str | None) -> list[HubName]:
+        """The Hub entities whose repo id, or its name part, has one of the compact ``keys``
+        (``names.compact``), and with ``org``, at most a few thousand repos of that
+        organisation, for a slip in a name: the only ones a lookup need look at."""
+        marks = ", ".join("?" * len(keys))
+        query = f"SELECT entity, kind, repo FROM hub_name WHERE whole IN ({marks})"
+        query += f" OR part IN ({marks})"
+        found = self.db.execute(query, keys + keys).fetchall()
+        if org:
+            query = "SELECT entity, kind, repo FROM hub_name WHERE org = ? LIMIT ?"
+            found += self.db.execute(query, (org, _MOST_IN_ORG)).fetchall()
+        return list(map(HubName._make, dict.fromkeys(found)))
+
 
 def open_index(build_dir: Path) -> Index | None:
     """The index of a build, or None for a build without one."""
@@ -89,9 +123,11 @@ def open_index(build_dir: Path) -> Index | None:
     return Index(path) if path.is_file() else None
 
 
-def index_build(store, build_dir: Path, hub_edges: Iterable[Edge]) -> None:
+def index_build(
+    store, build_dir: Path, hub_edges: Iterable[Edge], hub_names: Iterable[HubName]
+) -> None:
     """Write the index of the build in ``build_dir``, open as ``store``: its curated edges,
-    read from its curated graph, and the Hub edges it holds."""
+    read from its curated graph, and the Hub edges and names it holds."""
     from slmgraph.graph import Graph
 
     curated = Graph(store, curated_only=True)
@@ -100,14 +136,19 @@ def index_build(store, build_dir: Path, hub_edges: Iterable[Edge]) -> None:
     names |= {row["child"]: row["childName"] for row in edges}
     names |= {row["parent"]: row["parentName"] for row in edges}
     rows = (Edge(*(row.get(key) for key in COLUMNS)) for row in edges)
-    write(build_dir, rows, hub_edges, names)
+    write(build_dir, rows, hub_edges, names, hub_names)
 
 
 def write(
-    build_dir: Path, curated: Iterable[Edge], hub: Iterable[Edge], names: dict[str, str]
+    build_dir: Path,
+    curated: Iterable[Edge],
+    hub: Iterable[Edge],
+    names: dict[str, str],
+    hub_names: Iterable[HubName] = (),
 ) -> None:
-    """Write the index of a build: its curated and Hub edges, and their closure. ``names``
-    gives an entity's name where it is not its id (a Hub model's name is its repo id)."""
+    """Write the index of a build: its curated and Hub edges, their closure, and the Hub's
+    names. ``names`` gives an entity's name where it is not its id (a Hub model's name is its
+    repo id)."""
     path = build_dir / FILE
     staging = build_dir / f".{FILE}.{os.getpid()}"
     staging.unlink(missing_ok=True)
@@ -146,10 +187,16 @@ def write(
             for ancestor, descendant, hops in closure(parents)
         ),
     )
+    db.executemany("INSERT INTO hub_name VALUES (?, ?, ?, ?, ?, ?)", map(_name_keys, hub_names))
     db.executescript(_INDEXES)
     db.commit()
     db.close()
     os.replace(staging, path)
+
+
+def _name_keys(name: HubName) -> tuple:
+    org, _, part = normalise(name.repo).rpartition("/")
+    return (*name, compact(f"{org}/{part}"), compact(part), org)
 
 
 def closure(parents: dict[int, set[int]]) -> Iterator[tuple[int, int, int]]:

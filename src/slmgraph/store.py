@@ -16,6 +16,7 @@ import hashlib
 import json
 import os
 import shutil
+import sqlite3
 from pathlib import Path
 
 from pyoxigraph import NamedNode, RdfFormat, Store
@@ -194,22 +195,28 @@ def _hub_base(store_dir: Path) -> Path:
     return current.resolve()
 
 
-def import_hub(
-    data_dir: Path, ontology_dir: Path, store_dir: Path, nquads: Path, edges: Path, hub: dict
-):
-    """Make a new build: the current one with its Hub graph replaced by ``nquads``, whose
-    lineage edges ``edges`` lists one per line (tab-separated ``lineage.Edge`` fields)."""
+def import_hub(data_dir: Path, ontology_dir: Path, store_dir: Path, written: Path, hub: dict):
+    """Make a new build: the current one with its Hub graph replaced by ``written/hub.nq``,
+    whose lineage edges and names ``edges.tsv`` and ``names.tsv`` list one per line
+    (tab-separated ``lineage.Edge`` and ``lineage.HubName`` fields)."""
     ensure(data_dir, ontology_dir, store_dir)
     curated_id = _cached_content_hash(data_dir, ontology_dir, store_dir)
     build_id = _with_hub(curated_id, hub)
     partial = _partial(store_dir, build_id, (store_dir / "current").resolve())
     store = Store(str(partial))
     store.update(f"DROP SILENT GRAPH <{HUB_GRAPH}>")
-    store.bulk_load(path=str(nquads), format=RdfFormat.N_QUADS)
+    store.bulk_load(path=str(written / "hub.nq"), format=RdfFormat.N_QUADS)
     store.flush()
-    with edges.open(encoding="utf-8") as lines:
-        hub_edges = (lineage.Edge(*line.rstrip("\n").split("\t")) for line in lines)
-        lineage.index_build(store, partial, hub_edges)
+    with (
+        (written / "edges.tsv").open(encoding="utf-8") as edges,
+        (written / "names.tsv").open(encoding="utf-8") as names,
+    ):
+        lineage.index_build(
+            store,
+            partial,
+            (lineage.Edge(*line.rstrip("\n").split("\t")) for line in edges),
+            (lineage.HubName(*line.rstrip("\n").split("\t")) for line in names),
+        )
     del store
     _finish(store_dir, partial, build_id)
     staging = store_dir / f".hub.json.{os.getpid()}"
@@ -249,8 +256,17 @@ def _write_build(
     for path in ontology:
         store.bulk_load(path=str(path), format=RdfFormat.TURTLE, to_graph=NamedNode(ONTOLOGY_GRAPH))
     store.flush()
-    base_index = lineage.open_index(base) if base is not None else None
-    lineage.index_build(store, partial, base_index.hub_edges() if base_index else ())
+    try:  # a build that keeps a Hub graph keeps its edges and names in the index too
+        base_index = lineage.open_index(base) if base is not None else None
+        if base is not None and base_index is None:
+            raise sqlite3.DatabaseError("no lineage index")
+        kept = (base_index.hub_edges(), base_index.hub_names()) if base_index else ((), ())
+        lineage.index_build(store, partial, *kept)
+    except sqlite3.DatabaseError:
+        raise StoreProblem(
+            f"the Hub graph in {store_dir} was imported by another version of slmgraph; "
+            "run `slmgraph import hf` again, or delete hub.json there to go on without it"
+        ) from None
     del store
     _finish(store_dir, partial, build_id)
 
