@@ -3,8 +3,9 @@ import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 
-from slmgraph import catalog
+from slmgraph import catalog, paths
 from tests.conftest import INVALID, VALID
 
 INVALID_CASES = sorted(INVALID.glob("*.yaml"))
@@ -108,3 +109,48 @@ def test_scancode_key_must_exist_and_agree_with_the_spdx_id(catalogue_copy: Path
     _, problems = catalog.check(catalogue_copy)
     assert [p.message for p in problems] == [says]
     assert problems[0].line == (4 if key == "mit" else 5)  # the spdx line, or the key's
+
+
+def _read_with(parse, text: str):
+    """What a parser makes of a text: its data and the line of every node, or its error."""
+    try:
+        node, data = parse(text)
+    except yaml.YAMLError as error:
+        return str(error)
+    lines = []
+    stack = [node] if node is not None else []
+    while stack:
+        node = stack.pop()
+        lines.append((node.tag, node.start_mark.line))
+        if isinstance(node, yaml.MappingNode):
+            stack.extend(part for pair in node.value for part in pair)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+    return repr(data), lines
+
+
+TRICKY = {
+    "tab": "id: x\n\ttype: model\n",
+    "no last line break": "a: 1\n? b",
+    "byte-order mark inside": "na\ufeffme: x\n",
+    "alias": "a: &x [1]\nb: *x\n",
+    "too deep": "a: " + "[" * 40 + "]" * 40 + "\n",
+    "two documents": "a: 1\n---\nb: 2\n",
+    "unclosed": "a: [1, 2\nb: 3\n",
+    "control character": "a: b\x07\n",
+    "carriage returns": "a: 1\r\nb:\r\n  - c\r\n",
+    "complex key": "? [a, b]\n: c\n",
+    "tags": "a: !!binary aGk=\nb: !!str 1\nc: !foo x\n",
+    "merge": "base: &b {x: 1}\nc:\n  <<: *b\n",
+}
+
+
+@pytest.mark.parametrize("text", TRICKY.values(), ids=TRICKY.keys())
+def test_libyaml_reads_a_tricky_text_as_the_pure_python_parser_does(text: str):
+    assert _read_with(catalog._parse, text) == _read_with(catalog._compose, text)
+
+
+def test_libyaml_reads_every_bundled_entry_as_the_pure_python_parser_does():
+    for path in sorted(paths.data_dir().rglob("*.yaml")):
+        text = path.read_text(encoding="utf-8")
+        assert _read_with(catalog._parse, text) == _read_with(catalog._compose, text), path

@@ -1,5 +1,6 @@
 """Read the YAML entries into a validated catalogue, collecting every problem with file and line."""
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -85,6 +86,47 @@ _Loader.yaml_implicit_resolvers = {
 }
 
 
+_FastLoader = None
+if yaml.__with_libyaml__:
+
+    class _FastLoader(yaml.cyaml.CParser, yaml.constructor.SafeConstructor, yaml.resolver.Resolver):
+        """libyaml composes the nodes (nearly all of the time); the constructor is _Loader's."""
+
+        yaml_implicit_resolvers = _Loader.yaml_implicit_resolvers
+
+        def __init__(self, text: str):
+            yaml.cyaml.CParser.__init__(self, text)
+            yaml.constructor.SafeConstructor.__init__(self)
+            yaml.resolver.Resolver.__init__(self)
+
+
+def _compose(text: str) -> tuple[object, object]:
+    """The document's node tree and data, in pure Python."""
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        return node, loader.construct_document(node) if node is not None else None
+    finally:
+        loader.dispose()
+
+
+def _unaliased_and_shallow(node) -> bool:
+    """No node reached twice (an alias) and none deeper than MAX_DEPTH: libyaml composes
+    without the limits, so a tree that might break one is left to the pure-Python composer."""
+    seen = set()
+    stack = [(node, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH or id(node) in seen:
+            return False
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            stack.extend((part, depth + 1) for pair in node.value for part in pair)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend((item, depth + 1) for item in node.value)
+    return True
+
+
 def _text(path: Path) -> tuple[str | None, Problem | None]:
     """The file's text, or the problem that stops it being read."""
     try:
@@ -107,18 +149,42 @@ def _text(path: Path) -> tuple[str | None, Problem | None]:
         return None, Problem(path, line, "not UTF-8 text", "save the file as UTF-8")
 
 
+# What libyaml reads otherwise than the pure-Python parser: tabs and byte-order marks it may
+# accept where the latter refuses them, characters the latter refuses outright, and a last line
+# without a line break (libyaml ends it, which moves the line of an empty node there).
+_UNLIKE = re.compile(yaml.reader.Reader.NON_PRINTABLE.pattern + "|[\t\ufeff]|[^\n]\\Z")
+
+
+def _libyaml_reads_alike(text: str) -> bool:
+    return _FastLoader is not None and not _UNLIKE.search(text)
+
+
+def _parse(text: str) -> tuple[object, object]:
+    """Parse with libyaml where it reads the text alike; a file it refuses is parsed again in
+    pure Python, whose messages and lines curators are shown."""
+    if _libyaml_reads_alike(text):
+        try:
+            loader = _FastLoader(text)
+            try:
+                node = loader.get_single_node()
+                if node is None:
+                    return None, None
+                if _unaliased_and_shallow(node):
+                    return node, loader.construct_document(node)
+            finally:
+                loader.dispose()
+        except yaml.YAMLError:
+            pass
+    return _compose(text)
+
+
 def read_yaml(path: Path) -> tuple[object, dict[Loc, int], list[Problem]]:
     """Parse one file into data, a map from field location to line, and any problems."""
     text, unreadable = _text(path)
     if unreadable:
         return None, {}, [unreadable]
     try:
-        loader = _Loader(text)
-        try:
-            node = loader.get_single_node()
-            data = loader.construct_document(node) if node is not None else None
-        finally:
-            loader.dispose()
+        node, data = _parse(text)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 1 if mark else 1
