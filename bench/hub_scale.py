@@ -5,8 +5,10 @@
 Import: wall time and peak RSS of `slmgraph import hf --from DUMP` into a fresh on-disk store,
 beside a plain pyoxigraph on-disk `bulk_load` of the same Hub triples (exported from that store
 as N-Quads). Reports: wall time of whole `slmgraph` processes on the imported store, beside
-`python -c "import pyoxigraph"`. Runs alternate so that machine noise hits both alike; medians
-are printed with their ratio.
+`python -c "import pyoxigraph"`. Lookups: in one process, the descendant count of the largest
+root beside `rustworkx.descendants` on the same edges in memory (rustworkx is installed for
+the bench only), and the ancestors, transitive datasets and name lookup of the deepest leaf.
+Runs alternate so that machine noise hits both alike; medians are printed with their ratio.
 """
 
 import argparse
@@ -47,6 +49,9 @@ def main() -> None:
     parser.add_argument("--models", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--work", type=Path, default=Path("/tmp/slmgraph-hub-scale"))
+    parser.add_argument(
+        "--reports-only", action="store_true", help="Reuse the store imported by a past run."
+    )
     args = parser.parse_args()
     slmgraph = shutil.which("slmgraph", path=str(Path(sys.executable).parent)) or "slmgraph"
     args.work.mkdir(parents=True, exist_ok=True)
@@ -65,6 +70,13 @@ def main() -> None:
         )
     nquads = args.work / "hub.nq"
     store = args.work / "store"
+    if not args.reports_only:
+        _imports(slmgraph, dump, store, nquads, args)
+    deepest = _reports(slmgraph, store, args.runs)
+    _lookups(store, ROOT, deepest, max(21, args.runs))
+
+
+def _imports(slmgraph: str, dump: Path, store: Path, nquads: Path, args) -> None:
     ours, floor = [], []
     for run in range(args.runs):
         shutil.rmtree(store, ignore_errors=True)
@@ -86,7 +98,6 @@ def main() -> None:
         f" | {max(o[1] for o in ours):.0f} MB |"
     )
     print(f"ratio: {median([o[0] for o in ours]) / median([f[0] for f in floor]):.2f}x the floor")
-    _reports(slmgraph, store, args.runs)
 
 
 def _export_hub(store: Path, nquads: Path) -> None:
@@ -99,21 +110,20 @@ def _export_hub(store: Path, nquads: Path) -> None:
         opened.dump(out, format=RdfFormat.N_QUADS, from_graph=NamedNode(HUB_GRAPH))
 
 
-def _reports(slmgraph: str, store: Path, runs: int) -> None:
-    probe = [
-        slmgraph,
-        "descendants",
-        "meta-llama/Llama-2-7b-hf",
-        "--store",
-        str(store),
-        "--format",
-        "json",
-    ]
+ROOT = "meta-llama/Llama-2-7b-hf"  # the generator's largest root
+
+
+def _reports(slmgraph: str, store: Path, runs: int) -> str:
+    """Whole report processes; returns the deepest descendant of the largest root."""
+    probe = [slmgraph, "descendants", ROOT, "--store", str(store), "--format", "json"]
     out = subprocess.run(probe, check=True, capture_output=True, text=True).stdout
     rows = json.loads(out)
-    deepest = max(rows, key=lambda r: r["depth"])["id"] if rows else None
+    deepest = max(rows, key=lambda r: r["depth"])["id"]
+    table = [*probe[:-1], "table"]
     commands = {
-        f"descendants of Llama-2-7B ({len(rows):,} rows)": probe,
+        f"descendants of Llama-2-7B, JSON ({len(rows):,} rows)": probe,
+        "the same as a table": table,
+        "the same, --count": [*probe, "--count"],
         f"ancestors of {deepest}": [
             slmgraph,
             "ancestors",
@@ -155,6 +165,53 @@ def _reports(slmgraph: str, store: Path, runs: int) -> None:
     print("| --- | ---: | ---: |")
     for name in commands:
         print(f"| {name} | {median(times[name]):.2f} s | {peaks[name]:.0f} MB |")
+    return deepest
+
+
+def _lookups(store: Path, root: str, deepest: str, runs: int) -> None:
+    """In one process: the descendant count beside rustworkx on the same edges in memory, and
+    the lookups of the deepest leaf."""
+    import sqlite3
+    import time
+
+    import rustworkx
+
+    from slmgraph import open_graph, reports
+
+    graph = open_graph(store_dir=store)
+    start = graph.resolve(root)
+    index = sqlite3.connect((store / "current").resolve() / "lineage.sqlite")
+    edges = index.execute("SELECT child, parent FROM edge").fetchall()
+    node = {key: number for number, key in index.execute("SELECT id, key FROM node")}
+    dag = rustworkx.PyDiGraph()
+    dag.add_nodes_from(range(max(node.values()) + 1))
+    dag.add_edges_from_no_data([(parent, child) for child, parent in edges])
+
+    def timed(call) -> float:
+        began = time.perf_counter()
+        call()
+        return time.perf_counter() - began
+
+    steps = {
+        f"descendant count of {root}": lambda: reports.descendant_count(graph, start),
+        "rustworkx.descendants, same edges in memory (floor)": lambda: len(
+            rustworkx.descendants(dag, node[start])
+        ),
+        f"ancestors of {deepest}": lambda: reports.ancestors(graph, deepest),
+        f"datasets --transitive of {deepest}": lambda: reports.datasets(graph, deepest, True),
+        f"name lookup of {deepest}": lambda: graph.resolve(deepest),
+    }
+    assert steps[f"descendant count of {root}"]() == list(steps.values())[1]()
+    times: dict[str, list[float]] = {name: [] for name in steps}
+    for _ in range(runs):
+        for name, call in steps.items():
+            times[name].append(timed(call))
+    print("| in one process | median |")
+    print("| --- | ---: |")
+    for name in steps:
+        print(f"| {name} | {median(times[name]) * 1000:.1f} ms |")
+    count, floor = (median(times[name]) for name in list(steps)[:2])
+    print(f"count ratio: {count / floor:.2f}x rustworkx")
 
 
 if __name__ == "__main__":
