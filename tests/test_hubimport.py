@@ -174,3 +174,19 @@ def test_hub_models_are_found_as_people_type_them(imported, typed, meant):
     run = CliRunner().invoke(main, ["show", typed, "--data", str(data), "--store", str(store)])
     assert run.exit_code == 0, run.output
     assert {row["id"] for row in json.loads(run.stdout)} == {meant}
+
+
+def test_a_curated_link_changed_since_the_import_is_said_on_every_report(imported):
+    """Pythia-70M's entry moves to another repo: its Hub models still hang under the entry
+    until the next import, and every report says so, naming the repo."""
+    data, store, _ = imported
+    entry = data / "models" / "pythia-70m.yaml"
+    linked = entry.read_text()
+    entry.write_text(linked.replace("huggingface: EleutherAI/pythia-70m\n", "huggingface: x/y\n"))
+    args = ["family", "pythia", "--data", str(data), "--store", str(store)]
+    run = CliRunner().invoke(main, args)
+    assert run.exit_code == 0, run.output
+    assert "EleutherAI/pythia-70m, x/y" in run.stderr and "slmgraph import hf" in run.stderr
+    entry.write_text(linked)
+    run = CliRunner().invoke(main, args)
+    assert (run.exit_code, run.stderr) == (0, ""), run.output

@@ -52,7 +52,14 @@ def open_graph(data_dir=None, store_dir=None, curated_only=False):
     location = Path(store_dir) if store_dir else paths.default_store()
     opened = store.open_healthy(data, paths.ontology_dir(), location)
     index = lineage.open_index((location / "current").resolve())
-    return reports.Graph(opened, curated_only=curated_only, lineage=index)
+    graph = reports.Graph(opened, curated_only=curated_only, lineage=index)
+    if (moved := store.relinked(location)) and not curated_only:
+        graph.readings.append(
+            f"{len(moved)} Hub repo(s) link to curated entries differently than when the Hub "
+            f"was imported ({', '.join(moved[:3])}{', …' if len(moved) > 3 else ''}); "
+            "run `slmgraph import hf` again to hang their Hub models under the entries"
+        )
+    return graph
 
 
 def __getattr__(name: str):

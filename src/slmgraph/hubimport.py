@@ -66,6 +66,7 @@ def import_records(
     with tempfile.TemporaryDirectory(dir=store_dir) as scratch:
         summary = _write(models, Path(scratch), repos, licences, origin, fetched)
         del models  # the load below needs the memory more
+        summary["links"] = sorted(repos.items())  # what a curated rebuild compares with
         summary["refused"] = sum(d.refused for d in doubts)
         summary["doubted"] = sum(not d.refused for d in doubts)
         store.import_hub(data_dir, ontology_dir, store_dir, Path(scratch), summary)

@@ -46,7 +46,7 @@ def report(func):
 
         graph = open_for_report(data_dir, store_dir, curated_only)
         rows = func(graph, **kwargs)
-        for reading in graph.readings:  # a name matched loosely: say how it was read
+        for reading in graph.readings:  # a name read loosely, a Hub link gone stale
             click.echo(f"note: {reading}", err=True)
         if limit is not None and len(rows) > limit:
             click.echo(f"note: the first {limit} of {len(rows)} rows", err=True)

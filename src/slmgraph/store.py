@@ -146,7 +146,7 @@ def ensure(data_dir: Path, ontology_dir: Path, store_dir: Path) -> str:
 
             quads = rdf.to_quads(catalog.load(data_dir))
             base = _hub_base(store_dir) if hub else None
-            _write_build(store_dir, build_id, quads, ontology_files(ontology_dir), base)
+            _write_build(store_dir, build_id, quads, ontology_files(ontology_dir), base, hub)
         _switch(store_dir, build_id)
     except OSError as error:
         raise StoreProblem(
@@ -246,7 +246,12 @@ def _finish(store_dir: Path, partial: Path, build_id: str) -> None:
 
 
 def _write_build(
-    store_dir: Path, build_id: str, quads, ontology: list[Path], base: Path | None = None
+    store_dir: Path,
+    build_id: str,
+    quads,
+    ontology: list[Path],
+    base: Path | None = None,
+    hub: dict | None = None,
 ) -> None:
     partial = _partial(store_dir, build_id, base)
     store = Store(str(partial))
@@ -267,8 +272,33 @@ def _write_build(
             f"the Hub graph in {store_dir} was imported by another version of slmgraph; "
             "run `slmgraph import hf` again, or delete hub.json there to go on without it"
         ) from None
+    if hub is not None and (moved := _relinked(store, hub)):
+        (partial / RELINKED).write_text(json.dumps(moved))
     del store
     _finish(store_dir, partial, build_id)
+
+
+RELINKED = "relinked.json"  # in a build: Hub repos whose curated entry changed since the import
+
+
+def _relinked(store: Store, hub: dict) -> list[str]:
+    """The Hub repos a curated entry now covers, or no longer covers, or covers as another
+    entry, compared with the links the Hub graph was written with."""
+    from slmgraph.graph import Graph
+    from slmgraph.hubimport import links
+
+    now = links(Graph(store, curated_only=True))[0]
+    then = dict(hub.get("links", []))
+    return sorted(repo for repo in now.keys() | then.keys() if now.get(repo) != then.get(repo))
+
+
+def relinked(store_dir: Path) -> list[str]:
+    """The Hub repos whose curated entry changed since the Hub graph was imported: their Hub
+    claims still name what the import linked them to."""
+    try:
+        return json.loads(((store_dir / "current").resolve() / RELINKED).read_text())
+    except (OSError, ValueError):
+        return []
 
 
 def _switch(store_dir: Path, build_id: str) -> None:
