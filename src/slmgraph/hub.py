@@ -89,6 +89,10 @@ def read_records(path: Path) -> Iterator[dict]:
         raise BulkFileProblem(f"{path}: not UTF-8 text; give JSON Lines or Parquet") from None
 
 
+# libyaml's loader where PyYAML was built with it: ten times the pure-Python one's speed
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def card_header(text: str) -> dict:
     """The YAML header of a model card's text; ValueError when it cannot be read."""
     if not text.startswith("---"):
@@ -97,7 +101,7 @@ def card_header(text: str) -> dict:
     if end < 0:
         raise ValueError("the YAML header is not closed by ---")
     try:
-        header = yaml.safe_load(text[3:end])
+        header = yaml.load(text[3:end], Loader=_YAML_LOADER)
     except yaml.YAMLError as error:
         raise ValueError(f"unparseable card YAML: {str(error).splitlines()[0]}") from None
     return header if isinstance(header, dict) else {}

@@ -46,22 +46,38 @@ def import_hf(data_dir, store_dir, source, author, repo, depth, everything):
         records, origin = hub.read_records(source), source.name
     else:
         records, origin = _fetched(store_dir, author, repo, depth), "Hugging Face Hub API"
+    status = _Status()
     summary = hubimport.import_records(
-        _progress(records), origin, data_dir, paths.ontology_dir(), store_dir
+        status.counted(records), origin, data_dir, paths.ontology_dir(), store_dir, None, status
     )
+    status.done()
     _say_import(summary)
 
 
-def _progress(records):
-    """The records, counted on a terminal's standard error as they are read."""
-    shown = sys.stderr.isatty()
-    count = 0
-    for count, record in enumerate(records, start=1):
-        if shown and count % 10_000 == 0:
-            click.echo(f"\rread {count:,} records", err=True, nl=False)
-        yield record
-    if shown:
-        click.echo(f"\rread {count:,} records; loading them into the store", err=True)
+class _Status:
+    """One line on a terminal's standard error saying what the import is doing."""
+
+    def __init__(self):
+        self.shown = sys.stderr.isatty()
+        self.width = 0
+
+    def __call__(self, text: str) -> None:
+        if self.shown:
+            click.echo("\r" + text.ljust(self.width), err=True, nl=False)
+            self.width = len(text)
+
+    def counted(self, records):
+        """The records, counted as they are read."""
+        count = 0
+        for count, record in enumerate(records, start=1):
+            if count % 10_000 == 0:
+                self(f"reading: {count:,} records")
+            yield record
+        self(f"reading: {count:,} records")
+
+    def done(self) -> None:
+        if self.shown and self.width:
+            click.echo("\r" + " " * self.width + "\r", err=True, nl=False)
 
 
 def _fetched(store_dir: Path, author: str | None, repo: str | None, depth: int) -> list[dict]:

@@ -3,7 +3,7 @@ graph, and a new build holding them beside the curated graph."""
 
 import json
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
 from pathlib import Path
 
@@ -53,23 +53,26 @@ def import_records(
     ontology_dir: Path,
     store_dir: Path,
     fetched: str | None = None,
+    say: Callable[[str], None] = lambda step: None,
 ) -> dict:
     """Import ``records`` as the store's Hub graph; returns the import's summary, with every
-    claim refused or doubted listed."""
+    claim refused or doubted listed. ``say`` is told each step as it starts."""
     graph = Graph(store.open_healthy(data_dir, ontology_dir, store_dir), curated_only=True)
     repos, licences = links(graph)
     doubts: list[hub.Doubt] = []
     models = [m for m in (hub.to_model(r, doubts) for r in records) if m is not None]
+    say(f"checking {len(models):,} models")
     models, checked = hub.checked(models, set(repos))
     doubts += checked
     fetched = fetched or date.today().isoformat()
     with tempfile.TemporaryDirectory(dir=store_dir) as scratch:
+        say("writing their claims")
         summary = _write(models, Path(scratch), repos, licences, origin, fetched)
         del models  # the load below needs the memory more
         summary["links"] = sorted(repos.items())  # what a curated rebuild compares with
         summary["refused"] = sum(d.refused for d in doubts)
         summary["doubted"] = sum(not d.refused for d in doubts)
-        store.import_hub(data_dir, ontology_dir, store_dir, Path(scratch), summary)
+        store.import_hub(data_dir, ontology_dir, store_dir, Path(scratch), summary, say)
     problems = store_dir / "hub-problems.json"
     problems.write_text(
         json.dumps([d.__dict__ for d in doubts], indent=1, ensure_ascii=False), encoding="utf-8"

@@ -9,6 +9,7 @@ the file it was imported from, the day it was fetched, and whether the relation 
 the card or inferred by the Hub.
 """
 
+import re
 from collections.abc import Iterable
 from typing import TextIO
 
@@ -47,11 +48,29 @@ HUB_LICENCES = {
 }
 
 
+_ESCAPED = re.compile(r'[\\"\n\r]')
+
+
 def _literal(text: str, datatype: str | None = None) -> str:
-    escaped = (
-        text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
-    )
-    return f'"{escaped}"' + (f"^^<{XSD}{datatype}>" if datatype else "")
+    if _ESCAPED.search(text):  # most names have nothing to escape
+        text = (
+            text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
+        )
+    return f'"{text}"' + (f"^^<{XSD}{datatype}>" if datatype else "")
+
+
+# Predicates and classes as written, made once (a million models write 22 million lines).
+TYPE, LABEL, SEE_ALSO = RDF + "type", RDFS + "label", RDFS + "seeAlso"
+IDENTIFIER, SOURCE = DCTERMS + "identifier", DCTERMS + "source"
+REPO, KEY = slm("huggingFaceRepo"), slm("lookupKey")
+QUALIFIED, OVERRULED = slm("qualifiedRelation"), slm("hubClaim")
+RELATION, TARGET, DERIVED = slm("relation"), slm("target"), slm("derivedFrom")
+PROVENANCE, DECLARED, IMPORTED, RETRIEVED = (
+    slm(local) for local in ("provenance", "declaredIn", "importedFrom", "retrieved")
+)
+TRAINED_ON, HUB_CLAIM = slm("trainedOn"), f"<{slm('HubClaim')}>"
+KINDS = {TRAINED_ON: f"<{slm('Training')}>"}
+DERIVATION = f"<{slm('Derivation')}>"
 
 
 class Writer:
@@ -78,24 +97,37 @@ class Writer:
         self.named: set[str] = set()  # parents named by a claim
         self.datasets: set[str] = set()  # Hub datasets written
         self.triples = 0
+        self.lines: list[str] = []  # written in blocks
+        self.constants = {  # the same on every claim
+            "hub": _literal("hub"),
+            "origin": _literal(origin),
+            "fetched": _literal(fetched, "date"),
+        }
 
     def add(self, subject: str, predicate: str, obj: str) -> None:
-        self.out.write(f"<{subject}> <{predicate}> {obj} <{HUB_GRAPH}> .\n")
-        self.triples += 1
+        self.lines.append(f"<{subject}> <{predicate}> {obj} <{HUB_GRAPH}> .\n")
 
     def models(self, models: Iterable[HubModel], imported: set[str]) -> None:
         for model in models:
             self.model(model)
+            if len(self.lines) > 50_000:
+                self._flush()
         for model in sorted(self.named - imported):  # parents named but not imported
             if model not in self.links:
                 self._entity(entity_iri(model), model, "model")
+        self._flush()
+
+    def _flush(self) -> None:
+        self.out.write("".join(self.lines))
+        self.triples += len(self.lines)
+        self.lines.clear()
 
     def model(self, model: HubModel) -> None:
         curated = self.links.get(model.repo)
         iri = curated or entity_iri(model.repo)
         if curated is None:
             self._entity(iri, model.repo, "model")
-            self.add(iri, RDFS + "seeAlso", f"<https://huggingface.co/{model.repo}>")
+            self.add(iri, SEE_ALSO, f"<https://huggingface.co/{model.repo}>")
             if model.author:
                 self.add(iri, slm("sharedBy"), _literal(model.author))
             if model.created:
@@ -124,7 +156,7 @@ class Writer:
                 self.add(node, slm("relationFrom"), _literal(parent.relation_from))
             if curated is None:
                 self.add(iri, prop, f"<{target}>")
-                self.add(iri, slm("derivedFrom"), f"<{target}>")
+                self.add(iri, DERIVED, f"<{target}>")
                 self._edge(model, WORDS[prop], target, parent.declared_in)
         for dataset in model.datasets:
             target = self.links.get(f"datasets/{dataset}")
@@ -152,27 +184,26 @@ class Writer:
 
     def _entity(self, iri: str, repo: str, kind: str) -> None:
         for cls in CLASSES[kind]:
-            self.add(iri, RDF + "type", f"<{cls}>")
+            self.add(iri, TYPE, f"<{cls}>")
         self.names.write(f"{entity_id(iri)}\t{kind}\t{repo}\n")
         label = _literal(repo)
-        self.add(iri, RDFS + "label", label)
-        self.add(iri, DCTERMS + "identifier", label)
-        self.add(iri, slm("huggingFaceRepo"), label)
-        self.add(iri, slm("lookupKey"), _literal(normalise(repo)))
+        self.add(iri, LABEL, label)
+        self.add(iri, IDENTIFIER, label)
+        self.add(iri, REPO, label)
+        self.add(iri, KEY, _literal(normalise(repo)))
 
     def _claim(self, iri, key, prop, target, model, declared_in, overruled) -> str:
         node = f"{entity_iri(model.repo)}/claim/{key}"
-        self.add(iri, slm("hubClaim") if overruled else slm("qualifiedRelation"), f"<{node}>")
-        cls = "Training" if prop == slm("trainedOn") else "Derivation"
-        self.add(node, RDF + "type", f"<{slm(cls)}>")
-        self.add(node, RDF + "type", f"<{slm('HubClaim')}>")
-        self.add(node, slm("relation"), f"<{prop}>")
-        self.add(node, slm("target"), f"<{target}>")
-        self.add(node, DCTERMS + "source", f"<{self._source(model, declared_in)}>")
-        self.add(node, slm("provenance"), _literal("hub"))
-        self.add(node, slm("declaredIn"), _literal(declared_in))
-        self.add(node, slm("importedFrom"), _literal(self.origin))
-        self.add(node, slm("retrieved"), _literal(self.fetched, "date"))
+        self.add(iri, OVERRULED if overruled else QUALIFIED, f"<{node}>")
+        self.add(node, TYPE, KINDS.get(prop, DERIVATION))
+        self.add(node, TYPE, HUB_CLAIM)
+        self.add(node, RELATION, f"<{prop}>")
+        self.add(node, TARGET, f"<{target}>")
+        self.add(node, SOURCE, f"<{self._source(model, declared_in)}>")
+        self.add(node, PROVENANCE, self.constants["hub"])
+        self.add(node, DECLARED, _literal(declared_in))
+        self.add(node, IMPORTED, self.constants["origin"])
+        self.add(node, RETRIEVED, self.constants["fetched"])
         return node
 
     def _source(self, model: HubModel, declared_in: str) -> str:

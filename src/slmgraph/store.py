@@ -17,11 +17,12 @@ import json
 import os
 import shutil
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
 from pyoxigraph import NamedNode, RdfFormat, Store
 
-from slmgraph import __version__, lineage
+from slmgraph import __version__, lineage, progress
 from slmgraph.vocab import HUB_GRAPH, ONTOLOGY_GRAPH
 
 # The modules whose code decides what a build contains: editing one invalidates the cache.
@@ -195,18 +196,31 @@ def _hub_base(store_dir: Path) -> Path:
     return current.resolve()
 
 
-def import_hub(data_dir: Path, ontology_dir: Path, store_dir: Path, written: Path, hub: dict):
+def import_hub(
+    data_dir: Path,
+    ontology_dir: Path,
+    store_dir: Path,
+    written: Path,
+    hub: dict,
+    say: Callable[[str], None] = lambda step: None,
+):
     """Make a new build: the current one with its Hub graph replaced by ``written/hub.nq``,
     whose lineage edges and names ``edges.tsv`` and ``names.tsv`` list one per line
-    (tab-separated ``lineage.Edge`` and ``lineage.HubName`` fields)."""
+    (tab-separated ``lineage.Edge`` and ``lineage.HubName`` fields). ``say`` is told how far
+    it has gone."""
     ensure(data_dir, ontology_dir, store_dir)
     curated_id = _cached_content_hash(data_dir, ontology_dir, store_dir)
     build_id = _with_hub(curated_id, hub)
     partial = _partial(store_dir, build_id, (store_dir / "current").resolve())
     store = Store(str(partial))
     store.update(f"DROP SILENT GRAPH <{HUB_GRAPH}>")
-    store.bulk_load(path=str(written / "hub.nq"), format=RdfFormat.N_QUADS)
+    nquads = written / "hub.nq"
+    with progress.reading(
+        nquads.stat().st_size, lambda done: say(f"loading: {done:.0%} of the claims read")
+    ):
+        store.bulk_load(path=str(nquads), format=RdfFormat.N_QUADS)
     store.flush()
+    say("indexing the lineage")
     with (
         (written / "edges.tsv").open(encoding="utf-8") as edges,
         (written / "names.tsv").open(encoding="utf-8") as names,
