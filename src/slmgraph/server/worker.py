@@ -21,7 +21,7 @@ from pyoxigraph import (
     Store,
 )
 
-from slmgraph import queries, reports
+from slmgraph import lineage, queries, reports
 from slmgraph.paths import queries_dir
 from slmgraph.server import negotiation, results
 from slmgraph.server.results import Answer
@@ -57,8 +57,9 @@ class Build:
 
     def __init__(self, store_dir: Path, build_id: str):
         self.id = build_id
-        self.store = Store.read_only(str(store_dir / "builds" / build_id))
-        self.graph = reports.Graph(self.store)
+        build = store_dir / "builds" / build_id
+        self.store = Store.read_only(str(build))
+        self.graph = reports.Graph(self.store, lineage=lineage.open_index(build))
         self.server_queries = queries.discover(queries_dir() / "server")
 
     def run(self, name: str, **bindings):
