@@ -110,21 +110,39 @@ def _compose(text: str) -> tuple[object, object]:
         loader.dispose()
 
 
-def _unaliased_and_shallow(node) -> bool:
-    """No node reached twice (an alias) and none deeper than MAX_DEPTH: libyaml composes
-    without the limits, so a tree that might break one is left to the pure-Python composer."""
-    seen = set()
-    stack = [(node, 1)]
-    while stack:
-        node, depth = stack.pop()
-        if depth > MAX_DEPTH or id(node) in seen:
-            return False
-        seen.add(id(node))
-        if isinstance(node, yaml.MappingNode):
-            stack.extend((part, depth + 1) for pair in node.value for part in pair)
-        elif isinstance(node, yaml.SequenceNode):
-            stack.extend((item, depth + 1) for item in node.value)
-    return True
+_STR, _SEQ, _MAP = (f"tag:yaml.org,2002:{kind}" for kind in ("str", "seq", "map"))
+_SCALARS = {f"tag:yaml.org,2002:{kind}" for kind in ("null", "bool", "int", "float")}
+
+
+class _NotPlain(Exception):
+    """The tree has what the plain walk leaves to the full constructor and composer."""
+
+
+def _plain(node, loader, depth: int, seen: set[int]) -> object:
+    """The data of a tree made of string-keyed mappings, lists and plain scalars, built in one
+    walk (entries are nothing else). Raises _NotPlain at an alias or nesting past MAX_DEPTH
+    (libyaml composes without those limits) and at any other tag or key."""
+    if depth > MAX_DEPTH or id(node) in seen:
+        raise _NotPlain
+    seen.add(id(node))
+    tag = node.tag
+    if tag == _STR and isinstance(node, yaml.ScalarNode):
+        return node.value
+    if tag == _MAP:
+        data = {}
+        for key, value in node.value:
+            if key.tag != _STR or not isinstance(key, yaml.ScalarNode) or id(key) in seen:
+                raise _NotPlain
+            if depth + 1 > MAX_DEPTH:
+                raise _NotPlain
+            seen.add(id(key))
+            data[key.value] = _plain(value, loader, depth + 1, seen)
+        return data
+    if tag == _SEQ:
+        return [_plain(item, loader, depth + 1, seen) for item in node.value]
+    if tag in _SCALARS and isinstance(node, yaml.ScalarNode):
+        return loader.construct_object(node)
+    raise _NotPlain
 
 
 def _text(path: Path) -> tuple[str | None, Problem | None]:
@@ -167,13 +185,10 @@ def _parse(text: str) -> tuple[object, object]:
             loader = _FastLoader(text)
             try:
                 node = loader.get_single_node()
-                if node is None:
-                    return None, None
-                if _unaliased_and_shallow(node):
-                    return node, loader.construct_document(node)
+                return node, None if node is None else _plain(node, loader, 1, set())
             finally:
                 loader.dispose()
-        except yaml.YAMLError:
+        except (yaml.YAMLError, _NotPlain):
             pass
     return _compose(text)
 
