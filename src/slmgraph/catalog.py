@@ -8,6 +8,7 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
+from slmgraph.bulk import collector_paused
 from slmgraph.problems import CatalogError, Problem
 from slmgraph.schema import ENTRY, SEED_MAP, AnyEntry, SeedMap
 
@@ -316,6 +317,11 @@ def seed_map_files(data_dir: Path) -> list[Path]:
 
 def check(data_dir: Path) -> tuple[Catalog, list[Problem]]:
     """Load every entry and seed map, run the cross-record checks, return all problems found."""
+    with collector_paused():
+        return _check(data_dir)
+
+
+def _check(data_dir: Path) -> tuple[Catalog, list[Problem]]:
     from slmgraph.checks import cross_record_problems
 
     records: dict[str, Record] = {}

@@ -9,6 +9,7 @@ from operator import itemgetter
 
 from pyoxigraph import Literal, NamedNode, Quad
 
+from slmgraph.bulk import collector_paused
 from slmgraph.catalog import Catalog
 from slmgraph.names import normalise
 from slmgraph.schema import parse_size
@@ -126,6 +127,11 @@ class _Graph:
 
 def to_quads(catalog: Catalog) -> list[Quad]:
     """All triples of the catalogue, in the default graph, sorted."""
+    with collector_paused():
+        return _quads(catalog)
+
+
+def _quads(catalog: Catalog) -> list[Quad]:
     graph = _Graph()
     spdx_ids = {entry.spdx: entry.id for entry in catalog.entries("licence")}
     for seed_map, _, _ in catalog.seed_maps.values():
