@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 
 from slmgraph import hub, hubrdf, store
+from slmgraph.bulk import collector_paused
 from slmgraph.graph import Graph
 from slmgraph.vocab import entity_iri
 
@@ -60,15 +61,16 @@ def import_records(
     graph = Graph(store.open_healthy(data_dir, ontology_dir, store_dir), curated_only=True)
     repos, licences = links(graph)
     doubts: list[hub.Doubt] = []
-    models = [m for m in (hub.to_model(r, doubts) for r in records) if m is not None]
-    say(f"checking {len(models):,} models")
-    models, checked = hub.checked(models, set(repos))
-    doubts += checked
     fetched = fetched or date.today().isoformat()
     with tempfile.TemporaryDirectory(dir=store_dir) as scratch:
-        say("writing their claims")
-        summary = _write(models, Path(scratch), repos, licences, origin, fetched)
-        del models  # the load below needs the memory more
+        with collector_paused():  # a million models are a million objects and no cycles
+            models = [m for m in (hub.to_model(r, doubts) for r in records) if m is not None]
+            say(f"checking {len(models):,} models")
+            models, checked = hub.checked(models, set(repos))
+            doubts += checked
+            say("writing their claims")
+            summary = _write(models, Path(scratch), repos, licences, origin, fetched)
+            del models  # the load below needs the memory more
         summary["links"] = sorted(repos.items())  # what a curated rebuild compares with
         summary["refused"] = sum(d.refused for d in doubts)
         summary["doubted"] = sum(not d.refused for d in doubts)

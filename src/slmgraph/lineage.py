@@ -15,10 +15,23 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import NamedTuple
 
+from slmgraph.bulk import collector_paused
 from slmgraph.names import compact, normalise
 
 FILE = "lineage.sqlite"
 COLUMNS = ("child", "relation", "parent", "source", "methods", "retrieved")
+ROW_KEYS = (  # a descendants row: the query's variables, and the parent's hops from the root
+    "child",
+    "childName",
+    "relation",
+    "parent",
+    "parentName",
+    "source",
+    "methods",
+    "retrieved",
+    "childHops",
+    "parentHops",
+)
 
 _SCHEMA = """
 CREATE TABLE node (id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, name TEXT NOT NULL);
@@ -34,13 +47,18 @@ CREATE INDEX hub_name_whole ON hub_name (whole);
 CREATE INDEX hub_name_part ON hub_name (part);
 CREATE INDEX hub_name_org ON hub_name (org);
 """
+# Each edge out of a descendant, with the hops from the root to it and to its parent (0 for
+# the root itself, NULL for a parent outside the root's tree: another base of a merge).
 _ROWS = """
-SELECT c.key, c.name, e.relation, p.key, p.name, e.source, e.methods, e.retrieved
+SELECT c.key, c.name, e.relation, p.key, p.name, e.source, e.methods, e.retrieved,
+       k.{hops}, CASE WHEN e.parent = a.id THEN 0 ELSE up.{hops} END
 FROM node AS a JOIN closure AS k ON k.ancestor = a.id
 JOIN edge AS e ON e.child = k.descendant JOIN node AS c ON c.id = e.child
 JOIN node AS p ON p.id = e.parent
+LEFT JOIN closure AS up ON up.ancestor = a.id AND up.descendant = e.parent
 WHERE a.key = ?
 """
+_ORDER = " ORDER BY c.key, e.relation"
 _COUNT = "SELECT COUNT(*) FROM node AS a JOIN closure AS k ON k.ancestor = a.id WHERE a.key = ?"
 # A curated-only answer walks curated edges only, so it has hops of its own.
 _ALL = " AND k.hops <= ?"
@@ -82,11 +100,12 @@ class Index:
 
     def descendants(self, root: str, curated_only: bool, max_depth: int | None) -> list[dict]:
         """The rows ``descendants.rq`` gives for ``root``, for descendants at most
-        ``max_depth`` hops away."""
-        query = _ROWS + (_CURATED if curated_only else _ALL)
-        keys = ("child", "childName", "relation", "parent", "parentName", "source")
+        ``max_depth`` hops away, ordered by child and relation, each with the fewest hops
+        from the root to its child and to its parent (None outside the root's tree)."""
+        hops = "curated_hops" if curated_only else "hops"
+        query = _ROWS.format(hops=hops) + (_CURATED if curated_only else _ALL) + _ORDER
         return [
-            dict(zip(keys, row[:6], strict=True), methods=row[6], retrieved=row[7])
+            dict(zip(ROW_KEYS, row, strict=True))
             for row in self.db.execute(query, (root, max_depth or _NO_LIMIT))
         ]
 
@@ -136,7 +155,8 @@ def index_build(
     names |= {row["child"]: row["childName"] for row in edges}
     names |= {row["parent"]: row["parentName"] for row in edges}
     rows = (Edge(*(row.get(key) for key in COLUMNS)) for row in edges)
-    write(build_dir, rows, hub_edges, names, hub_names)
+    with collector_paused():  # a million edges and their closure: many objects, no cycles
+        write(build_dir, rows, hub_edges, names, hub_names)
 
 
 def write(

@@ -73,11 +73,14 @@ def descendants(graph: Graph, root: str, max_depth: int | None = None) -> Rows:
     ``max_depth``, only the rows at most that many hops below it."""
     if graph.lineage is not None:  # the same rows as the query, from the build's index
         rows = graph.lineage.descendants(root, graph.curated_only, max_depth)
+        edges = [row for row in rows if row["parentHops"] is not None]
+        dist = {root: 0} | {row["child"]: row["childHops"] for row in edges}
     else:
         rows = graph.select("descendants", root=root)
-    inside = {root} | {row["child"] for row in rows}
-    edges = [row for row in rows if row["parent"] in inside]  # not a merge's other parents
-    walked = trees.walk(edges, {root: 0}, "parent", "child", _edge)
+        inside = {root} | {row["child"] for row in rows}
+        edges = [row for row in rows if row["parent"] in inside]  # not a merge's other parents
+        dist = None
+    walked = trees.walk(edges, {root: 0}, "parent", "child", _edge, dist=dist)
     if max_depth is not None:
         walked = [row for row in walked if row["depth"] <= max_depth]
     return Rows(EDGE_COLUMNS, walked)

@@ -4,6 +4,7 @@ Pure functions over report rows (``child``, ``relation``, ``parent`` …); no st
 """
 
 from collections import defaultdict, deque
+from operator import itemgetter
 
 
 def distances(edges: list[dict], starts: dict[str, int], near: str, far: str) -> dict[str, int]:
@@ -35,6 +36,7 @@ def walk(
     row,
     end_row=None,
     leads: dict[str, dict] | None = None,
+    dist: dict[str, int] | None = None,
 ) -> list[dict]:
     """Every edge once, depth-first from each start (nearest first), each node expanded under an
     edge that reaches it in the fewest hops, so a row's depth (hops to its far end) is its
@@ -42,11 +44,13 @@ def walk(
 
     ``row(edge, depth)`` makes an output row; ``end_row(node, depth)``, when given, makes one
     for each far end that has no edge of its own (a root of an ancestry), right after the first
-    edge that reaches it; ``leads`` holds a row to print before a start's edges.
+    edge that reaches it; ``leads`` holds a row to print before a start's edges. ``dist``,
+    when the caller knows them, are the fewest hops from the starts to every node.
     """
-    dist = distances(edges, starts, near, far)
+    if dist is None:
+        dist = distances(edges, starts, near, far)
     following = defaultdict(list)
-    for edge in edges:
+    for edge in sorted(edges, key=itemgetter(far, "relation")):  # each node's edges in order
         following[edge[near]].append(edge)
     out: list[dict] = []
     done: set[str] = set()
@@ -54,7 +58,7 @@ def walk(
 
     def visit(node: str) -> None:
         done.add(node)
-        for edge in sorted(following[node], key=lambda e: (e[far], e["relation"])):
+        for edge in following[node]:
             out.append(row(edge, dist[node] + 1))
             end = edge[far]
             if end_row is not None and not following[end] and end not in ended:
