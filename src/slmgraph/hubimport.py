@@ -2,6 +2,7 @@
 graph, and a new build holding them beside the curated graph."""
 
 import json
+import multiprocessing
 import tempfile
 from collections.abc import Callable, Iterable
 from datetime import date
@@ -47,6 +48,47 @@ def _write(models: list[hub.HubModel], scratch: Path, *settings) -> dict:
     }
 
 
+def _claims(records: Iterable[dict], settings: tuple, say) -> tuple[dict, list[hub.Doubt]]:
+    """Read and check the records and write their claims (``settings``: the scratch directory
+    and a Writer's links, licences, origin and day); the summary and every doubt."""
+    scratch, repos, *rest = settings
+    doubts: list[hub.Doubt] = []
+    with collector_paused():  # a million models are a million objects and no cycles
+        models = [m for m in (hub.to_model(r, doubts) for r in records) if m is not None]
+        say(f"checking {len(models):,} models")
+        models, checked = hub.checked(models, set(repos))
+        say("writing their claims")
+        return _write(models, scratch, repos, *rest), doubts + checked
+
+
+def _in_child(work, *args):
+    """``work(*args)`` in a forked process, so that the memory its million objects took goes
+    back to the system before the bulk load needs it (a Python heap, once grown, stays)."""
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return work(*args)  # no fork here: in this process, with its memory
+    context = multiprocessing.get_context("fork")
+    receive, send = context.Pipe(duplex=False)
+
+    def run() -> None:
+        try:
+            send.send((True, work(*args)))
+        except BaseException as error:  # the parent raises it as its own
+            send.send((False, error))
+
+    child = context.Process(target=run)
+    child.start()
+    send.close()
+    try:
+        ok, result = receive.recv()
+    except EOFError:  # killed before it could answer
+        raise RuntimeError(f"the import's reading process ended ({child.exitcode})") from None
+    finally:
+        child.join()
+    if not ok:
+        raise result
+    return result
+
+
 def import_records(
     records: Iterable[dict],
     origin: str,
@@ -60,17 +102,10 @@ def import_records(
     claim refused or doubted listed. ``say`` is told each step as it starts."""
     graph = Graph(store.open_healthy(data_dir, ontology_dir, store_dir), curated_only=True)
     repos, licences = links(graph)
-    doubts: list[hub.Doubt] = []
     fetched = fetched or date.today().isoformat()
     with tempfile.TemporaryDirectory(dir=store_dir) as scratch:
-        with collector_paused():  # a million models are a million objects and no cycles
-            models = [m for m in (hub.to_model(r, doubts) for r in records) if m is not None]
-            say(f"checking {len(models):,} models")
-            models, checked = hub.checked(models, set(repos))
-            doubts += checked
-            say("writing their claims")
-            summary = _write(models, Path(scratch), repos, licences, origin, fetched)
-            del models  # the load below needs the memory more
+        settings = (Path(scratch), repos, licences, origin, fetched)
+        summary, doubts = _in_child(_claims, records, settings, say)
         summary["links"] = sorted(repos.items())  # what a curated rebuild compares with
         summary["refused"] = sum(d.refused for d in doubts)
         summary["doubted"] = sum(not d.refused for d in doubts)
