@@ -7,7 +7,7 @@ from pathlib import Path
 from click.testing import CliRunner
 from pyoxigraph import Store
 
-from slmgraph import audit, rdf, reports
+from slmgraph import audit, overviews, rdf, reports
 from slmgraph.catalog import Catalog, Record
 from slmgraph.checks import cross_record_problems
 from slmgraph.cli import main
@@ -86,7 +86,7 @@ def findings(*entries: dict, of: str) -> list[dict]:
     assert cross_record_problems(found) == []
     store = Store()
     store.bulk_extend(rdf.to_quads(found))
-    rows = reports.licence_audit(reports.Graph(store), of)
+    rows = overviews.licence_audit(reports.Graph(store), of)
     oracle = Oracle(found)
     assert sorted((r["rule"], r["holder"], r["route"]) for r in oracle.audit(of)) == sorted(
         (r["rule"], r["holder"], r["route"]) for r in rows

@@ -2,7 +2,7 @@
 
 import pytest
 
-from slmgraph import catalog, lint, paths, queries, reports, scancode, store
+from slmgraph import catalog, lint, overviews, paths, queries, reports, scancode, store
 from slmgraph.checks import references
 from slmgraph.schema import SEED_IDS
 
@@ -88,7 +88,7 @@ def test_alpaca_data_was_generated_by_text_davinci_003(real_graph):
 
 
 def test_seed_mistakes_are_recorded(real_graph):
-    fixed = {(row["id"], row["seed"]) for row in reports.corrections(real_graph)}
+    fixed = {(row["id"], row["seed"]) for row in overviews.corrections(real_graph)}
     assert ("pythia", "awesome-slm") in fixed
 
 

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pyoxigraph import Store
 
-from slmgraph import catalog, hub, hubimport, lineage, paths, rdf, reports, store
+from slmgraph import catalog, hub, hubimport, lineage, overviews, paths, rdf, reports, store
 from slmgraph.catalog import Catalog, Record
 from slmgraph.checks import cross_record_problems
 from slmgraph.schema import ENTRY
@@ -61,7 +61,7 @@ def disagreements(graph: reports.Graph, oracle: Oracle) -> list[str]:
     wrong = [name for name, got, expected in checks if not same_rows(got, expected)]
     audits = [(f"audit {e.id}", e.id) for e in oracle.of("model", "family")] + [("audit", None)]
     wrong += [
-        name for name, e in audits if audit_problems(reports.licence_audit(graph, e), oracle, e)
+        name for name, e in audits if audit_problems(overviews.licence_audit(graph, e), oracle, e)
     ]
     for entry in oracle.of("model", "family", "dataset"):
         shown = sorted(

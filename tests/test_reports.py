@@ -1,6 +1,6 @@
 import pytest
 
-from slmgraph import reports
+from slmgraph import overviews, reports
 from slmgraph.names import UnknownName
 
 
@@ -108,13 +108,13 @@ def test_show_includes_incoming_edges(graph):
 
 
 def test_corrections_and_stats(graph):
-    [correction] = reports.corrections(graph)
+    [correction] = overviews.corrections(graph)
     assert (correction["id"], correction["seed"], correction["says"]) == (
         "pythia",
         "awesome-slm",
         "meta",
     )
-    stats = reports.stats(graph)
+    stats = overviews.stats(graph)
     assert stats["models"] == 9 and stats["families"] == 2
     assert stats["lineage_edges"] == 3 and stats["cited_edges"] == stats["edges"]
 
@@ -161,8 +161,8 @@ def test_wrong_kind_is_refused(graph):
 
 
 def test_run_query_accepts_names_and_files(graph, tmp_path):
-    rows = reports.run_query(graph, "family", {"family": "LLaMA"})
+    rows = overviews.run_query(graph, "family", {"family": "LLaMA"})
     assert {r["name"] for r in rows} == {"LLaMA-7B", "LLaMA-13B"}
     path = tmp_path / "ask.rq"
     path.write_text("ASK { ?m slm:fineTunedFrom ?p }")
-    assert reports.run_query(graph, str(path), {}) == [{"result": True}]
+    assert overviews.run_query(graph, str(path), {}) == [{"result": True}]

@@ -22,18 +22,18 @@ _EXPORTS = {
     for name in [
         "Graph",
         "ancestors",
-        "corrections",
         "datasets",
+        "descendant_count",
         "descendants",
         "family",
-        "licence_audit",
         "organisation",
-        "run_query",
         "show",
-        "stats",
         "synthetic",
         "timeline",
     ]
+} | {
+    name: "slmgraph.overviews"
+    for name in ["corrections", "disagreements", "licence_audit", "run_query", "stats"]
 }
 
 

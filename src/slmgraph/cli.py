@@ -108,10 +108,10 @@ def stats(data_dir, store_dir, fmt):
     """Counts of models, families, datasets, organisations, edges and cited edges."""
     import json
 
-    from slmgraph import reports
+    from slmgraph import overviews
     from slmgraph.formats import render
 
-    counts = reports.stats(open_for_report(data_dir, store_dir))
+    counts = overviews.stats(open_for_report(data_dir, store_dir))
     fmt = chosen_format(fmt)
     if fmt == "json":
         click.echo(json.dumps(counts, indent=2))

@@ -177,10 +177,10 @@ def audit(graph, name, summary):
     """Licence terms that reach every model (or model NAME, or family NAME's members) along its
     lineage, training data or generated data: each finding with its rule, certainty, clause
     and cited path. An aid to review, not legal advice."""
-    from slmgraph import reports
+    from slmgraph import overviews, reports
 
     model = graph.resolve(name, *reports.TRAINABLE) if name else None
-    return reports.licence_audit(graph, model, summary)
+    return overviews.licence_audit(graph, model, summary)
 
 
 @click.command()
@@ -188,18 +188,18 @@ def audit(graph, name, summary):
 def disagreements(graph):
     """Base models the Hub claims for curated entries that the entries do not state (the
     curated statement wins)."""
-    from slmgraph import reports
+    from slmgraph import overviews
 
-    return reports.disagreements(graph)
+    return overviews.disagreements(graph)
 
 
 @click.command()
 @report
 def corrections(graph):
     """Every correction the curated entries make to the seed documents."""
-    from slmgraph import reports
+    from slmgraph import overviews
 
-    return reports.corrections(graph)
+    return overviews.corrections(graph)
 
 
 def _key_values(ctx, param, values: tuple[str, ...]) -> dict[str, str]:
@@ -236,9 +236,9 @@ class _QueryCommand(click.Command):
 def query(graph, query, params):
     """Run QUERY: a canned query's name or a .rq file, printing its rows (SELECT), one row
     `result` (ASK) or one row per triple (CONSTRUCT, DESCRIBE)."""
-    from slmgraph import reports
+    from slmgraph import overviews
 
-    return reports.run_query(graph, query, params)
+    return overviews.run_query(graph, query, params)
 
 
 REPORTS = [
