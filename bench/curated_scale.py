@@ -20,6 +20,7 @@ from pathlib import Path
 from statistics import median
 
 import yaml
+from measure import FLOOR_LOAD, rss_of
 
 from slmgraph.schema import ARCHITECTURES, METHODS, SEED_IDS
 from slmgraph.vocab import LINEAGE, STAGES
@@ -32,13 +33,6 @@ import yaml
 for path in sorted(Path(sys.argv[1]).rglob("*.yaml")):
     yaml.load(path.read_bytes(), Loader=yaml.CSafeLoader)
 """
-FLOOR_LOAD = """
-import sys
-from pyoxigraph import RdfFormat, Store
-store = Store(sys.argv[1])
-store.bulk_load(path=sys.argv[2], format=RdfFormat.N_TRIPLES)
-store.flush()
-"""
 # Shares of the entries by type; models take the rest.
 SHARES = {"organisation": 0.02, "publication": 0.08, "dataset": 0.10, "family": 0.08}
 FOLDERS = {
@@ -49,21 +43,6 @@ FOLDERS = {
     "publication": "publications",
 }
 SIZES = ("125M", "350M", "1.3B", "2.7B", "7B", "13B", "70B", "8x7B")
-
-
-def rss_of(command: list[str]) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MB) measured by a fresh wrapper process, so each is its own."""
-    probe = (
-        "import resource, subprocess, sys, time; t = time.perf_counter(); "
-        "subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL); "
-        "print(time.perf_counter() - t, "
-        "resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", probe, *command], check=True, capture_output=True, text=True
-    )
-    seconds, megabytes = out.stdout.split()
-    return float(seconds), float(megabytes)
 
 
 class Pools:
