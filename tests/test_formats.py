@@ -55,3 +55,25 @@ def test_empty_and_unknown():
     assert render([], "json") == "[]"
     with pytest.raises(ValueError):
         render(ROWS, "yaml")
+
+
+def test_json_has_one_row_to_a_line_even_when_a_value_looks_like_a_row_boundary():
+    rows = [
+        {"id": "a", "note": "x},{y"},
+        {"id": "b", "note": [{"from": "a"}, {"from": "b"}]},
+        {"id": "c", "note": None},
+    ]
+    text = render(rows, "json")
+    assert json.loads(text) == rows
+    assert text.splitlines()[1:-1] == [
+        '  {"id":"a","note":"x},{y"},',
+        '  {"id":"b","note":[{"from":"a"},{"from":"b"}]},',
+        '  {"id":"c","note":null}',
+    ]
+    plain = [{"id": "a", "note": "ü"}, {"id": "b", "note": None}]
+    assert render(plain, "json").splitlines() == [
+        "[",
+        '  {"id":"a","note":"ü"},',
+        '  {"id":"b","note":null}',
+        "]",
+    ]

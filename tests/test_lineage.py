@@ -5,8 +5,9 @@ from collections import deque
 
 from hypothesis import given
 from hypothesis import strategies as st
+from pyoxigraph import Store
 
-from slmgraph import lineage, reports
+from slmgraph import lineage, reports, trees
 
 PARENTS = st.dictionaries(
     st.integers(0, 12), st.sets(st.integers(0, 12), min_size=1, max_size=3), max_size=12
@@ -44,8 +45,11 @@ def test_the_closure_has_every_descendant_at_its_fewest_hops(parents):
 KEYS = ("child", "childName", "relation", "parent", "parentName", "source", "methods")
 
 
-def same(rows: list[dict]) -> list[tuple]:
-    return sorted(tuple(row.get(key) for key in KEYS) for row in rows)
+def same(rows: list) -> list[tuple]:
+    """Query rows (dicts) and index rows (tuples of ``lineage.ROW_KEYS``) alike."""
+    index_row = lineage.ROW_KEYS
+    keyed = [r if isinstance(r, dict) else dict(zip(index_row, r, strict=True)) for r in rows]
+    return sorted(tuple(row.get(key) for key in KEYS) for row in keyed)
 
 
 def test_the_index_gives_the_rows_of_the_query_for_every_root(graph):
@@ -53,9 +57,58 @@ def test_the_index_gives_the_rows_of_the_query_for_every_root(graph):
     roots = [row["entity"] for row in graph.select("lineage-names")]
     assert len(roots) > 8
     for root in roots:
-        expected = same(unindexed.select("descendants", root=root))
+        rows = unindexed.select("descendants", root=root)
+        inside = {root} | {row["child"] for row in rows}
+        expected = same([row for row in rows if row["parent"] in inside])  # no other bases
         assert same(graph.lineage.descendants(root, False, None)) == expected, root
         assert same(graph.lineage.descendants(root, True, None)) == expected, root
+
+
+EDGES = st.lists(
+    st.tuples(
+        st.integers(0, 8),
+        st.sampled_from(["merged", "fine-tuned", "quantized"]),
+        st.integers(0, 8),
+        st.booleans(),
+    ),
+    max_size=30,
+)
+
+
+@given(EDGES, st.integers(0, 8), st.sampled_from([None, 1, 2, 3]), st.booleans())
+def test_the_report_from_the_index_is_the_tree_walk(
+    tmp_path_factory, edges, root, max_depth, curated_only
+):
+    """Merges, cycles, self-loops, repeated edges and a Hub edge beside a curated one: the
+    report read from the index (hops from its closure) is the plain walk of the edges."""
+    build = tmp_path_factory.mktemp("index")
+    claims = [
+        (curated, lineage.Edge(f"m{child}", relation, f"m{parent}", f"s{number}", None, None))
+        for number, (child, relation, parent, curated) in enumerate(edges)
+    ]
+    curated = [edge for is_curated, edge in claims if is_curated]
+    hub = [edge._replace(retrieved="2026-01-02") for is_curated, edge in claims if not is_curated]
+    lineage.write(build, curated, hub, {})
+    chosen = curated if curated_only else curated + hub
+    below: dict[str, list[str]] = {}
+    for edge in chosen:
+        below.setdefault(edge.parent, []).append(edge.child)
+    top = f"m{root}"
+    inside, queue = {top}, deque([top])
+    while queue:
+        for child in below.get(queue.popleft(), []):
+            if child not in inside:
+                inside.add(child)
+                queue.append(child)
+    lines = [(e.child, e.child, e.relation, e.parent, e.parent, *e[3:]) for e in chosen]
+    within = [line for line in lines if line[reports.PARENT] in inside]
+    walked = trees.walk(
+        within, {top: 0}, reports.PARENT, reports.CHILD, reports._edge, relation=reports.RELATION
+    )
+    expected = [row for row in walked if max_depth is None or row["depth"] <= max_depth]
+    index = lineage.Index(build / lineage.FILE)
+    graph = reports.Graph(Store(), curated_only=curated_only, lineage=index)
+    assert reports.descendants(graph, top, max_depth) == expected
 
 
 def test_depth_and_count_agree_with_the_full_report(graph):

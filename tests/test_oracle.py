@@ -141,6 +141,8 @@ def test_a_hub_shaped_graph_mixed_with_the_curated_one_matches_the_oracle(tmp_pa
     checks = []
     for root in roots:
         expected = oracle.descendants(root)
+        in_order = reports.descendants(graph, root)
+        assert in_order == reports.descendants(unindexed, root), f"{root}: the same tree order"
         checks += [
             (f"descendants {root}", reports.descendants(graph, root), expected),
             (f"descendants {root} (query)", reports.descendants(unindexed, root), expected),

@@ -12,6 +12,7 @@ import os
 import sqlite3
 from collections import defaultdict, deque
 from collections.abc import Iterable, Iterator
+from operator import itemgetter
 from pathlib import Path
 from typing import NamedTuple
 
@@ -20,7 +21,7 @@ from slmgraph.names import compact, normalise
 
 FILE = "lineage.sqlite"
 COLUMNS = ("child", "relation", "parent", "source", "methods", "retrieved")
-ROW_KEYS = (  # a descendants row: the query's variables, and the parent's hops from the root
+ROW_KEYS = (  # a descendants row: the query's variables, then the child's hops from the root
     "child",
     "childName",
     "relation",
@@ -30,44 +31,41 @@ ROW_KEYS = (  # a descendants row: the query's variables, and the parent's hops 
     "methods",
     "retrieved",
     "childHops",
-    "parentHops",
 )
 
+# Node ids follow the order of the keys, so that rows read in id order are in the order of
+# their keys. An edge carries its ends' keys and names: one lookup a row, not three.
 _SCHEMA = """
 CREATE TABLE node (id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, name TEXT NOT NULL);
-CREATE TABLE edge (child INTEGER, relation TEXT, parent INTEGER, source TEXT, methods TEXT,
-                   retrieved TEXT, curated INTEGER);
+CREATE TABLE edge (child INTEGER, relation TEXT, parent INTEGER, number INTEGER,
+                   child_key TEXT, child_name TEXT, parent_key TEXT, parent_name TEXT,
+                   source TEXT, methods TEXT, retrieved TEXT, curated INTEGER,
+                   PRIMARY KEY (child, relation, parent, number)) WITHOUT ROWID;
 CREATE TABLE closure (ancestor INTEGER, descendant INTEGER, hops INTEGER, curated_hops INTEGER,
                       PRIMARY KEY (ancestor, descendant)) WITHOUT ROWID;
 CREATE TABLE hub_name (entity TEXT, kind TEXT, repo TEXT, whole TEXT, part TEXT, org TEXT);
 """
 _INDEXES = """
-CREATE INDEX edge_child ON edge (child);
 CREATE INDEX hub_name_whole ON hub_name (whole);
 CREATE INDEX hub_name_part ON hub_name (part);
 CREATE INDEX hub_name_org ON hub_name (org);
 """
-# Each edge out of a descendant, with the hops from the root to it and to its parent (0 for
-# the root itself, NULL for a parent outside the root's tree: another base of a merge).
+# Each edge out of a descendant of the root, with the hops from the root to its child, in the
+# order of the children's keys, read straight off the two tables' keys with no sort.
 _ROWS = """
-SELECT c.key, c.name, e.relation, p.key, p.name, e.source, e.methods, e.retrieved,
-       k.{hops}, CASE WHEN e.parent = a.id THEN 0 ELSE up.{hops} END
-FROM node AS a JOIN closure AS k ON k.ancestor = a.id
-JOIN edge AS e ON e.child = k.descendant JOIN node AS c ON c.id = e.child
-JOIN node AS p ON p.id = e.parent
-LEFT JOIN closure AS up ON up.ancestor = a.id AND up.descendant = e.parent
-WHERE a.key = ?
+SELECT e.child_key, e.child_name, e.relation, e.parent_key, e.parent_name,
+       e.source, e.methods, e.retrieved, k.{hops}
+FROM closure AS k JOIN edge AS e ON e.child = k.descendant
+WHERE k.ancestor = (SELECT id FROM node WHERE key = ?) AND k.{hops} <= ? {curated}
+ORDER BY k.descendant
 """
-_ORDER = " ORDER BY c.key, e.relation"
-_COUNT = "SELECT COUNT(*) FROM node AS a JOIN closure AS k ON k.ancestor = a.id WHERE a.key = ?"
 # A curated-only answer walks curated edges only, so it has hops of its own.
-_ALL = " AND k.hops <= ?"
-_CURATED = " AND k.curated_hops <= ? AND e.curated"
-_CURATED_COUNT = " AND k.curated_hops <= ?"
+_COUNT = """
+SELECT COUNT(*) FROM closure AS k
+WHERE k.ancestor = (SELECT id FROM node WHERE key = ?) AND k.{hops} <= ?
+"""
 _HUB_EDGES = """
-SELECT c.key, e.relation, p.key, e.source, e.methods, e.retrieved
-FROM edge AS e JOIN node AS c ON c.id = e.child JOIN node AS p ON p.id = e.parent
-WHERE NOT e.curated
+SELECT child_key, relation, parent_key, source, methods, retrieved FROM edge WHERE NOT curated
 """
 _NO_LIMIT = 1 << 62
 _MOST_IN_ORG = 20_000  # the repos of one organisation read for a slip in a name
@@ -98,20 +96,17 @@ class Index:
     def __init__(self, path: Path):
         self.db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
 
-    def descendants(self, root: str, curated_only: bool, max_depth: int | None) -> list[dict]:
+    def descendants(self, root: str, curated_only: bool, max_depth: int | None) -> list[tuple]:
         """The rows ``descendants.rq`` gives for ``root``, for descendants at most
-        ``max_depth`` hops away, ordered by child and relation, each with the fewest hops
-        from the root to its child and to its parent (None outside the root's tree)."""
+        ``max_depth`` hops away, as tuples of ``ROW_KEYS`` (ending with the fewest hops from
+        the root to the child), ordered by child."""
         hops = "curated_hops" if curated_only else "hops"
-        query = _ROWS.format(hops=hops) + (_CURATED if curated_only else _ALL) + _ORDER
-        return [
-            dict(zip(ROW_KEYS, row, strict=True))
-            for row in self.db.execute(query, (root, max_depth or _NO_LIMIT))
-        ]
+        query = _ROWS.format(hops=hops, curated="AND e.curated" if curated_only else "")
+        return self.db.execute(query, (root, max_depth or _NO_LIMIT)).fetchall()
 
     def count(self, root: str, curated_only: bool, max_depth: int | None) -> int:
         """How many entities descend from ``root``, at most ``max_depth`` hops away."""
-        query = _COUNT + (_CURATED_COUNT if curated_only else _ALL)
+        query = _COUNT.format(hops="curated_hops" if curated_only else "hops")
         return self.db.execute(query, (root, max_depth or _NO_LIMIT)).fetchone()[0]
 
     def hub_edges(self) -> Iterator[Edge]:
@@ -174,28 +169,27 @@ def write(
     staging.unlink(missing_ok=True)
     db = sqlite3.connect(staging)
     db.executescript("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;" + _SCHEMA)
-    nodes: dict[str, int] = {}
-
-    def node(key: str) -> int:
-        if key not in nodes:
-            nodes[key] = len(nodes)
-        return nodes[key]
-
+    edges = [(1, edge) for edge in curated] + [(0, edge) for edge in hub]
+    keys = sorted({key for _, edge in edges for key in (edge.child, edge.parent)})
+    ids = {key: number for number, key in enumerate(keys)}
     parents: dict[int, set[int]] = defaultdict(set)
     curated_parents: dict[int, set[int]] = defaultdict(set)
     rows = []
-    for is_curated, edges in ((1, curated), (0, hub)):
-        for edge in edges:
-            child, parent = node(edge.child), node(edge.parent)
-            parents[child].add(parent)
-            if is_curated:
-                curated_parents[child].add(parent)
-            rows.append((child, edge.relation, parent, *edge[3:], is_curated))
-    db.executemany("INSERT INTO edge VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+    for number, (is_curated, edge) in enumerate(edges):
+        child, parent = ids[edge.child], ids[edge.parent]
+        parents[child].add(parent)
+        if is_curated:
+            curated_parents[child].add(parent)
+        ends = (edge.child, names.get(edge.child, edge.child))
+        ends += (edge.parent, names.get(edge.parent, edge.parent))
+        rows.append((child, edge.relation, parent, number, *ends, *edge[3:], is_curated))
+    del edges
+    rows.sort(key=itemgetter(0, 1, 2, 3))  # in key order, a table without rowids fills fast
+    db.executemany(f"INSERT INTO edge VALUES ({', '.join('?' * 12)})", rows)
     del rows
     db.executemany(
         "INSERT INTO node VALUES (?, ?, ?)",
-        ((number, key, names.get(key, key)) for key, number in nodes.items()),
+        ((number, key, names.get(key, key)) for number, key in enumerate(keys)),
     )
     curated_hops = {
         (ancestor, descendant): hops for ancestor, descendant, hops in closure(curated_parents)

@@ -6,7 +6,7 @@ Every report returns a list of dicts with at least ``id`` and ``name``; lineage 
 
 from collections import defaultdict
 
-from slmgraph import trees
+from slmgraph import lineage, trees
 from slmgraph.graph import TRAINABLE, BadValue, Graph, NotForThisReport, first_day
 from slmgraph.queries import Rows
 
@@ -45,23 +45,33 @@ def sorted_list(text: str | None) -> str | None:
     return ", ".join(sorted(text.split(", "))) if text else None
 
 
-def _provenance(row: dict) -> str:
-    """Where an edge comes from: only a claim imported from the Hub has a day retrieved."""
-    return "hub" if row.get("retrieved") else "curated"
+# A lineage edge as the walk reads it: the query's variables in the order of the index's rows
+# (which end with the child's hops from the root).
+LINE = lineage.ROW_KEYS[:-1]
+CHILD, RELATION, PARENT = 0, 2, 3
 
 
-def _edge(row: dict, depth: int) -> dict:
+def _lines(rows: list[dict]) -> list[tuple]:
+    return [tuple(map(row.get, LINE)) for row in rows]
+
+
+def provenance(retrieved: str | None) -> str:
+    """Where a fact comes from: only a claim imported from the Hub has a day retrieved."""
+    return "hub" if retrieved else "curated"
+
+
+def _edge(line: tuple, depth: int) -> dict:
     return {
-        "id": row["child"],
-        "name": row["childName"],
-        "relation": row["relation"],
-        "parent": row["parent"],
-        "parent_name": row["parentName"],
+        "id": line[0],
+        "name": line[1],
+        "relation": line[2],
+        "parent": line[3],
+        "parent_name": line[4],
         "depth": depth,
-        "method": sorted_list(row.get("methods")),
-        "source": row.get("source"),
-        "provenance": _provenance(row),
-        "retrieved": row.get("retrieved"),
+        "method": sorted_list(line[6]) if line[6] else None,
+        "source": line[5],
+        "provenance": provenance(line[7]),
+        "retrieved": line[7],
     }
 
 
@@ -70,14 +80,13 @@ def descendants(graph: Graph, root: str, max_depth: int | None = None) -> Rows:
     ``max_depth``, only the rows at most that many hops below it."""
     if graph.lineage is not None:  # the same rows as the query, from the build's index
         rows = graph.lineage.descendants(root, graph.curated_only, max_depth)
-        edges = [row for row in rows if row["parentHops"] is not None]
-        dist = {root: 0} | {row["child"]: row["childHops"] for row in edges}
+        dist = {line[CHILD]: line[-1] for line in rows} | {root: 0}
     else:
-        rows = graph.select("descendants", root=root)
-        inside = {root} | {row["child"] for row in rows}
-        edges = [row for row in rows if row["parent"] in inside]  # not a merge's other parents
+        rows = _lines(graph.select("descendants", root=root))
         dist = None
-    walked = trees.walk(edges, {root: 0}, "parent", "child", _edge, dist=dist)
+    inside = dist if dist is not None else {root, *(line[CHILD] for line in rows)}
+    edges = [line for line in rows if line[PARENT] in inside]  # not a merge's other parents
+    walked = trees.walk(edges, {root: 0}, PARENT, CHILD, _edge, dist=dist, relation=RELATION)
     if max_depth is not None:
         walked = [row for row in walked if row["depth"] <= max_depth]
     return Rows(EDGE_COLUMNS, walked)
@@ -98,15 +107,16 @@ class _Ancestry:
         joins = {  # the start's members
             r["child"]: r for r in rows if r["parent"] == start and r["relation"] == "member-of"
         }
-        self.edges = [r for r in rows if r["parent"] != start]  # none leads back to the start
+        self.edges = _lines([r for r in rows if r["parent"] != start])  # none leads to the start
         self.members = set(joins)
         self.starts = {start: 0} | {member: 1 for member in joins}
         # a member's own chains come under a row saying it is a member
-        self.leads = {member: _edge(row, 1) for member, row in joins.items()}
+        leads = zip(joins, _lines(joins.values()), strict=True)
+        self.leads = {member: _edge(line, 1) for member, line in leads}
         self.names = {r["parent"]: r["parentName"] for r in rows}
 
     def depths(self) -> dict[str, int]:
-        return trees.distances(self.edges, self.starts, "child", "parent")
+        return trees.distances(self.edges, self.starts, CHILD, PARENT)
 
     def rows(self) -> list[dict]:
         def root(node: str, depth: int) -> dict:
@@ -116,7 +126,9 @@ class _Ancestry:
                 "depth": depth,
             }
 
-        return trees.walk(self.edges, self.starts, "child", "parent", _edge, root, self.leads)
+        return trees.walk(
+            self.edges, self.starts, CHILD, PARENT, _edge, root, self.leads, relation=RELATION
+        )
 
 
 def ancestors(graph: Graph, start: str, max_depth: int | None = None) -> Rows:
@@ -157,9 +169,9 @@ def datasets(graph: Graph, model: str, transitive: bool = False) -> Rows:
         {model}
         | ancestry.members
         | {
-            r["parent"]
-            for r in ancestry.edges
-            if r["child"] == model and r["relation"] == "member-of"
+            line[PARENT]
+            for line in ancestry.edges
+            if line[CHILD] == model and line[RELATION] == "member-of"
         }
     )
     rows = [r for r in graph.select("datasets", model=model) if transitive or r["via"] in own]
@@ -182,7 +194,7 @@ def datasets(graph: Graph, model: str, transitive: bool = False) -> Rows:
                 "generated_by": sorted_list(row.get("generatedBy")),
                 "derived_from": sorted_list(row.get("derivedFrom")),
                 "source": row["source"],
-                "provenance": _provenance(row),
+                "provenance": provenance(row.get("retrieved")),
                 "retrieved": row.get("retrieved"),
             }
             for row in nearest.values()

@@ -36,11 +36,13 @@ def walk(
     row,
     end_row=None,
     leads: dict[str, dict] | None = None,
+    relation="relation",
     dist: dict[str, int] | None = None,
 ) -> list[dict]:
     """Every edge once, depth-first from each start (nearest first), each node expanded under an
     edge that reaches it in the fewest hops, so a row's depth (hops to its far end) is its
-    indentation.
+    indentation. A node's edges go by far end, then ``relation``, then near end. Edges are
+    dicts or tuples: ``near``, ``far`` and ``relation`` are their keys.
 
     ``row(edge, depth)`` makes an output row; ``end_row(node, depth)``, when given, makes one
     for each far end that has no edge of its own (a root of an ancestry), right after the first
@@ -49,28 +51,30 @@ def walk(
     """
     if dist is None:
         dist = distances(edges, starts, near, far)
-    following = defaultdict(list)
-    for edge in sorted(edges, key=itemgetter(far, "relation")):  # each node's edges in order
-        following[edge[near]].append(edge)
+    following: dict[str, list] = {}  # a plain dict: reading a leaf adds nothing
+    for edge in sorted(edges, key=itemgetter(far, relation, near)):  # each node's edges in order
+        following.setdefault(edge[near], []).append(edge)
     out: list[dict] = []
+    append = out.append
     done: set[str] = set()
     ended: set[str] = set()
 
     def visit(node: str) -> None:
         done.add(node)
-        for edge in following[node]:
-            out.append(row(edge, dist[node] + 1))
+        depth = dist[node] + 1
+        for edge in following.get(node, ()):
+            append(row(edge, depth))
             end = edge[far]
-            if end_row is not None and not following[end] and end not in ended:
+            if end_row is not None and end not in following and end not in ended:
                 ended.add(end)
-                out.append(end_row(end, dist[end]))
-            if end not in done and dist[end] == dist[node] + 1:
+                append(end_row(end, dist[end]))
+            if end not in done and dist[end] == depth:
                 visit(end)
 
     for node in sorted(starts, key=lambda n: (starts[n], n)):
         if node in done:
             continue
-        if following[node] and leads and node in leads:
+        if node in following and leads and node in leads:
             out.append(leads[node])
         visit(node)
     return out
