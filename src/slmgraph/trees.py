@@ -68,7 +68,7 @@ def walk(
             if end_row is not None and end not in following and end not in ended:
                 ended.add(end)
                 append(end_row(end, dist[end]))
-            if end not in done and dist[end] == depth:
+            if end in following and end not in done and dist[end] == depth:  # not a leaf
                 visit(end)
 
     for node in sorted(starts, key=lambda n: (starts[n], n)):
