@@ -62,9 +62,11 @@ def create_app(config: ServerConfig) -> Starlette:
         Route("/lineage/{entity}.svg", pages.lineage),
         Mount("/static", CachedStatic(directory=assets.STATIC), name="static"),
     ]
-    vendor = assets.vendor_dir()
-    if vendor is not None:
-        routes.append(Mount("/vendor", CachedStatic(directory=vendor), name="vendor"))
+    vendor = assets.vendor_dirs()
+    if vendor:
+        files = CachedStatic(directory=vendor[0])
+        files.all_directories = vendor  # each npm library's files, wherever they are
+        routes.append(Mount("/vendor", files, name="vendor"))
     middleware = [
         Middleware(web.AccessLog) if config.access_log else None,
         Middleware(web.SizeLimit, max_bytes=config.max_request_bytes),

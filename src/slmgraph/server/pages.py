@@ -4,12 +4,13 @@ page of every entity IRI, which also answers Turtle or JSON-LD by ``Accept``."""
 import json
 
 import jinja2
+import markupsafe
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
-from slmgraph import names, queries
+from slmgraph import lineage_picture, lineage_svg, names, queries
 from slmgraph.paths import queries_dir
-from slmgraph.server import assets, lineage_svg, negotiation, protocol, web
+from slmgraph.server import assets, negotiation, protocol, web
 from slmgraph.server.state import ServerState
 from slmgraph.vocab import BASE, compact, entity_iri
 
@@ -22,6 +23,8 @@ _templates = jinja2.Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+# JSON inside a <script> element: "<" escaped so no string in it can end the element.
+_templates.filters["script_json"] = lambda text: markupsafe.Markup(text.replace("<", "\\u003c"))
 _templates.filters["plural"] = lambda word, count: (
     word if count == 1 else word[:-1] + "ies" if word.endswith("y") else word + "s"
 )
@@ -129,7 +132,7 @@ async def entity(request: Request) -> Response:
         return web.not_modified_response(tag, state.config.max_age)
     row = index[entity_id]
     found = await state.run("entity", entity=entity_id)
-    svg = lineage_svg.render(entity_id, row["name"], found["ancestors"], found["descendants"])
+    pic = lineage_picture.picture(entity_id, row["name"], found["ancestors"], found["descendants"])
     facts = [f for f in found["facts"] if f["direction"] == "out" and f["property"] not in _HIDDEN]
     incoming = [fact for fact in found["facts"] if fact["direction"] == "in"]
     from_members = [fact for fact in found["facts"] if fact["direction"] == "members"]
@@ -147,7 +150,9 @@ async def entity(request: Request) -> Response:
         incoming=incoming,
         from_members=from_members,
         citations=citations,
-        svg=svg,
+        svg=lineage_svg.render(pic),
+        diagram_json=json.dumps(lineage_picture.cytoscape(pic, lambda node: f"/id/{node}")),
+        interactive=assets.has("cytoscape.min.js", "cytoscape-dagre.min.js"),
         index=index,
         has_lineage=bool(found["ancestors"] or found["descendants"]),
     )
@@ -197,6 +202,6 @@ async def lineage(request: Request) -> Response:
         return web.not_modified_response(tag, state.config.max_age)
     found = await state.run("entity", entity=entity_id)
     name = index[entity_id]["name"]
-    svg = lineage_svg.render(entity_id, name, found["ancestors"], found["descendants"])
-    response = Response(svg, media_type="image/svg+xml")
+    pic = lineage_picture.picture(entity_id, name, found["ancestors"], found["descendants"])
+    response = Response(lineage_svg.render(pic), media_type="image/svg+xml")
     return web.cached(response, tag, state.config.max_age)
