@@ -41,48 +41,62 @@ class Layout:
 def layers_around(anchor: str, edges: list[tuple[str, str]]) -> dict[str, int]:
     """Layer numbers with ``anchor`` at 0: nodes above it at minus the longest path up to them,
     nodes below at the longest path down, so every edge (upper, lower) goes down a layer or more.
+    A node joined to the rest by neither (the other parent of a merge) goes just above its
+    highest child; a node is pushed down only when an edge needs it.
 
-    >>> layers_around("b", [("a", "b"), ("b", "c"), ("c", "d"), ("b", "d")])
-    {'b': 0, 'a': -1, 'c': 1, 'd': 2}
+    >>> layers_around("b", [("a", "b"), ("b", "c"), ("c", "d"), ("b", "d"), ("x", "d")])
+    {'a': -1, 'b': 0, 'c': 1, 'x': 1, 'd': 2}
     """
     below, above = defaultdict(list), defaultdict(list)
     for upper, lower in edges:
         below[upper].append(lower)
         above[lower].append(upper)
-    layer = {anchor: 0}
-    for step, following in ((-1, above), (1, below)):
-        for node in _longest_paths(anchor, following):
+    wanted = {anchor: 0}
+    for step, following, back in ((-1, above, below), (1, below, above)):
+        for node in _topological(anchor, following):
+            reached = [wanted[m] for m in back[node] if m in wanted]
             if node != anchor:
-                reached = [layer[m] for m in (below if step < 0 else above)[node] if m in layer]
-                layer[node] = (min(reached) - 1) if step < 0 else (max(reached) + 1)
-    for upper, lower in edges:  # anything not reached from the anchor hangs off what it joins
-        if upper in layer and lower not in layer:
-            layer[lower] = layer[upper] + 1
-        elif lower in layer and upper not in layer:
-            layer[upper] = layer[lower] - 1
+                wanted[node] = (min(reached) - 1) if step < 0 else (max(reached) + 1)
+    nodes = {anchor} | set(below) | set(above)
+    layer: dict[str, int] = {}
+    for node in _topological_all(nodes, below):
+        if node in wanted:
+            base = wanted[node]
+        else:
+            placed = [wanted[m] for m in below[node] if m in wanted]
+            base = min(placed) - 1 if placed else 0
+        layer[node] = max([base] + [layer[m] + 1 for m in above[node]])
     return layer
 
 
-def _longest_paths(start: str, following: dict[str, list[str]]) -> list[str]:
-    """The nodes reachable from ``start``, each after every node with an edge to it."""
+def _topological(start: str, following: dict[str, list[str]]) -> list[str]:
+    """The nodes reachable from ``start``, each after every reachable node with an edge to it."""
     reached, stack = {start}, [start]
     while stack:
         for nxt in following[stack.pop()]:
             if nxt not in reached:
                 reached.add(nxt)
                 stack.append(nxt)
-    incoming = defaultdict(int)
-    for node in reached:
+    return _topological_all(reached, following)
+
+
+def _topological_all(nodes, following) -> list[str]:
+    """``nodes`` in an order where each comes after those of ``nodes`` with an edge to it."""
+    incoming = {node: 0 for node in nodes}
+    for node in nodes:
         for nxt in following[node]:
-            incoming[nxt] += 1
-    order, ready = [], [start]
+            if nxt in incoming:
+                incoming[nxt] += 1
+    ready = sorted((node for node, count in incoming.items() if count == 0), reverse=True)
+    order = []
     while ready:
         node = ready.pop()
         order.append(node)
         for nxt in following[node]:
-            incoming[nxt] -= 1
-            if incoming[nxt] == 0:
-                ready.append(nxt)
+            if nxt in incoming:
+                incoming[nxt] -= 1
+                if incoming[nxt] == 0:
+                    ready.append(nxt)
     return order
 
 
