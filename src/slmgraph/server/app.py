@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from slmgraph.server import assets, describe, pages, protocol, web
+from slmgraph.server import assets, canned, describe, pages, protocol, web
 from slmgraph.server.config import ServerConfig
 from slmgraph.server.pool import JobFailed, Unavailable
 from slmgraph.server.state import ServerState
@@ -50,6 +50,7 @@ def create_app(config: ServerConfig) -> Starlette:
     routes = [
         Route("/", pages.home),
         Route("/search", pages.search),
+        Route("/canned/{name}", canned.bind),
         Route("/sparql", protocol.endpoint, methods=ALL_METHODS),
         Route("/sparql/", protocol.endpoint, methods=ALL_METHODS),
         Route("/store", protocol.store_route, methods=ALL_METHODS),
