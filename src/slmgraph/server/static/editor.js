@@ -129,6 +129,7 @@
     if (query.params.length) {
       openForm(query);
       form.querySelector("input").focus();
+      if (window.innerWidth < 900) form.scrollIntoView({ block: "start" }); // the list is above it
     } else {
       form.hidden = true;
       setQuery(query.text, query.title, false);
