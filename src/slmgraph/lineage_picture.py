@@ -23,12 +23,12 @@ COLOURS = {
     "fine-tuned": "#2563eb",
     "adapter": "#0891b2",
     "quantized": "#7c3aed",
-    "merged": "#c026d3",
+    "merged": "#db2777",
     "distilled": "#ea580c",
     "pruned": "#65a30d",
-    "continued-pretraining": "#0d9488",
-    "trained-from": "#1d4ed8",
-    "based-on": "#b45309",
+    "continued-pretraining": "#0f766e",
+    "trained-from": "#92400e",
+    "based-on": "#ca8a04",
     "member-of": "#94a3b8",
 }
 OTHER_COLOUR = "#374151"
@@ -148,7 +148,7 @@ def text_width(text: str, size: float = 13) -> float:
 
 
 def box_width(node: Node) -> float:
-    return max(64.0, round(text_width(node.label) + 24))
+    return max(64.0, round(text_width(node.label) + 28))
 
 
 def arrange(pic: Picture) -> layered.Layout:
