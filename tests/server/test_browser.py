@@ -186,7 +186,22 @@ def test_no_edge_crosses_a_box_in_the_largest_curated_families(
         assert edges_through_boxes(segments, rects) == [], entity
         # every segment runs upward, from a lower box's top to a higher box's bottom
         assert all(s.start[1] > s.end[1] for s in segments), entity
+        assert _labels_wider_than_their_boxes(page) == [], entity
     assert page.errors == []
+
+
+def _labels_wider_than_their_boxes(page) -> list[str]:
+    """Boxes whose name, set in the diagram's font, would not fit inside them."""
+    return page.evaluate(
+        """() => {
+        const cy = window.lineageDiagram;
+        const pen = document.createElement('canvas').getContext('2d');
+        return cy.nodes().filter((n) => n.data('kind') !== 'virtual').filter((n) => {
+          pen.font = (n.data('kind') === 'entity' ? 'bold ' : '') + '13px system-ui, sans-serif';
+          return pen.measureText(n.data('label')).width > n.width() - 4;
+        }).map((n) => n.data('label'));
+    }"""
+    )
 
 
 def test_the_diagram_is_interactive(real_server, page):
@@ -220,10 +235,19 @@ def test_the_diagram_is_interactive(real_server, page):
     assert page.errors == []
 
 
-def test_pages_without_javascript_keep_the_svg(server, page):
+def test_pages_without_javascript_keep_the_svg(real_server, real_graph_with_index, page):
     page.route("**/*.js", lambda route: route.abort())  # as if scripts were off
-    page.goto(server.url + "/id/llama-7b")
-    assert page.locator(".diagram svg.lineage").is_visible()
+    for entity in largest_families(real_graph_with_index, 3) + ["llama-7b"]:
+        page.goto(f"{real_server.url}/id/{entity}")
+        assert page.locator(".diagram svg.lineage").is_visible()
+        overflowing = page.evaluate(
+            """() => Array.from(document.querySelectorAll('.diagram svg .node')).filter((n) => {
+            const text = n.querySelector('text').getBBox();
+            const box = n.querySelector('rect').getBBox();
+            return text.x < box.x + 2 || text.x + text.width > box.x + box.width - 2;
+        }).map((n) => n.dataset.id)"""
+        )
+        assert overflowing == [], entity  # every name is whole inside its box
     nodes = page.locator(".diagram svg a.node")
     assert {nodes.nth(i).get_attribute("data-id") for i in range(nodes.count())} >= {
         "llama",

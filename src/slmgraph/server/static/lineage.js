@@ -146,6 +146,7 @@
   cy.on("mouseover", "node[kind='group'], node[kind='model'], node[kind='entity']", (event) => {
     show(event, [event.target.data("title") || ""]);
   });
+  cy.on("tap", "edge, node[kind='virtual']", (event) => show(event, describe(event.target.data()))); // touch
   cy.on("mouseout", "edge, node", () => {
     tip.hidden = true;
     cy.elements(".hovered").removeClass("hovered");
