@@ -12,6 +12,8 @@
 
   const canvas = document.createElement("div");
   canvas.className = "cy";
+  canvas.setAttribute("role", "img");
+  canvas.setAttribute("aria-label", holder.querySelector("svg").getAttribute("aria-label") + " (interactive)");
   const tip = document.createElement("div");
   tip.className = "edge-tip";
   tip.hidden = true;
