@@ -79,3 +79,12 @@ def test_cytoscape_segments_join_adjacent_layers_and_only_the_last_has_the_arrow
         (virtual[0]["id"], "root", True),
     ]
     assert [item["relation"] for item in data["legend"]] == ["fine-tuned", "merged"]
+
+
+def test_a_collapsed_box_links_to_the_listing_of_its_parent():
+    rows = [row(f"q{i:02}", "quantized", "base") for i in range(30)]
+    pic = lineage_picture.picture("base", "Base", [], rows)
+    data = lineage_picture.cytoscape(pic, lambda node: f"/id/{node}", lambda p: f"/all/{p}")
+    groups = [el["data"] for el in data["elements"] if el["data"].get("kind") == "group"]
+    assert [(g["label"], g["href"]) for g in groups] == [("+30 quantized", "/all/base")]
+    assert groups[0]["title"].startswith("Q00, Q01") and groups[0]["title"].endswith("18 more")

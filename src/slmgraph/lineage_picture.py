@@ -49,6 +49,7 @@ class Node:
     name: str
     group: list[str] = field(default_factory=list)  # the names a collapsed box stands for
     relation: str | None = None  # the relation of a collapsed box's children
+    parent: str | None = None  # the node a collapsed box's children derive from
 
     @property
     def label(self) -> str:
@@ -124,7 +125,7 @@ def _collapsed(entity: str, names: dict[str, str], edges: list[Edge], limit: int
             if len(group) > limit and len(group) > 1:
                 box = f"+{parent}/{relation}"
                 members = sorted(names.get(edge.child, edge.child) for edge in group)
-                nodes[box] = Node(box, members[0], members, relation)
+                nodes[box] = Node(box, members[0], members, relation, parent)
                 kept.append(Edge(box, relation, parent))
                 continue
             for edge in group:
@@ -158,12 +159,13 @@ def arrange(pic: Picture) -> layered.Layout:
     return layered.layout(sizes, edges, pic.entity, key=pic.key)
 
 
-def cytoscape(pic: Picture, href) -> dict:
+def cytoscape(pic: Picture, href, listing=None) -> dict:
     """The picture as cytoscape.js elements, with each long edge already split by virtual
     nodes, so the layered layout draws every segment between adjacent layers only.
 
-    ``href(id)`` gives a box's page. Segments run child to parent (cytoscape-dagre lays them
-    out bottom to top); the last carries the arrow.
+    ``href(id)`` gives a box's page, and ``listing(parent)``, when given, a collapsed box's
+    link: where every child of that parent is listed. Segments run child to parent
+    (cytoscape-dagre lays them out bottom to top); the last carries the arrow.
     """
     edges = [(edge.parent, edge.child) for edge in pic.edges]
     layer, routes = layered.split_long_edges(layered.layers_around(pic.entity, edges), edges)
@@ -180,6 +182,8 @@ def cytoscape(pic: Picture, href) -> dict:
             shown = node.group[:12]
             more = len(node.group) - len(shown)
             data["title"] = ", ".join(shown) + (f" and {more:,} more" if more else "")
+            if listing is not None:
+                data["href"] = listing(node.parent)
         else:
             data["href"] = href(node.id)
             data["title"] = node.name

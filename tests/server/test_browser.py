@@ -140,6 +140,14 @@ def test_the_name_box_suggests_names_and_aliases(server, page):
     assert "Alpaca 7B" in options  # found by its alias "Stanford Alpaca"
 
 
+def test_a_link_fills_in_a_canned_query_and_runs_it(server, page):
+    page.goto(server.url + "/?form=descendants&root=Pythia")
+    page.locator(".yasr table tbody tr").first.wait_for(timeout=15_000)
+    assert page.input_value("#canned-form input[name='root']") == "Pythia"
+    assert "dolly-v2-12b" in page.locator(".yasr").inner_text()
+    assert page.errors == []
+
+
 # --- the lineage diagram ---------------------------------------------------------------------
 
 

@@ -140,3 +140,8 @@ def test_the_interactive_diagram_gets_its_picture_in_the_page(http):
 def test_entities_without_lineage_get_no_empty_diagram(http):
     page = http.get("/id/meta", headers=BROWSER).text
     assert "<h1>Meta AI</h1>" in page and "<svg" not in page and "lineage-data" not in page
+
+
+def test_a_collapsed_box_would_lead_to_the_list_of_every_child(http):
+    page = http.get("/id/llama-7b", headers=BROWSER).text
+    assert '<section id="referred-to-by">' in page and 'href="/id/alpaca-7b"' in page

@@ -142,7 +142,11 @@ async def entity(request: Request) -> Response:
         from_members=from_members,
         citations=citations,
         svg=lineage_svg.render(pic),
-        diagram_json=json.dumps(lineage_picture.cytoscape(pic, lambda node: f"/id/{node}")),
+        diagram_json=json.dumps(
+            lineage_picture.cytoscape(
+                pic, lambda node: f"/id/{node}", lambda parent: f"/id/{parent}#referred-to-by"
+            )
+        ),
         interactive=assets.has("cytoscape.min.js", "cytoscape-dagre.min.js"),
         index=index,
         has_lineage=bool(found["ancestors"] or found["descendants"]),

@@ -140,10 +140,16 @@
     button.addEventListener("click", () => choose(button));
   }
 
-  // ?form=NAME opens that canned query's form; else a first example, bound and ready to run.
+  // ?form=NAME opens that canned query's form (?form=NAME&PARAM=VALUE… fills it in and runs it
+  // when every required parameter is there); else a first example, bound and ready to run.
   const asked = new URLSearchParams(window.location.search);
-  if (byName[asked.get("form")]) {
-    choose(document.querySelector("button.canned-query[data-name='" + asked.get("form") + "']"));
+  const wanted = byName[asked.get("form")];
+  if (wanted) {
+    choose(document.querySelector("button.canned-query[data-name='" + wanted.name + "']"));
+    for (const param of wanted.params) {
+      if (asked.has(param.name) && form.elements[param.name]) form.elements[param.name].value = asked.get(param.name);
+    }
+    if (wanted.params.length && wanted.params.every((p) => p.optional || asked.get(p.name))) bound(true);
   } else if (byName["descendants"] && !asked.has("query")) {
     document.querySelector("button.canned-query[data-name='descendants']").classList.add("active");
     openForm(byName["descendants"], { root: "LLaMA" });
