@@ -39,6 +39,7 @@ def drawn_geometry(svg_text: str) -> tuple[list[Segment], list[Rect]]:
 def real_pictures(real_graph_with_index):
     graph = real_graph_with_index
     chosen = largest_families(graph, 5) + ["llama-7b", "llama-2-7b", "vicuna-13b"]
+    chosen += ["llama-3.2", "codegen", "sheared-llama", "deepseek-math"]  # the most long edges
     return {
         entity: lineage_svg.render(
             lineage_picture.picture(

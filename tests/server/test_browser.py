@@ -185,7 +185,9 @@ def _drawn(page) -> tuple[list[Segment], list[Rect]]:
 def test_no_edge_crosses_a_box_in_the_largest_curated_families(
     real_server, real_graph_with_index, page
 ):
+    # the largest families, and the pictures with the most long edges (virtual nodes)
     chosen = largest_families(real_graph_with_index, 5) + ["llama-7b", "vicuna-13b"]
+    chosen += ["llama-3.2", "codegen", "sheared-llama", "deepseek-math"]
     for entity in chosen:
         page.goto(f"{real_server.url}/id/{entity}")
         _diagram_ready(page)
