@@ -88,3 +88,19 @@ def test_a_collapsed_box_links_to_the_listing_of_its_parent():
     groups = [el["data"] for el in data["elements"] if el["data"].get("kind") == "group"]
     assert [(g["label"], g["href"]) for g in groups] == [("+30 quantized", "/all/base")]
     assert groups[0]["title"].startswith("Q00, Q01") and groups[0]["title"].endswith("18 more")
+
+
+def test_every_curated_picture_draws_each_report_edge_once(real_graph_with_index):
+    graph = real_graph_with_index
+    families = {row["id"] for row in graph.select("labels") if row["class"] == "family"}
+    for entity in sorted(families):
+        ancestors, descendants = (
+            reports.ancestors(graph, entity),
+            reports.descendants(graph, entity),
+        )
+        pic = lineage_picture.picture(entity, entity, ancestors, descendants)
+        drawn = [(e.child, e.relation, e.parent) for e in pic.edges]
+        expected = {(r["id"], r["relation"], r["parent"]) for r in ancestors + descendants}
+        assert len(drawn) == len(set(drawn)), entity
+        if not any(node.group for node in pic.nodes.values()):
+            assert set(drawn) == {edge for edge in expected if edge[2]}, entity

@@ -98,13 +98,15 @@ def picture(entity: str, name: str, ancestors: list[dict], descendants: list[dic
         if row.get("parent"):
             names.setdefault(row["parent"], row["parent_name"])
     upward, downward = _edges(ancestors), _edges(descendants)
+    # a family's ancestry covers its members, so an edge may come in both reports: drawn once
+    seen = {(edge.child, edge.relation, edge.parent) for edge in upward}
     limit = MAX_SIBLINGS
     while True:
         nodes, edges = _collapsed(entity, names, downward, limit)
         for edge in upward:
             for node in (edge.child, edge.parent):
                 nodes.setdefault(node, Node(node, names.get(node, node)))
-        edges = upward + edges
+        edges = upward + [e for e in edges if (e.child, e.relation, e.parent) not in seen]
         if len(nodes) <= MAX_NODES or limit == 1:
             return Picture(entity, nodes, edges)
         limit = max(1, limit // 2)

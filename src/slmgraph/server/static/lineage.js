@@ -97,13 +97,15 @@
     const entity = cy.getElementById(picture.entity);
     const whole = cy.elements().boundingBox();
     const zoom = Math.max(0.7, Math.min(1, canvas.clientWidth / (whole.w + 40)));
-    // tall enough to show the whole picture with the entity in the middle, when the screen allows
-    const reach = Math.max(entity.position("y") - whole.y1, whole.y2 - entity.position("y"));
-    const height = Math.max(240, Math.min(2 * reach * zoom + 60, window.innerHeight * 0.7));
+    const height = Math.max(240, Math.min(whole.h * zoom + 60, window.innerHeight * 0.7));
     canvas.style.height = height + "px";
     cy.resize();
     cy.zoom(zoom);
     cy.center(entity);
+    // Centred on the entity across; down the page, the whole picture when it fits in the height.
+    if (whole.h * zoom + 40 <= height) {
+      cy.panBy({ x: 0, y: height / 2 - ((whole.y1 + whole.y2) / 2) * zoom - cy.pan().y });
+    }
     canvas.dataset.ready = "true";
   }
 
