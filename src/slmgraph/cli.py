@@ -9,6 +9,7 @@ from slmgraph.formats import FORMATS
 from slmgraph.hubcli import import_
 from slmgraph.options import DATA, STORE, defaults
 from slmgraph.reportcli import REPORTS, chosen_format, open_for_report
+from slmgraph.treecli import tree
 
 # Exit codes, as the README documents them.
 DATA_OR_QUERY_PROBLEM = 1
@@ -235,5 +236,6 @@ def serve(data_dir, store_dir, host, port, no_build, **options):
 
 
 main.add_command(import_)
+main.add_command(tree)
 for command in REPORTS:
     main.add_command(command)

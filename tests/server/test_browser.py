@@ -1,14 +1,17 @@
 """A real browser (Debian's Chromium driven by Playwright) uses the web UI.
 
-Screenshots land in ``tests/artifacts/`` for a person to look at.
+Screenshots land in ``tests/artifacts/`` (or ``$SLMGRAPH_SCREENSHOTS``) for a person to look at.
 """
 
 import os
 import shutil
+from pathlib import Path
 
 import pytest
 
-from tests.server.conftest import ARTIFACTS
+from tests.conftest import largest_families
+from tests.geometry import Rect, Segment, edges_through_boxes
+from tests.server.conftest import ARTIFACTS, running_server
 
 CHROMIUM = os.environ.get("SLMGRAPH_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 FLAGS = [
@@ -20,6 +23,9 @@ FLAGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+DESKTOP = {"width": 1400, "height": 900}
+PHONE = {"width": 390, "height": 844}
+SHOTS = Path(os.environ.get("SLMGRAPH_SCREENSHOTS") or ARTIFACTS)
 
 pytestmark = pytest.mark.skipif(
     not os.path.exists(CHROMIUM), reason="Chromium is not installed (apt-get install chromium)"
@@ -27,64 +33,290 @@ pytestmark = pytest.mark.skipif(
 
 
 @pytest.fixture(scope="module")
-def page(tmp_path_factory):
+def browser(tmp_path_factory):
     sync_api = pytest.importorskip("playwright.sync_api")
     profile = tmp_path_factory.mktemp("chromium-profile")
     with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch_persistent_context(
-            str(profile),
-            executable_path=CHROMIUM,
-            headless=True,
-            args=FLAGS,
-            viewport={"width": 1400, "height": 1000},
+        context = playwright.chromium.launch_persistent_context(
+            str(profile), executable_path=CHROMIUM, headless=True, args=FLAGS, viewport=DESKTOP
         )
-        page = browser.new_page()
-        errors: list[str] = []
-        page.on("pageerror", lambda error: errors.append(str(error)))
-        page.errors = errors
-        yield page
-        browser.close()
+        yield context
+        context.close()
 
 
-def test_home_runs_a_canned_query_and_shows_rows(server, page):
-    ARTIFACTS.mkdir(exist_ok=True)
+def _page(browser, viewport):
+    page = browser.new_page()
+    page.set_viewport_size(viewport)
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.errors = errors
+    return page
+
+
+@pytest.fixture
+def page(browser):
+    opened = _page(browser, DESKTOP)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def phone(browser):
+    opened = _page(browser, PHONE)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture(scope="module")
+def real_server(real_store, tmp_path_factory):
+    """The server over the real catalogue: its largest families are what the pictures are for."""
+    log = tmp_path_factory.mktemp("real-server") / "server.log"
+    with running_server(real_store, log, "--workers", "2") as running:
+        yield running
+
+
+def _diagram_ready(page) -> None:
+    page.wait_for_selector(".cy[data-ready='true']", timeout=20_000)
+
+
+# --- the editor ------------------------------------------------------------------------------
+
+
+def test_a_canned_query_asks_for_its_name_runs_bound_and_links_results_here(server, page):
     page.goto(server.url + "/")
     page.wait_for_selector(".yasqe .CodeMirror")
-    page.click("button.canned-query[data-name='descendants']")
-    editor_text = page.evaluate("document.querySelector('.CodeMirror').CodeMirror.getValue()")
-    assert "SELECT ?root ?child" in editor_text
-    page.click(".yasqe_queryButton")
+    page.click("button.canned-query[data-name='ancestors']")
+    box = page.locator("#canned-form input[name='start']")
+    box.fill("Stanford Alpaca")  # an alias
+    page.click("#canned-form button[type='submit']")
     rows = page.locator(".yasr table tbody tr")
     rows.first.wait_for(timeout=15_000)
-    assert rows.count() > 0
-    assert "alpaca-7b" in page.locator(".yasr").inner_text()
-    page.screenshot(path=ARTIFACTS / "home-query.png", full_page=True)
+    editor_text = page.evaluate("document.querySelector('.CodeMirror').CodeMirror.getValue()")
+    assert "VALUES ?start { <https://w3id.org/slmgraph/id/alpaca-7b> }" in editor_text
+    assert "llama-7b" in page.locator(".yasr").inner_text()
+    links = page.locator(".yasr a[href*='llama-7b']")
+    assert links.count() > 0
+    assert links.first.get_attribute("href") == "/id/llama-7b"
+    page.screenshot(path=_shot("home-query-1400"), full_page=True)
+    links.first.evaluate("link => link.click()")  # the table's cells overlap their links
+    page.wait_for_url("**/id/llama-7b")
     assert page.errors == []
 
 
-def test_entity_page_shows_its_lineage_diagram(server, page):
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.goto(server.url + "/id/llama-7b")
-    diagram = page.locator(".diagram svg.lineage")
-    diagram.wait_for()
+def test_a_canned_query_never_runs_unbound(server, page):
+    sent: list[str] = []
+    page.on("request", lambda request: sent.append(request.url))
+    page.goto(server.url + "/")
+    page.wait_for_selector(".yasqe .CodeMirror")
+    page.click("button.canned-query[data-name='datasets']")
+    before = page.evaluate("document.querySelector('.CodeMirror').CodeMirror.getValue()")
+    # the browser itself refuses to submit an empty required box; go past that to our check
+    page.eval_on_selector(
+        "#canned-form", "form => form.dispatchEvent(new Event('submit', {cancelable: true}))"
+    )
+    problem = page.locator("#canned-form .problem")
+    problem.wait_for()
+    assert problem.inner_text().startswith("'model' needs a value")
+    page.fill("#canned-form input[name='model']", "no such model anywhere")
+    page.click("#canned-form button[type='submit']")
+    page.wait_for_function(
+        "!document.querySelector('#canned-form .problem').textContent.includes('needs')"
+    )
+    assert "'model'" in problem.inner_text()
+    after = page.evaluate("document.querySelector('.CodeMirror').CodeMirror.getValue()")
+    assert after == before  # the editor never received the unbound query
+    assert not [url for url in sent if "/sparql" in url]
+
+
+def test_the_name_box_suggests_names_and_aliases(server, page):
+    page.goto(server.url + "/")
+    page.click("button.canned-query[data-name='descendants']")
+    page.fill("#canned-form input[name='root']", "")
+    page.type("#canned-form input[name='root']", "stanford", delay=20)
+    page.wait_for_function("document.querySelectorAll('#name-suggestions option').length > 0")
+    options = page.eval_on_selector_all(
+        "#name-suggestions option", "options => options.map(o => o.value)"
+    )
+    assert "Alpaca 7B" in options  # found by its alias "Stanford Alpaca"
+
+
+def test_a_link_fills_in_a_canned_query_and_runs_it(server, page):
+    page.goto(server.url + "/?form=descendants&root=Pythia")
+    page.locator(".yasr table tbody tr").first.wait_for(timeout=15_000)
+    assert page.input_value("#canned-form input[name='root']") == "Pythia"
+    assert "dolly-v2-12b" in page.locator(".yasr").inner_text()
+    assert page.errors == []
+
+
+# --- the lineage diagram ---------------------------------------------------------------------
+
+
+def _drawn(page) -> tuple[list[Segment], list[Rect]]:
+    """Every edge segment and every box as cytoscape rendered them (model coordinates)."""
+    found = page.evaluate(
+        """() => {
+        const cy = window.lineageDiagram;
+        const boxes = cy.nodes().filter((n) => n.data('kind') !== 'virtual').map((n) => {
+          const b = n.boundingBox({ includeLabels: false, includeOverlays: false });
+          return { id: n.id(), x1: b.x1, y1: b.y1, x2: b.x2, y2: b.y2 };
+        });
+        const segments = cy.edges().map((e) => {
+          const s = e.sourceEndpoint(), t = e.targetEndpoint();
+          return { source: e.source().id(), target: e.target().id(), sx: s.x, sy: s.y,
+                   tx: t.x, ty: t.y, label: e.data('from') + ' ' + e.data('relation') + ' '
+                   + e.data('to') };
+        });
+        return { boxes, segments };
+    }"""
+    )
+    rects = [Rect(b["id"], b["x1"], b["y1"], b["x2"], b["y2"]) for b in found["boxes"]]
+    segments = [
+        Segment(
+            (s["sx"], s["sy"]),
+            (s["tx"], s["ty"]),
+            frozenset({s["source"], s["target"]}),
+            s["label"],
+        )
+        for s in found["segments"]
+    ]
+    return segments, rects
+
+
+def test_no_edge_crosses_a_box_in_the_largest_curated_families(
+    real_server, real_graph_with_index, page
+):
+    # the largest families, and the pictures with the most long edges (virtual nodes)
+    chosen = largest_families(real_graph_with_index, 5) + ["llama-7b", "vicuna-13b"]
+    chosen += ["llama-3.2", "codegen", "sheared-llama", "deepseek-math"]
+    for entity in chosen:
+        page.goto(f"{real_server.url}/id/{entity}")
+        _diagram_ready(page)
+        segments, rects = _drawn(page)
+        assert len(rects) > 3 and segments, entity
+        assert edges_through_boxes(segments, rects) == [], entity
+        # every segment runs upward, from a lower box's top to a higher box's bottom
+        assert all(s.start[1] > s.end[1] for s in segments), entity
+        assert _labels_wider_than_their_boxes(page) == [], entity
+    assert page.errors == []
+
+
+def _labels_wider_than_their_boxes(page) -> list[str]:
+    """Boxes whose name, set in the diagram's font, would not fit inside them."""
+    return page.evaluate(
+        """() => {
+        const cy = window.lineageDiagram;
+        const pen = document.createElement('canvas').getContext('2d');
+        return cy.nodes().filter((n) => n.data('kind') !== 'virtual').filter((n) => {
+          pen.font = (n.data('kind') === 'entity' ? 'bold ' : '') + '13px system-ui, sans-serif';
+          return pen.measureText(n.data('label')).width > n.width() - 4;
+        }).map((n) => n.data('label'));
+    }"""
+    )
+
+
+def test_the_diagram_is_interactive(real_server, page):
+    page.goto(real_server.url + "/id/llama-7b")
+    _diagram_ready(page)
+    assert page.locator(".diagram svg.lineage").is_hidden()  # the static picture gives way
+    legend = page.locator(".legend li").all_inner_texts()
+    assert {"fine-tuned", "adapter", "continued-pretraining", "member-of"} <= set(legend)
+    where = page.evaluate(
+        """() => { const cy = window.lineageDiagram;
+        const edge = cy.edges().filter((e) => e.data('from') === 'Alpaca 7B')[0];
+        const p = edge.renderedMidpoint(), box = cy.container().getBoundingClientRect();
+        return { x: box.left + p.x, y: box.top + p.y }; }"""
+    )
+    page.mouse.move(where["x"], where["y"])
+    tip = page.locator(".edge-tip")
+    tip.wait_for(state="visible")
+    text = tip.inner_text()
+    assert "fine-tuned" in text and "SFT" in text and "crfm.stanford.edu" in text
+    zoom = page.evaluate("window.lineageDiagram.zoom()")
+    page.mouse.wheel(0, -400)
+    page.wait_for_function(f"window.lineageDiagram.zoom() > {zoom}")
+    at = page.evaluate(
+        """() => { const cy = window.lineageDiagram; const n = cy.getElementById('llama');
+        const p = n.renderedPosition(), box = cy.container().getBoundingClientRect();
+        return { x: box.left + p.x, y: box.top + p.y }; }"""
+    )
+    page.mouse.click(at["x"], at["y"])
+    page.wait_for_url("**/id/llama")
+    assert page.locator("h1").inner_text() == "LLaMA"
+    assert page.errors == []
+
+
+def test_pages_without_javascript_keep_the_svg(real_server, real_graph_with_index, page):
+    page.route("**/*.js", lambda route: route.abort())  # as if scripts were off
+    for entity in largest_families(real_graph_with_index, 3) + ["llama-7b"]:
+        page.goto(f"{real_server.url}/id/{entity}")
+        assert page.locator(".diagram svg.lineage").is_visible()
+        overflowing = page.evaluate(
+            """() => Array.from(document.querySelectorAll('.diagram svg .node')).filter((n) => {
+            const text = n.querySelector('text').getBBox();
+            const box = n.querySelector('rect').getBBox();
+            return text.x < box.x + 2 || text.x + text.width > box.x + box.width - 2;
+        }).map((n) => n.dataset.id)"""
+        )
+        assert overflowing == [], entity  # every name is whole inside its box
     nodes = page.locator(".diagram svg a.node")
     assert {nodes.nth(i).get_attribute("data-id") for i in range(nodes.count())} >= {
         "llama",
         "llama-7b",
         "alpaca-7b",
     }
-    assert diagram.bounding_box()["height"] > 100
-    page.screenshot(path=ARTIFACTS / "entity-llama-7b.png", full_page=True)
     page.click(".diagram svg a.node[data-id='alpaca-7b']")
     page.wait_for_url("**/id/alpaca-7b")
-    assert page.locator("h1").inner_text() == "Alpaca 7B"
 
 
-def test_search_box_leads_to_an_entity(server, page):
-    page.goto(server.url + "/")
-    page.fill("#search-box", "vicuna")
-    page.press("#search-box", "Enter")
-    page.wait_for_url("**/search?q=vicuna")
-    page.click("ul.results a")
-    page.wait_for_url("**/id/vicuna-13b")
-    page.screenshot(path=ARTIFACTS / "entity-vicuna-13b.png", full_page=True)
+# --- phones and screenshots ------------------------------------------------------------------
+
+PAGES = {
+    "home": "/",
+    "editor-form": "/?form=ancestors",
+    "model": "/id/llama-7b",
+    "family": "/id/pythia",
+    "family-llama": "/id/llama",
+    "paper": "/id/arxiv-2302.13971",
+    "dataset": "/id/the-pile",
+    "organisation": "/id/meta",
+    "licence": "/id/licenseref-llama-2",
+    "search": "/search?q=llama",
+    "seed": "/seed/awesome-slm",
+    "missing": "/id/no-such-entity-with-a-very-long-name-that-goes-on-and-on-and-on",
+}
+
+
+def _shot(name: str) -> Path:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    return SHOTS / f"{name}.png"
+
+
+def _open(page, url: str) -> None:
+    page.goto(url)
+    page.wait_for_load_state("networkidle")
+    if page.locator("#lineage-data").count():
+        _diagram_ready(page)
+
+
+@pytest.mark.parametrize("kind", PAGES)
+def test_no_page_scrolls_sideways_on_a_phone(real_server, phone, page, kind):
+    url = real_server.url + PAGES[kind]
+    _open(phone, url)
+    width = phone.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    phone.screenshot(path=_shot(f"{kind}-390"), full_page=True)
+    assert width[0] <= width[1], f"{kind}: the page is {width[0]} px wide on a {width[1]} px screen"
+    _open(page, url)
+    page.screenshot(path=_shot(f"{kind}-1400"), full_page=True)
+    assert phone.errors == [] and page.errors == []
+
+
+@pytest.mark.parametrize("entity", ["llama-7b", "pythia", "llama"])
+def test_the_diagram_opens_centred_on_the_entity(real_server, phone, entity):
+    phone.goto(f"{real_server.url}/id/{entity}")
+    _diagram_ready(phone)
+    found = phone.evaluate(
+        f"""() => {{ const cy = window.lineageDiagram; const p = cy.getElementById('{entity}')
+        .renderedPosition(); return [p.x - cy.width() / 2, p.y, cy.height()]; }}"""
+    )
+    across, down, height = found
+    assert abs(across) < 2 and 20 < down < height - 20  # centred across, in view down the page

@@ -98,3 +98,50 @@ def test_ontology_iri_answers_the_ontology(http):
     response = http.get("/ontology", headers=BROWSER)
     graph = rdflib.Graph().parse(data=response.text, format="turtle")
     assert (rdflib.URIRef(SLM + "fineTunedFrom"), rdflib.RDFS.label, None) in graph
+
+
+def _boxes(svg: ET.Element) -> dict[str, tuple[str, str]]:
+    return {
+        node.get("data-id"): (node.find(f"{SVG}rect").get("x"), node.find(f"{SVG}rect").get("y"))
+        for node in svg.iter()
+        if node.get("class", "").startswith("node")
+    }
+
+
+def test_slmgraph_tree_draws_the_picture_of_the_page(http, valid_store):
+    from click.testing import CliRunner
+
+    from slmgraph.cli import main
+    from tests.conftest import VALID
+
+    for entity in ("llama", "alpaca-7b", "pythia"):
+        page = ET.fromstring(http.get(f"/lineage/{entity}.svg").content)
+        command = ["tree", entity, "--data", str(VALID), "--store", str(valid_store)]
+        written = ET.fromstring(CliRunner().invoke(main, command).output)
+        assert _boxes(page) == _boxes(written) and len(_boxes(page)) > 2
+        # the page links boxes to this server's pages, the file to the graph's IRIs
+        assert {a.get("href") for a in page.iter(f"{SVG}a")} == {
+            a.get("href").replace(ID, "/id/") for a in written.iter(f"{SVG}a")
+        }
+
+
+def test_the_interactive_diagram_gets_its_picture_in_the_page(http):
+    import json
+
+    page = http.get("/id/llama", headers=BROWSER).text
+    start = page.index('<script type="application/json" id="lineage-data">')
+    data = json.loads(page[page.index(">", start) + 1 : page.index("</script>", start)])
+    ids = {el["data"]["id"] for el in data["elements"] if "source" not in el["data"]}
+    assert data["entity"] == "llama" and {"llama", "llama-7b", "alpaca-7b"} <= ids
+    assert '<script src="/vendor/cytoscape.min.js">' in page
+    assert http.get("/vendor/cytoscape-dagre.min.js").status_code == 200
+
+
+def test_entities_without_lineage_get_no_empty_diagram(http):
+    page = http.get("/id/meta", headers=BROWSER).text
+    assert "<h1>Meta AI</h1>" in page and "<svg" not in page and "lineage-data" not in page
+
+
+def test_a_collapsed_box_would_lead_to_the_list_of_every_child(http):
+    page = http.get("/id/llama-7b", headers=BROWSER).text
+    assert '<section id="referred-to-by">' in page and 'href="/id/alpaca-7b"' in page

@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from slmgraph.server import assets, describe, pages, protocol, web
+from slmgraph.server import assets, canned, describe, pages, protocol, web
 from slmgraph.server.config import ServerConfig
 from slmgraph.server.pool import JobFailed, Unavailable
 from slmgraph.server.state import ServerState
@@ -50,6 +50,7 @@ def create_app(config: ServerConfig) -> Starlette:
     routes = [
         Route("/", pages.home),
         Route("/search", pages.search),
+        Route("/canned/{name}", canned.bind),
         Route("/sparql", protocol.endpoint, methods=ALL_METHODS),
         Route("/sparql/", protocol.endpoint, methods=ALL_METHODS),
         Route("/store", protocol.store_route, methods=ALL_METHODS),
@@ -62,9 +63,11 @@ def create_app(config: ServerConfig) -> Starlette:
         Route("/lineage/{entity}.svg", pages.lineage),
         Mount("/static", CachedStatic(directory=assets.STATIC), name="static"),
     ]
-    vendor = assets.vendor_dir()
-    if vendor is not None:
-        routes.append(Mount("/vendor", CachedStatic(directory=vendor), name="vendor"))
+    vendor = assets.vendor_dirs()
+    if vendor:
+        files = CachedStatic(directory=vendor[0])
+        files.all_directories = vendor  # each npm library's files, wherever they are
+        routes.append(Mount("/vendor", files, name="vendor"))
     middleware = [
         Middleware(web.AccessLog) if config.access_log else None,
         Middleware(web.SizeLimit, max_bytes=config.max_request_bytes),

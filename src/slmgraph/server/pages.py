@@ -4,12 +4,12 @@ page of every entity IRI, which also answers Turtle or JSON-LD by ``Accept``."""
 import json
 
 import jinja2
+import markupsafe
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
-from slmgraph import names, queries
-from slmgraph.paths import queries_dir
-from slmgraph.server import assets, lineage_svg, negotiation, protocol, web
+from slmgraph import lineage_picture, lineage_svg, names
+from slmgraph.server import assets, canned, negotiation, protocol, web
 from slmgraph.server.state import ServerState
 from slmgraph.vocab import BASE, compact, entity_iri
 
@@ -22,6 +22,8 @@ _templates = jinja2.Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+# JSON inside a <script> element: "<" escaped so no string in it can end the element.
+_templates.filters["script_json"] = lambda text: markupsafe.Markup(text.replace("<", "\\u003c"))
 _templates.filters["plural"] = lambda word, count: (
     word if count == 1 else word[:-1] + "ies" if word.endswith("y") else word + "s"
 )
@@ -37,7 +39,7 @@ def _html(request: Request, template: str, status: int = 200, tag: str | None = 
     return response
 
 
-async def _index(state: ServerState) -> dict[str, dict]:
+async def entity_index(state: ServerState) -> dict[str, dict]:
     """Every entity by id: name, class and aliases (one query per build)."""
     rows = await state.per_build("index")
     return {row["id"]: row for row in rows}
@@ -45,20 +47,11 @@ async def _index(state: ServerState) -> dict[str, dict]:
 
 async def home(request: Request) -> Response:
     state: ServerState = request.app.state.server
-    canned = [
-        {
-            "name": query.name,
-            "title": query.title,
-            "description": query.description,
-            "params": [param.name for param in query.params],
-            "text": query.text,
-        }
-        for query in queries.discover(queries_dir()).values()
-    ]
+    canned_queries = canned.listing()
     tag = web.etag(state.build(), "home", str(assets.vendor_dir()))
     if web.not_modified(request, tag):
         return web.not_modified_response(tag, state.config.max_age)
-    index = await _index(state)
+    index = await entity_index(state)
     kinds: dict[str, int] = {}
     for row in index.values():
         kinds[row["class"]] = kinds.get(row["class"], 0) + 1
@@ -66,8 +59,9 @@ async def home(request: Request) -> Response:
         request,
         "home.html",
         tag=tag,
-        canned=canned,
-        canned_json=json.dumps(canned),
+        canned=canned_queries,
+        canned_json=json.dumps(canned_queries),
+        base=BASE,
         vendor=assets.vendor_dir() is not None,
         kinds=sorted(kinds.items()),
     )
@@ -92,7 +86,7 @@ def _matches(index: dict[str, dict], text: str) -> list[dict]:
 async def search(request: Request) -> Response:
     state: ServerState = request.app.state.server
     text = request.query_params.get("q", "")
-    index = await _index(state)
+    index = await entity_index(state)
     found = _matches(index, text)
     suggestions = [] if found or not text else names.close_matches(text, list(index))
     as_json = request.query_params.get("format") == "json" or negotiation.choose(
@@ -111,7 +105,7 @@ async def entity(request: Request) -> Response:
     state: ServerState = request.app.state.server
     entity_id = request.path_params["entity"]
     accept, fmt = request.headers.get("accept"), request.query_params.get("format")
-    index = await _index(state)
+    index = await entity_index(state)
     if entity_id not in index:
         suggestions = names.close_matches(entity_id, list(index))
         message = f"No entity has the id '{entity_id}'."
@@ -129,7 +123,7 @@ async def entity(request: Request) -> Response:
         return web.not_modified_response(tag, state.config.max_age)
     row = index[entity_id]
     found = await state.run("entity", entity=entity_id)
-    svg = lineage_svg.render(entity_id, row["name"], found["ancestors"], found["descendants"])
+    pic = lineage_picture.picture(entity_id, row["name"], found["ancestors"], found["descendants"])
     facts = [f for f in found["facts"] if f["direction"] == "out" and f["property"] not in _HIDDEN]
     incoming = [fact for fact in found["facts"] if fact["direction"] == "in"]
     from_members = [fact for fact in found["facts"] if fact["direction"] == "members"]
@@ -147,7 +141,13 @@ async def entity(request: Request) -> Response:
         incoming=incoming,
         from_members=from_members,
         citations=citations,
-        svg=svg,
+        svg=lineage_svg.render(pic),
+        diagram_json=json.dumps(
+            lineage_picture.cytoscape(
+                pic, lambda node: f"/id/{node}", lambda parent: f"/id/{parent}#referred-to-by"
+            )
+        ),
+        interactive=assets.has("cytoscape.min.js", "cytoscape-dagre.min.js"),
         index=index,
         has_lineage=bool(found["ancestors"] or found["descendants"]),
     )
@@ -189,7 +189,7 @@ async def lineage(request: Request) -> Response:
     """The lineage diagram alone, as an SVG image."""
     state: ServerState = request.app.state.server
     entity_id = request.path_params["entity"]
-    index = await _index(state)
+    index = await entity_index(state)
     if entity_id not in index:
         return web.error(404, f"no entity has the id '{entity_id}'")
     tag = web.etag(state.build(), "svg", entity_id)
@@ -197,6 +197,6 @@ async def lineage(request: Request) -> Response:
         return web.not_modified_response(tag, state.config.max_age)
     found = await state.run("entity", entity=entity_id)
     name = index[entity_id]["name"]
-    svg = lineage_svg.render(entity_id, name, found["ancestors"], found["descendants"])
-    response = Response(svg, media_type="image/svg+xml")
+    pic = lineage_picture.picture(entity_id, name, found["ancestors"], found["descendants"])
+    response = Response(lineage_svg.render(pic), media_type="image/svg+xml")
     return web.cached(response, tag, state.config.max_age)
