@@ -36,9 +36,12 @@ def _upper(kind: str, value: str) -> str:
 
 def portable(text: str, bindings: dict[str, str], drop_lateral: bool = False) -> str:
     """``text`` with each variable of ``bindings`` (name to term in N-Triples syntax) written
-    in; with ``drop_lateral``, LATERAL groups become plain groups (for queries whose LATERAL
-    only orders the evaluation: the join gives the same rows).
+    in; with ``drop_lateral``, a LATERAL group's patterns join the group around it (for queries
+    whose LATERAL only orders the evaluation: the join gives the same rows, and an engine can
+    still start from the walk, as it could not from a group of its own).
 
+    >>> portable("ASK { FILTER (!BOUND(?org) || BOUND( ?x )) }", {"org": "<urn:o>"})
+    'ASK { FILTER (!true || BOUND( ?x )) }'
     >>> portable("SELECT ?root ?x WHERE { { SELECT ?root ?x WHERE { ?x ?p ?root } } }"
     ...          " GROUP BY ?root ?x", {"root": "<urn:r>"})
     'SELECT (<urn:r> AS ?root) ?x WHERE { { SELECT  ?x WHERE { ?x ?p <urn:r> } } } GROUP BY  ?x'
@@ -50,7 +53,8 @@ def portable(text: str, bindings: dict[str, str], drop_lateral: bool = False) ->
     dropped_from_group: str | None = None
     kept_in_group = 0
     previous = ""
-    for kind, value in _tokens(text):
+    inlined: list[int] = []  # the brace depths of LATERAL groups whose braces are dropped
+    for kind, value in _bound_written_in(_tokens(text), bindings):
         word = _upper(kind, value)
         if clause == "select" and parens == 0 and (value == "{" or word in ("WHERE", "FROM")):
             clause = None
@@ -60,8 +64,15 @@ def portable(text: str, bindings: dict[str, str], drop_lateral: bool = False) ->
             clause = None
         if value == "{":
             braces += 1
+            if previous == "LATERAL" and drop_lateral:
+                previous = ""
+                inlined.append(braces)
+                continue
         elif value == "}":
             braces -= 1
+            if inlined and inlined[-1] == braces + 1:
+                inlined.pop()
+                continue
         elif value == "(":
             parens += 1
         elif value == ")":
@@ -85,11 +96,28 @@ def portable(text: str, bindings: dict[str, str], drop_lateral: bool = False) ->
                 out.append(term)
             continue
         if drop_lateral and word == "LATERAL":
+            previous = word
             continue
         out.append(value)
     if clause == "group" and kept_in_group == 0 and dropped_from_group:
         out.append(f" ({dropped_from_group})")
     return "".join(out)
+
+
+def _bound_written_in(tokens: list[tuple[str, str]], bindings: dict[str, str]) -> list:
+    """The tokens with ``BOUND(?var)`` of a bound variable as ``true`` (BOUND takes only a
+    variable, so its term cannot be written in there)."""
+    solid = [i for i, (kind, _) in enumerate(tokens) if kind not in ("space", "comment")]
+    replaced: dict[int, tuple[str, str]] = {}
+    skipped: set[int] = set()
+    for at in range(len(solid) - 3):
+        four = [tokens[i] for i in solid[at : at + 4]]
+        (_, word), (_, opening), (kind, name), (_, closing) = four
+        shape = (word.upper(), opening, kind, closing)
+        if shape == ("BOUND", "(", "var", ")") and name[1:] in bindings:
+            replaced[solid[at]] = ("other", "true")
+            skipped |= set(range(solid[at] + 1, solid[at + 3] + 1))
+    return [replaced.get(i, token) for i, token in enumerate(tokens) if i not in skipped]
 
 
 def split_prologue(text: str) -> tuple[str, str]:
