@@ -115,8 +115,17 @@ REPORTS = [
 ]
 
 
+# What an engine gets wrong, seen on these engines: the test fails until it is right
+KNOWN_WRONG = {
+    ("virtuoso", "synthetic openai"): "Virtuoso 7.2.5 loses rows of a * path joined to the "
+    "rows of a subquery (Hub models three hops below a model trained on generated data)",
+}
+
+
 @pytest.mark.parametrize("args", REPORTS, ids=[" ".join(a) for a in REPORTS])
-def test_every_report_is_byte_identical_through_the_endpoint(engine, built, args, netrc):
+def test_every_report_is_byte_identical_through_the_endpoint(engine, built, args, netrc, request):
+    if reason := KNOWN_WRONG.get((engine.name, " ".join(args))):
+        request.applymarker(pytest.mark.xfail(strict=True, reason=reason))
     store, records = built
     args = [arg.format(**names(records)) for arg in args]
     fmt = ["--format", "json"]
@@ -136,7 +145,7 @@ def test_a_query_without_order_gives_the_same_rows(engine, built):
     """A canned query run as it is (no report ordering its rows): the same lines, in the order
     each engine chose."""
     store, _ = built
-    args = ["query", "descendants", "--param", "root=pythia", "--format", "csv"]
+    args = ["query", "org-base-chains", "--param", "org=meta", "--format", "csv"]
     local = cli(*args, "--store", store)
     remote = cli(*args, "--endpoint", engine.query)
     assert local[0] == remote[0] == 0

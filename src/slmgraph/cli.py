@@ -269,7 +269,8 @@ def publish(data_dir, store_dir, to, update, chunk):
     data_dir, store_dir = defaults(data_dir, store_dir)
     opened = store.open_healthy(data_dir, paths.ontology_dir(), store_dir)
     state = publisher.state_file(store_dir, to)
-    job = publisher.plan(opened, to, store.current_build(store_dir), state, chunk)
+    build = store.current_build(store_dir)
+    job = publisher.plan(opened, to, build, state, chunk, staged=update is not None)
     if any(job.sent.values()):
         click.echo(f"note: resuming: {sum(job.sent.values())} chunk(s) were sent before", err=True)
     if update is None:

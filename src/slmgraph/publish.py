@@ -43,17 +43,18 @@ class Plan:
     to: str
     build: str
     chunk: int
+    staged: bool  # to staging names, then switched (with an update endpoint), or in place
     sizes: dict[str, int]  # triples per graph published (an empty graph is dropped there)
     sent: dict[str, int]  # chunks already stored, per graph
 
-    def staging(self, graph: str, atomic: bool) -> str:
+    def target(self, graph: str) -> str:
         """Where a graph's chunks go: a staging name to switch from, or the graph itself."""
-        return f"{graph}/staging-{self.build}" if atomic else graph
+        return f"{graph}/staging-{self.build}" if self.staged else graph
 
 
-def plan(store: Store, to: str, build: str, state: Path, chunk: int) -> Plan:
+def plan(store: Store, to: str, build: str, state: Path, chunk: int, staged: bool) -> Plan:
     """The graphs to send and their sizes; an earlier attempt's progress when it was the same
-    build to the same store in the same chunks."""
+    build to the same store in the same chunks and the same way (staged or in place)."""
     count = queries.read_query(queries_dir() / "publish" / "triples.rq")
     sizes = {
         graph: queries.run(store, count, default_graph=[local])[0]["triples"]
@@ -65,9 +66,10 @@ def plan(store: Store, to: str, build: str, state: Path, chunk: int) -> Plan:
             earlier = json.loads(state.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             earlier = {}
-        if (earlier.get("to"), earlier.get("build"), earlier.get("chunk")) == (to, build, chunk):
+        same = (to, build, chunk, staged)
+        if tuple(earlier.get(key) for key in ("to", "build", "chunk", "staged")) == same:
             sent |= earlier.get("sent", {})
-    return Plan(to, build, chunk, sizes, sent)
+    return Plan(to, build, chunk, staged, sizes, sent)
 
 
 def state_file(store_dir: Path, to: str) -> Path:
@@ -85,7 +87,7 @@ def publish(
     """Send every graph of ``job`` in chunks, then put them in place (see the module)."""
     client = Client(job.to)
     for graph, local in GRAPHS.items():
-        target = job.staging(graph, update is not None)
+        target = job.target(graph)
         for number, batch in enumerate(_chunks(store, local, job.chunk)):
             if number < job.sent[graph]:
                 continue  # stored by an earlier attempt
@@ -113,7 +115,7 @@ def _chunks(store: Store, graph, size: int) -> Iterator[list]:
 def _switch(update: str, job: Plan) -> None:
     """One update request moving every staged graph into place (an empty graph is dropped)."""
     steps = [
-        f"MOVE SILENT GRAPH <{job.staging(graph, True)}> TO GRAPH <{graph}>"
+        f"MOVE SILENT GRAPH <{job.target(graph)}> TO GRAPH <{graph}>"
         if job.sizes[graph]
         else f"DROP SILENT GRAPH <{graph}>"
         for graph in GRAPHS
@@ -127,7 +129,7 @@ def _drop(client, to: str, graph: str) -> None:
     try:
         client.send(_graph_url(to, graph), "DELETE")
     except EndpointProblem as error:
-        if "HTTP 404" not in str(error):  # nothing there to drop
+        if error.status != 404:  # nothing there to drop
             raise
 
 
@@ -142,7 +144,8 @@ def _graph_url(to: str, graph: str) -> str:
 def _save(state: Path, job: Plan) -> None:
     state.parent.mkdir(parents=True, exist_ok=True)
     partial = state.with_suffix(".tmp")
-    record = {"to": job.to, "build": job.build, "chunk": job.chunk, "sent": job.sent}
+    record = {"to": job.to, "build": job.build, "chunk": job.chunk, "staged": job.staged}
+    record["sent"] = job.sent
     partial.write_text(json.dumps(record), encoding="utf-8")
     os.replace(partial, state)
 

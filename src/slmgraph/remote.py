@@ -8,7 +8,6 @@ Answers are read a page at a time: Virtuoso cuts every answer at 10,000 rows wit
 """
 
 import base64
-import contextlib
 import hashlib
 import json
 import netrc
@@ -34,6 +33,10 @@ _TRIPLES = "application/n-triples, text/turtle;q=0.9"
 class EndpointProblem(Exception):
     """A remote store that cannot be reached, refuses a request or answers with an error."""
 
+    def __init__(self, message: str, status: int | None = None):
+        super().__init__(message)
+        self.status = status  # the HTTP status it answered with, if it answered
+
 
 def credentials(url: str) -> tuple[str, str] | None:
     """The user and password for ``url``: $SLMGRAPH_USER and $SLMGRAPH_PASSWORD, else the
@@ -57,6 +60,7 @@ class Client:
 
     def __init__(self, url: str):
         self.found = credentials(url)
+        self.asked = False  # whether a request without a body went first
         self.challenge: dict[str, str] | None = None
         self.count = 0
         self.http = urllib.request.build_opener()
@@ -64,16 +68,26 @@ class Client:
     def send(self, url: str, method: str, data: bytes | None = None, headers=None):
         """One request; a store that cannot be reached or answers with an error is said in one
         line naming the URL and what to do."""
-        if self.found and self.challenge is None and data is not None:
-            self._ask_challenge(url)
+        if data is not None and not self.asked:
+            self._ask_first(url)
         try:
             return self._send(url, method, data, headers)
         except _Challenged:
             return self._send(url, method, data, headers)
 
-    def _ask_challenge(self, url: str) -> None:
-        with contextlib.suppress(_Challenged, EndpointProblem):
-            self._send(url, "GET")
+    def _ask_first(self, url: str) -> None:
+        """A request without a body, for the store's challenge (or its refusal, said before a
+        large body is sent to a store that would reset the connection instead)."""
+        self.asked = True
+        for _ in range(2):  # the second time with the credentials, when the store asked
+            try:
+                self._send(url, "GET")
+            except _Challenged:
+                continue
+            except EndpointProblem as problem:
+                if problem.status in (401, 403) or problem.status is None:
+                    raise
+            return
 
     def _send(self, url: str, method: str, data: bytes | None = None, headers=None):
         headers = dict(headers or {})
@@ -88,7 +102,7 @@ class Client:
             if error.code == 401 and self.found and asked and "Authorization" not in headers:
                 self.challenge = _parse_challenge(asked)
                 raise _Challenged from None
-            raise EndpointProblem(_refusal(url, error)) from None
+            raise EndpointProblem(_refusal(url, error), error.code) from None
         except (urllib.error.URLError, OSError) as error:
             reason = getattr(error, "reason", error)
             raise EndpointProblem(
