@@ -11,7 +11,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+import pytest
+from click.testing import CliRunner
 
+from slmgraph.cli import main
 from tests.server.conftest import free_port
 
 DEBIAN_VIRTUOSO_INI = Path("/etc/virtuoso-opensource-7/virtuoso.ini")
@@ -29,6 +32,18 @@ class Engine:
 
 def missing(*programs: str) -> list[str]:
     return [program for program in programs if shutil.which(program) is None]
+
+
+NEEDED = pytest.mark.skipif(
+    bool(missing("oxigraph", "virtuoso-t")),
+    reason="needs Oxigraph's server and Virtuoso (.ci/run installs both)",
+)
+
+
+def cli(*args, env=None) -> tuple[int, str, str]:
+    """A command in this process: exit code, standard output and standard error."""
+    result = CliRunner().invoke(main, [str(a) for a in args], env=env)
+    return result.exit_code, result.stdout, result.stderr
 
 
 @contextmanager

@@ -9,25 +9,17 @@ import time
 
 import httpx
 import pytest
-from click.testing import CliRunner
 from pyoxigraph import DefaultGraph, NamedNode
 
 from slmgraph import paths, store
-from slmgraph.cli import REMOTE_STORE, main
+from slmgraph.cli import REMOTE_STORE
 from slmgraph.vocab import CURATED_GRAPH, ONTOLOGY_GRAPH
 from tests import remote_stores
 from tests.conftest import VALID
 from tests.server.conftest import free_port
 
-pytestmark = pytest.mark.skipif(
-    bool(remote_stores.missing("oxigraph", "virtuoso-t")),
-    reason="needs Oxigraph's server and Virtuoso (.ci/run installs both)",
-)
-
-
-def cli(*args, env=None):
-    result = CliRunner().invoke(main, [str(a) for a in args], env=env)
-    return result.exit_code, result.stdout, result.stderr
+pytestmark = remote_stores.NEEDED
+cli = remote_stores.cli
 
 
 @pytest.fixture(scope="module")

@@ -9,23 +9,14 @@ import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from slmgraph.cli import main
 from tests import remote_stores
 
 BENCH = Path(__file__).parents[1] / "bench"
 HUB_MODELS = 3000  # at this size the labels query answers 13,000 rows: Virtuoso's cap is hit
 
-pytestmark = pytest.mark.skipif(
-    bool(remote_stores.missing("oxigraph", "virtuoso-t")),
-    reason="needs Oxigraph's server and Virtuoso (.ci/run installs both)",
-)
-
-
-def cli(*args, env=None):
-    result = CliRunner().invoke(main, [str(a) for a in args], env=env)
-    return result.exit_code, result.stdout, result.stderr
+pytestmark = remote_stores.NEEDED
+cli = remote_stores.cli
 
 
 @pytest.fixture(scope="module")
