@@ -142,14 +142,20 @@ def stats(data_dir, store_dir, endpoint, fmt):
     type=click.Path(path_type=Path, dir_okay=False),
     help="Write to this file instead of standard output.",
 )
-def export(data_dir, store_dir, fmt, output):
+@click.option(
+    "--named",
+    is_flag=True,
+    help="N-Quads: the curated graph as the named graph publish writes (for bulk loaders).",
+)
+def export(data_dir, store_dir, fmt, output, named):
     """Dump the graph: deterministic bytes, one prefix map, JSON-LD compacted with our context."""
     from slmgraph import export as exporter
     from slmgraph import paths
 
     if output and not output.parent.is_dir():
         raise click.BadParameter(f"directory {output.parent} does not exist", param_hint="-o")
-    data = exporter.dump(open_for_report(data_dir, store_dir).store, fmt, paths.ontology_dir())
+    graph = open_for_report(data_dir, store_dir)
+    data = exporter.dump(graph.store, fmt, paths.ontology_dir(), named)
     if output:
         output.write_bytes(data)
     else:
