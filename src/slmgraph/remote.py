@@ -9,6 +9,7 @@ Answers are read a page at a time: Virtuoso cuts every answer at 10,000 rows wit
 
 import base64
 import hashlib
+import itertools
 import json
 import netrc
 import os
@@ -214,7 +215,7 @@ class Endpoint:
             if len(rows) < size:
                 return Rows(columns, rows)
             every: list[dict] = []
-            for number in range(1 << 40):
+            for number in itertools.count():
                 _, rows, cap = self._rows(sparqltext.page(text, columns, size, number), graphs)
                 every.extend(rows)
                 if len(rows) < size:
