@@ -73,3 +73,16 @@ def test_sorted_ntriples_match_the_golden_snapshot(valid_store):
         GOLDEN.parent.mkdir(exist_ok=True)
         GOLDEN.write_text(text)
     assert text == GOLDEN.read_text()
+
+
+def test_named_nquads_put_the_curated_graph_where_publish_puts_it(valid_store):
+    """For a store's bulk loader: every triple of the data graph, and only those, under the
+    curated graph's name; the ontology's graph as before."""
+    dataset = rdflib.Dataset()
+    named = export.dump(store.open_store(valid_store), "nquads", paths.ontology_dir(), named=True)
+    dataset.parse(data=named.decode(), format="nquads")
+    curated = dataset.graph(rdflib.URIRef("https://w3id.org/slmgraph/graph/curated"))
+    assert to_isomorphic(curated) == to_isomorphic(_reference(valid_store))
+    assert len(dataset.default_graph) == 0
+    ontology = dataset.graph(rdflib.URIRef("https://w3id.org/slmgraph/ontology"))
+    assert len(ontology) > 100

@@ -7,13 +7,14 @@ import click
 
 from slmgraph.formats import FORMATS
 from slmgraph.hubcli import import_
-from slmgraph.options import DATA, STORE, defaults
+from slmgraph.options import DATA, ENDPOINT, STORE, defaults
 from slmgraph.reportcli import REPORTS, chosen_format, open_for_report
 from slmgraph.treecli import tree
 
 # Exit codes, as the README documents them.
 DATA_OR_QUERY_PROBLEM = 1
 USAGE = 2
+REMOTE_STORE = 3  # a remote store that cannot be reached, refuses or answers with an error
 INTERNAL = 70
 OPTIONAL_PACKAGES = {"pyarrow", "huggingface_hub"}  # the 'hub' extra: Parquet and the Hub API
 
@@ -50,6 +51,11 @@ def _exit_for(error: Exception) -> None:
     if isinstance(error, QueryProblem | HubUnavailable | BulkFileProblem):
         click.echo(f"error: {error}", err=True)
         sys.exit(DATA_OR_QUERY_PROBLEM)
+    from slmgraph.remote import EndpointProblem
+
+    if isinstance(error, EndpointProblem):
+        click.echo(f"error: {error}", err=True)
+        sys.exit(REMOTE_STORE)
     if isinstance(error, BrokenPipeError):  # the reader went away (| head): nothing to say
         sys.exit(0)
     click.echo(
@@ -104,15 +110,16 @@ def build(data_dir: Path | None, store_dir: Path | None) -> None:
 @main.command()
 @DATA
 @STORE
+@ENDPOINT
 @click.option("--format", "fmt", type=click.Choice(FORMATS), help="Output format.")
-def stats(data_dir, store_dir, fmt):
+def stats(data_dir, store_dir, endpoint, fmt):
     """Counts of models, families, datasets, organisations, edges and cited edges."""
     import json
 
     from slmgraph import overviews
     from slmgraph.formats import render
 
-    counts = overviews.stats(open_for_report(data_dir, store_dir))
+    counts = overviews.stats(open_for_report(data_dir, store_dir, endpoint=endpoint))
     fmt = chosen_format(fmt)
     if fmt == "json":
         click.echo(json.dumps(counts, indent=2))
@@ -136,14 +143,20 @@ def stats(data_dir, store_dir, fmt):
     type=click.Path(path_type=Path, dir_okay=False),
     help="Write to this file instead of standard output.",
 )
-def export(data_dir, store_dir, fmt, output):
+@click.option(
+    "--named",
+    is_flag=True,
+    help="N-Quads: the curated graph as the named graph publish writes (for bulk loaders).",
+)
+def export(data_dir, store_dir, fmt, output, named):
     """Dump the graph: deterministic bytes, one prefix map, JSON-LD compacted with our context."""
     from slmgraph import export as exporter
     from slmgraph import paths
 
     if output and not output.parent.is_dir():
         raise click.BadParameter(f"directory {output.parent} does not exist", param_hint="-o")
-    data = exporter.dump(open_for_report(data_dir, store_dir).store, fmt, paths.ontology_dir())
+    graph = open_for_report(data_dir, store_dir)
+    data = exporter.dump(graph.store, fmt, paths.ontology_dir(), named)
     if output:
         output.write_bytes(data)
     else:
@@ -233,6 +246,56 @@ def serve(data_dir, store_dir, host, port, no_build, **options):
     options["workers"] = options["workers"] or default_workers()
     options["allowed_services"] = tuple(options["allowed_services"])
     run_server(ServerConfig(store_dir=store_dir, **options), host, port)
+
+
+@main.command()
+@DATA
+@STORE
+@click.option(
+    "--to", "to", required=True, metavar="URL", help="The store's Graph Store Protocol endpoint."
+)
+@click.option(
+    "--update",
+    metavar="URL",
+    help="The store's SPARQL Update endpoint: stage the graphs, then switch them atomically.",
+)
+@click.option(
+    "--chunk",
+    default=50_000,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Triples per request.",
+)
+def publish(data_dir, store_dir, to, update, chunk):
+    """Upload the build (curated graph, Hub graph, ontology, each a named graph) to a SPARQL
+    1.1 store; credentials from $SLMGRAPH_USER/$SLMGRAPH_PASSWORD or netrc."""
+    from slmgraph import paths, store
+    from slmgraph import publish as publisher
+    from slmgraph.hubcli import Status
+
+    data_dir, store_dir = defaults(data_dir, store_dir)
+    opened = store.open_healthy(data_dir, paths.ontology_dir(), store_dir)
+    state = publisher.state_file(store_dir, to)
+    build = store.current_build(store_dir)
+    job = publisher.plan(opened, to, build, state, chunk, staged=update is not None)
+    if any(job.sent.values()):
+        click.echo(f"note: resuming: {sum(job.sent.values())} chunk(s) were sent before", err=True)
+    if update is None:
+        click.echo(
+            "note: without --update the graphs are replaced in place (the Graph Store Protocol "
+            "cannot switch graphs): readers may see a graph half sent until this ends",
+            err=True,
+        )
+    status = Status()
+
+    def progress(graph, done, total):
+        status(f"{graph}: {done:,} of {total:,} triples ({done / max(total, 1):.0%})")
+
+    publisher.publish(opened, job, state, update, progress)
+    status.done()
+    sizes = ", ".join(f"<{graph}> {size:,}" for graph, size in job.sizes.items())
+    how = "staged, then switched in one update" if update else "replaced in place"
+    click.echo(f"published build {job.build} to {to} ({how}): {sizes} triples")
 
 
 main.add_command(import_)

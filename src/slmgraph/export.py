@@ -3,9 +3,9 @@
 import json
 from pathlib import Path
 
-from pyoxigraph import DefaultGraph, Literal, NamedNode, RdfFormat, Store, serialize
+from pyoxigraph import DefaultGraph, Literal, NamedNode, Quad, RdfFormat, Store, serialize
 
-from slmgraph.vocab import PREFIXES, RDF, XSD
+from slmgraph.vocab import CURATED_GRAPH, PREFIXES, RDF, XSD
 
 FORMATS = {
     "turtle": RdfFormat.TURTLE,
@@ -14,13 +14,19 @@ FORMATS = {
 }
 
 
-def dump(store: Store, fmt: str, ontology_dir: Path) -> bytes:
+def dump(store: Store, fmt: str, ontology_dir: Path, named: bool = False) -> bytes:
     """The graph in one format, byte-identical for identical content.
 
-    Turtle, N-Triples and JSON-LD hold the data graph; N-Quads adds the ontology's named graph.
+    Turtle, N-Triples and JSON-LD hold the data graph; N-Quads adds the ontology's named graph
+    (and the Hub's), with ``named`` the curated graph too, under the name publish gives it.
     """
     if fmt == "nquads":
         quads = sorted(store, key=str)
+        if named:
+            curated = NamedNode(CURATED_GRAPH)
+            quads = [
+                Quad(*q.triple, curated) if q.graph_name == DefaultGraph() else q for q in quads
+            ]
         return serialize(quads, format=RdfFormat.N_QUADS)
     triples = sorted(
         (quad.triple for quad in store.quads_for_pattern(None, None, None, DefaultGraph())), key=str

@@ -58,11 +58,11 @@ def first_day(text: str) -> str:
 
 
 class Graph:
-    """A built store and the canned queries that read it."""
+    """A built store (or a remote endpoint holding one) and the canned queries that read it."""
 
     def __init__(
         self,
-        store: Store,
+        store: Store,  # or a slmgraph.remote.Endpoint
         query_dir: Path | None = None,
         curated_only: bool = False,
         lineage: Index | None = None,
@@ -73,7 +73,8 @@ class Graph:
         self.lineage = lineage  # the build's lineage index, where the reports may use it
         # the curated graph, with the imported Hub graph beside it unless asked for curated only
         hub = NamedNode(HUB_GRAPH)
-        with_hub = not curated_only and store.query(f"ASK {{ GRAPH <{HUB_GRAPH}> {{ ?s ?p ?o }} }}")
+        has_hub = f"ASK {{ GRAPH <{HUB_GRAPH}> {{ ?s ?p ?o }} }}"
+        with_hub = not curated_only and queries.run(store, has_hub)
         self.default_graph = [DefaultGraph(), hub] if with_hub else None
         self._queries: dict[str, queries.Query] = {}
         self._index: names.Index | None = None

@@ -46,7 +46,7 @@ def import_hf(data_dir, store_dir, source, author, repo, depth, everything):
         records, origin = hub.read_records(source), source.name
     else:
         records, origin = _fetched(store_dir, author, repo, depth), "Hugging Face Hub API"
-    status = _Status()
+    status = Status()
     summary = hubimport.import_records(
         status.counted(records), origin, data_dir, paths.ontology_dir(), store_dir, None, status
     )
@@ -54,7 +54,7 @@ def import_hf(data_dir, store_dir, source, author, repo, depth, everything):
     _say_import(summary)
 
 
-class _Status:
+class Status:
     """One line on a terminal's standard error saying what the import is doing."""
 
     def __init__(self):

@@ -17,6 +17,13 @@ STORE = click.option(
     help="Store directory (default: a per-user cache).",
 )
 
+ENDPOINT = click.option(
+    "--endpoint",
+    metavar="URL",
+    help="Read a published build from this SPARQL endpoint instead of the local store "
+    "(credentials from $SLMGRAPH_USER/$SLMGRAPH_PASSWORD or netrc).",
+)
+
 
 def defaults(data_dir: Path | None, store_dir: Path | None) -> tuple[Path, Path]:
     """The entries and store to use: those given, else the bundled data and the user's cache."""

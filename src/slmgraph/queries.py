@@ -57,6 +57,8 @@ class Query:
     title: str
     description: str
     params: tuple[Param, ...] = field(default_factory=tuple)
+    # a '# lateral:' header says its LATERAL only orders the evaluation: without, same rows
+    lateral_orders_only: bool = False
 
     @property
     def text(self) -> str:
@@ -103,7 +105,12 @@ def read_query(path: Path) -> Query:
         else:
             meta[key] = value
     return Query(
-        path.stem, path, meta.get("title", path.stem), meta.get("description", ""), tuple(params)
+        path.stem,
+        path,
+        meta.get("title", path.stem),
+        meta.get("description", ""),
+        tuple(params),
+        "lateral" in meta,
     )
 
 
@@ -122,7 +129,7 @@ def term(param: Param, value: str) -> NamedNode | Literal:
 
 
 def run(
-    store: Store,
+    store: Store,  # or a slmgraph.remote.Endpoint
     query: Query | str,
     bindings: dict[str, NamedNode | Literal] | None = None,
     default_graph: list | None = None,
@@ -137,6 +144,8 @@ def run(
     where = query.path if isinstance(query, Query) else "query"
     if _UPDATE.match(text):
         raise QueryProblem(f"{where}: is an update; slmgraph's store is read-only, ask a query")
+    if not isinstance(store, Store):  # a remote SPARQL endpoint (slmgraph.remote.Endpoint)
+        return store.run(query, bindings or {}, default_graph)
     substitutions = {Variable(name): value for name, value in (bindings or {}).items()}
     try:
         result = store.query(
@@ -163,10 +172,14 @@ _NUMBERS = {XSD + "integer": int, XSD + "decimal": float, XSD + "double": float}
 
 def python_value(value):
     if isinstance(value, Literal):
-        datatype = value.datatype.value
-        if datatype in _NUMBERS:
-            return _NUMBERS[datatype](value.value)
-        if datatype == XSD + "boolean":
-            return value.value == "true"
-        return value.value
+        return literal_value(value.value, value.datatype.value)
     return value.value
+
+
+def literal_value(lexical: str, datatype: str | None):
+    """A literal as Python: numbers as numbers, booleans as bools, the rest as its text."""
+    if datatype in _NUMBERS:
+        return _NUMBERS[datatype](lexical)
+    if datatype == XSD + "boolean":
+        return lexical in ("true", "1")
+    return lexical

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from slmgraph.formats import FORMATS
-from slmgraph.options import DATA, STORE
+from slmgraph.options import DATA, ENDPOINT, STORE
 
 
 def chosen_format(fmt: str | None) -> str:
@@ -15,11 +15,26 @@ def chosen_format(fmt: str | None) -> str:
     return fmt or ("table" if sys.stdout.isatty() else "json")
 
 
-def open_for_report(data_dir: Path | None, store_dir: Path | None, curated_only: bool = False):
-    """The graph, built first when its inputs changed (invalid entries end the command)."""
-    from slmgraph import open_graph
+def open_for_report(
+    data_dir: Path | None,
+    store_dir: Path | None,
+    curated_only: bool = False,
+    endpoint: str | None = None,
+):
+    """The graph, built first when its inputs changed (invalid entries end the command), or the
+    build published at ``endpoint``."""
+    if endpoint is None:
+        from slmgraph import open_graph
 
-    return open_graph(data_dir, store_dir, curated_only)
+        return open_graph(data_dir, store_dir, curated_only)
+    if data_dir or store_dir:
+        raise click.UsageError("--endpoint reads a published build; leave out --data and --store")
+    from slmgraph.graph import Graph
+    from slmgraph.remote import Endpoint
+
+    remote = Endpoint(endpoint)
+    remote.check()
+    return Graph(remote, curated_only=curated_only)
 
 
 def report(func):
@@ -27,6 +42,7 @@ def report(func):
 
     @DATA
     @STORE
+    @ENDPOINT
     @click.option(
         "--format",
         "fmt",
@@ -40,11 +56,11 @@ def report(func):
     )
     @click.option("--limit", type=click.IntRange(min=0), help="Print at most this many rows.")
     @wraps(func)
-    def command(data_dir, store_dir, fmt, curated_only, limit, **kwargs):
+    def command(data_dir, store_dir, endpoint, fmt, curated_only, limit, **kwargs):
         from slmgraph.formats import lines
         from slmgraph.queries import Rows
 
-        graph = open_for_report(data_dir, store_dir, curated_only)
+        graph = open_for_report(data_dir, store_dir, curated_only, endpoint)
         rows = func(graph, **kwargs)
         for reading in graph.readings:  # a name read loosely, a Hub link gone stale
             click.echo(f"note: {reading}", err=True)

@@ -9,6 +9,7 @@ ID = BASE + "id/"
 SEED = BASE + "seed/"
 ONTOLOGY_GRAPH = BASE + "ontology"
 HUB_GRAPH = BASE + "graph/hub"  # claims imported from the Hugging Face Hub
+CURATED_GRAPH = BASE + "graph/curated"  # the store's default graph, once published elsewhere
 HUB = BASE + "hub/"  # Hub models by repo id: hub/<org>/<name>
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
