@@ -41,11 +41,11 @@ def create_app(config: ServerConfig) -> Starlette:
 
     @contextlib.asynccontextmanager
     async def lifespan(app):
-        await state.pool.start()
+        await state.start()
         try:
             yield
         finally:
-            await state.pool.close()
+            await state.close()
 
     routes = [
         Route("/", pages.home),

@@ -1,12 +1,15 @@
 """A pool of worker processes with a deadline per job: a late worker is killed and replaced.
 
 Each worker runs one job at a time, so a runaway query holds one worker and the others keep
-answering. A job waits for a free worker and then runs, both within the same deadline.
+answering. A job waits for a free worker and then runs, both within the same deadline. A
+worker may hold ``memory`` MB of data (an rlimit it sets on itself): a query that needs more
+is answered 503 and its worker is replaced.
 """
 
 import asyncio
 import logging
 import pickle
+import signal
 import sys
 from pathlib import Path
 
@@ -47,10 +50,19 @@ class Worker:
         await self.process.wait()
 
 
+def _over_memory(memory: int) -> JobFailed:
+    return JobFailed(
+        503,
+        f"the query needed more memory than a query worker may use ({memory} MB); "
+        "simplify it or add a LIMIT",
+    )
+
+
 class WorkerPool:
-    def __init__(self, store_dir: Path, size: int):
+    def __init__(self, store_dir: Path, size: int, memory: int):
         self.store_dir = store_dir
         self.size = size
+        self.memory = memory
         self._idle: asyncio.Queue[Worker] = asyncio.Queue()
         self._all: set[Worker] = set()
         self._starting: set[asyncio.Task] = set()
@@ -71,6 +83,7 @@ class WorkerPool:
             "-m",
             "slmgraph.server.worker",
             str(self.store_dir),
+            str(self.memory),
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
         )
@@ -97,6 +110,10 @@ class WorkerPool:
         self._starting.add(task)
         task.add_done_callback(self._starting.discard)
 
+    def idle(self) -> int:
+        """How many workers are free right now."""
+        return self._idle.qsize()
+
     async def run(self, build_id: str, job: str, deadline: float, **kwargs):
         """Run ``job`` on a worker and return its result, within ``deadline`` seconds."""
         loop = asyncio.get_running_loop()
@@ -120,10 +137,16 @@ class WorkerPool:
             ) from None
         except (asyncio.IncompleteReadError, ConnectionError):
             self._replace(worker)
+            # An allocation past the rlimit aborts the worker (Rust's allocator cannot fail).
+            if await worker.process.wait() == -signal.SIGABRT:
+                raise _over_memory(self.memory) from None
             raise JobFailed(500, "the query worker died while answering") from None
         except BaseException:  # cancelled (client gone): the job may still run, so kill it
             self._replace(worker)
             raise
+        if reply[0] == "memory":  # a MemoryError in Python: start afresh rather than fragmented
+            self._replace(worker)
+            raise _over_memory(self.memory)
         self._idle.put_nowait(worker)
         if reply[0] == "ok":
             return reply[1]

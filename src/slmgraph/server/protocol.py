@@ -1,7 +1,8 @@
 """The SPARQL 1.1 Protocol at ``/sparql``; Graph Store Protocol reads (``?default``, ``?graph=``).
 
-Read-only: updates are answered 403 and nothing is written. A query is checked (SERVICE), then
-run by a worker under the deadline; the answer carries the build's ETag.
+Read-only: updates are answered 403 and nothing is written. A query is checked (SERVICE,
+nesting), then answered from the answer cache or run by a worker under the deadline; the answer
+carries the build's ETag unless it depends on NOW(), RAND() and the like, which are never cached.
 """
 
 from urllib.parse import parse_qsl
@@ -11,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from slmgraph.server import describe, web
-from slmgraph.server.guard import Refused, check_services
+from slmgraph.server.guard import Refused, check
 from slmgraph.server.pool import JobFailed, Unavailable
 from slmgraph.server.state import ServerState
 from slmgraph.vocab import ONTOLOGY_GRAPH
@@ -91,26 +92,30 @@ async def endpoint(request: Request) -> Response:
 async def run_query(request: Request, params: MultiDict, query: str) -> Response:
     state: ServerState = request.app.state.server
     try:
-        check_services(query, state.config.allowed_services)
+        found = check(query, state.config.allowed_services)
     except Refused as refusal:
-        return web.error(403, str(refusal))
-    build = state.build()
+        return web.error(refusal.status, str(refusal))
     accept, fmt = request.headers.get("accept"), params.get("format")
     defaults, named = params.getlist("default-graph-uri"), params.getlist("named-graph-uri")
-    tag = web.etag(build, "sparql", query, accept or "", fmt or "", *defaults, "|", *named)
-    if web.not_modified(request, tag):
+    base_iri = str(request.url.replace(query=""))  # relative IRIs in the query resolve against it
+    # The key: the query without the whitespace around it, and what selects format and dataset.
+    key = ("sparql", query.strip(), accept or "", fmt or "", base_iri, *defaults, "|", *named)
+    tag = None if found.volatile else web.etag(state.build(), *key)
+    if tag is not None and web.not_modified(request, tag):
         return web.not_modified_response(tag, state.config.max_age)
     return await answer(
         request,
         tag,
         "sparql",
+        cheap=found.cheap,
+        key=None if found.volatile else key,
         query=query,
         accept=accept,
         fmt=fmt,
         default_graphs=defaults,
         named_graphs=named,
         row_cap=state.config.row_cap,
-        base_iri=str(request.url.replace(query="")),
+        base_iri=base_iri,
     )
 
 
@@ -123,10 +128,13 @@ async def graph_store(request: Request, params: MultiDict) -> Response:
     if "default" in params and name is not None:
         return web.error(400, "give either ?default or ?graph=IRI, not both")
     accept, fmt = request.headers.get("accept"), params.get("format")
-    tag = web.etag(state.build(), "graph", name or "", accept or "", fmt or "")
+    key = ("graph", name or "", accept or "", fmt or "")
+    tag = web.etag(state.build(), *key)
     if web.not_modified(request, tag):
         return web.not_modified_response(tag, state.config.max_age)
-    return await answer(request, tag, "graph", name=name, accept=accept, fmt=fmt)
+    return await answer(
+        request, tag, "graph", cheap=False, key=key, name=name, accept=accept, fmt=fmt
+    )
 
 
 async def store_route(request: Request) -> Response:
@@ -144,19 +152,39 @@ async def ontology_route(request: Request) -> Response:
     return await graph_store(request, params)
 
 
-async def answer(request: Request, tag: str, job: str, **kwargs) -> Response:
-    """Run a job that yields a serialised Answer and send it with validators and caps."""
+async def answer(
+    request: Request,
+    tag: str | None,
+    job: str,
+    *,
+    cheap: bool = True,
+    key: tuple | None = None,
+    **kwargs,
+) -> Response:
+    """Send the serialised Answer of a job, from the cache or a worker, with validators and caps.
+
+    ``key`` is what picks the answer within a build (the cache key), or None not to cache it;
+    without a ``tag`` the answer may differ between runs and is marked not to be stored.
+    """
     state: ServerState = request.app.state.server
-    try:
-        result = await state.run(job, **kwargs)
-    except Unavailable as busy:
-        return web.error(503, str(busy), {"Retry-After": "5"})
-    except JobFailed as failure:
-        return web.error(failure.status, str(failure))
+    build = state.build()
+    result = None if key is None else state.answers.get(build, key)
+    if result is None:
+        try:
+            result = await state.run(job, cheap, **kwargs)
+        except Unavailable as busy:
+            return web.error(503, str(busy), {"Retry-After": "5"})
+        except JobFailed as failure:
+            return web.error(failure.status, str(failure))
+        if key is not None:
+            state.answers.put(build, key, result, len(result.body))
     headers = {"X-SPARQL-Row-Limit": str(state.config.row_cap)}
     if result.truncated:
         cap = state.config.row_cap
         headers["X-SPARQL-Truncated"] = "true"
         headers["Warning"] = f'199 slmgraph "results truncated: only the first {cap} are given"'
     response = Response(result.body, headers=headers, media_type=result.content_type)
+    if tag is None:
+        response.headers["Cache-Control"] = "no-store"
+        return response
     return web.cached(response, tag, state.config.max_age)
