@@ -86,9 +86,14 @@ def inspect(text: str) -> Inspection:
 
 
 def _shape(tokens: list[tuple[str, str]]) -> tuple[int, int]:
-    """The deepest bracket nesting and the most operator characters at one level."""
+    """The deepest bracket nesting and the most operator characters at one level.
+
+    Inside ``( )`` (expressions) every operator counts; elsewhere a ``+`` or ``-`` is a number's
+    sign (``VALUES ?n { -1 -2 }``) and only path and logical operators count.
+    """
     level, deepest, most = 0, 0, 0
     counts = [0]
+    opened = [""]
     for kind, value in tokens:
         if kind != "other":
             continue
@@ -96,10 +101,12 @@ def _shape(tokens: list[tuple[str, str]]) -> tuple[int, int]:
             level += 1
             deepest = max(deepest, level)
             counts.append(0)
+            opened.append(value)
         elif value in _CLOSE and level > 0:
             level -= 1
             most = max(most, counts.pop())
-        elif value in _OPERATORS:
+            opened.pop()
+        elif value in _OPERATORS and (opened[-1] == "(" or value not in "+-"):
             counts[-1] += 1
     return deepest, max(most, *counts)
 

@@ -7,9 +7,9 @@ is answered 503 and its worker is replaced.
 """
 
 import asyncio
+import contextlib
 import logging
 import pickle
-import signal
 import sys
 from pathlib import Path
 
@@ -33,6 +33,23 @@ class JobFailed(Exception):
 class Worker:
     def __init__(self, process: asyncio.subprocess.Process):
         self.process = process
+        self.out_of_memory = False
+        self.stderr = asyncio.get_running_loop().create_task(self._relay_stderr())
+
+    async def _relay_stderr(self) -> None:
+        """Log what the worker prints, noting an allocation refused at its memory cap."""
+        async for line in self.process.stderr:
+            text = line.decode("utf-8", "replace").rstrip()
+            if text.startswith("memory allocation of") and text.endswith("failed"):
+                self.out_of_memory = True  # what Rust prints before it aborts
+            log.warning("query worker %d: %s", self.process.pid, text)
+
+    async def died_of_memory(self) -> bool:
+        """After the worker died: whether it was an allocation past its memory cap."""
+        await self.process.wait()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(asyncio.shield(self.stderr), 2)
+        return self.out_of_memory
 
     async def send(self, message) -> None:
         data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
@@ -86,6 +103,7 @@ class WorkerPool:
             str(self.memory),
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
         )
         worker = Worker(process)
         self._all.add(worker)
@@ -137,8 +155,7 @@ class WorkerPool:
             ) from None
         except (asyncio.IncompleteReadError, ConnectionError):
             self._replace(worker)
-            # An allocation past the rlimit aborts the worker (Rust's allocator cannot fail).
-            if await worker.process.wait() == -signal.SIGABRT:
+            if await worker.died_of_memory():
                 raise _over_memory(self.memory) from None
             raise JobFailed(500, "the query worker died while answering") from None
         except BaseException:  # cancelled (client gone): the job may still run, so kill it
