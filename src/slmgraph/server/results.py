@@ -152,11 +152,15 @@ def _message(cap: int, what: str) -> str:
     return f"truncated: only the first {cap} {what} are given"
 
 
+def _compact(value) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
 def _mark_solutions(fmt, body: bytes, cap: int) -> bytes:
     link = f"{TRUNCATED_LINK}?rows={cap}"
     if fmt == QueryResultsFormat.JSON:
         # The standard place is a link in the head; a member says it in words for people.
-        note = json.dumps({"rows": cap, "message": f"only the first {cap} rows are given"})
+        note = _compact({"rows": cap, "message": f"only the first {cap} rows are given"})
         head = b'{"head":{'
         assert body.startswith(head)
         return (
@@ -179,6 +183,6 @@ def _mark_triples(fmt, body: bytes, cap: int) -> bytes:
         return declaration + newline + f"<!-- {message} -->\n".encode() + rest
     if fmt == RdfFormat.JSON_LD:
         # A key no context maps is dropped by JSON-LD processors and read by people.
-        note = json.dumps({"triples": cap, "message": message})
+        note = _compact({"triples": cap, "message": message})
         return b'{"@graph":' + body + f',"truncated":{note}}}'.encode()
     return body
