@@ -13,6 +13,7 @@ from starlette.staticfiles import StaticFiles
 from slmgraph.server import assets, describe, pages, protocol, web
 from slmgraph.server.config import ServerConfig
 from slmgraph.server.pool import JobFailed, Unavailable
+from slmgraph.server.repeats import Repeats
 from slmgraph.server.state import ServerState
 
 ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH"]
@@ -78,6 +79,7 @@ def create_app(config: ServerConfig) -> Starlette:
         if config.cors
         else None,
         Middleware(GZipMiddleware, minimum_size=1024),
+        Middleware(Repeats, state=state),  # inside gzip and CORS, which apply to its answers too
     ]
     app = Starlette(
         routes=routes,

@@ -17,6 +17,15 @@ the like are never offered to it (see ``guard.inspect``).
 
 from collections import OrderedDict
 from collections.abc import Hashable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Ready:
+    """An answer as it went out: its body and its raw HTTP headers, to send again as is."""
+
+    body: bytes
+    headers: tuple[tuple[bytes, bytes], ...]
 
 
 class AnswerCache:

@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from slmgraph.server import describe, web
+from slmgraph.server.cache import Ready
 from slmgraph.server.guard import Refused, check
 from slmgraph.server.pool import JobFailed, Unavailable
 from slmgraph.server.state import ServerState
@@ -21,6 +22,7 @@ READ_ONLY = "this endpoint is read-only: SPARQL Update is not accepted and nothi
 FORM = "application/x-www-form-urlencoded"
 QUERY = "application/sparql-query"
 UPDATE = "application/sparql-update"
+UPDATE_PARAMS = ("update", "using-graph-uri", "using-named-graph-uri")
 
 
 class BadRequest(Exception):
@@ -29,9 +31,8 @@ class BadRequest(Exception):
         self.status = status
 
 
-def _media(request: Request) -> tuple[str, str | None]:
-    """The body's media type and its charset, if one is given."""
-    header = request.headers.get("content-type", "")
+def _media(header: str) -> tuple[str, str | None]:
+    """A Content-Type's media type and its charset, if one is given."""
     media, *params = (part.strip() for part in header.split(";"))
     charset = None
     for param in params:
@@ -50,15 +51,13 @@ def _utf8(body: bytes, charset: str | None) -> str:
         raise BadRequest(400, "the request body is not valid UTF-8") from None
 
 
-async def read_params(request: Request) -> MultiDict:
+def parse_params(method: str, query_string: bytes, content_type: str, body: bytes) -> MultiDict:
     """Every protocol parameter of a GET or POST, with a direct query under ``query``."""
-    pairs = list(request.query_params.multi_items())
-    if request.method == "POST":
-        media, charset = _media(request)
-        body = await request.body()
+    pairs = parse_qsl(query_string.decode("latin-1"), keep_blank_values=True)
+    if method == "POST":
+        media, charset = _media(content_type)
         if media == FORM:
-            text = _utf8(body, charset)
-            pairs += parse_qsl(text, keep_blank_values=True)
+            pairs += parse_qsl(_utf8(body, charset), keep_blank_values=True)
         elif media == QUERY:
             pairs.append(("query", _utf8(body, charset)))
         elif media == UPDATE:
@@ -70,12 +69,39 @@ async def read_params(request: Request) -> MultiDict:
     return MultiDict(pairs)
 
 
+async def read_params(request: Request) -> MultiDict:
+    body = await request.body() if request.method == "POST" else b""
+    content_type = request.headers.get("content-type", "")
+    return parse_params(request.method, request.scope["query_string"], content_type, body)
+
+
+def base_iri(scope) -> str:
+    """The endpoint's own address, which relative IRIs in a query resolve against."""
+    host = next((value for name, value in scope["headers"] if name == b"host"), None)
+    if host is None:
+        server, port = scope.get("server") or ("localhost", 80)
+        authority = f"{server}:{port}"
+    else:
+        authority = host.decode("latin-1")
+    return f"{scope.get('scheme', 'http')}://{authority}{scope.get('root_path', '')}{scope['path']}"
+
+
+def query_key(params: MultiDict, accept: str | None, base: str) -> tuple:
+    """What selects a query's answer within a build: its cache key and the seed of its ETag.
+
+    The query counts without the whitespace around it; the rest picks format and dataset.
+    """
+    query = params["query"].strip()
+    defaults, named = params.getlist("default-graph-uri"), params.getlist("named-graph-uri")
+    return ("sparql", query, accept or "", params.get("format") or "", base, *defaults, "|", *named)
+
+
 async def endpoint(request: Request) -> Response:
     if request.method not in ("GET", "HEAD", "POST"):
         return web.error(405, f"{READ_ONLY}; use GET or POST", {"Allow": "GET, HEAD, POST"})
     try:
         params = await read_params(request)
-        if "update" in params or "using-graph-uri" in params or "using-named-graph-uri" in params:
+        if any(name in params for name in UPDATE_PARAMS):
             raise BadRequest(403, READ_ONLY)
         queries = params.getlist("query")
         if len(queries) > 1:
@@ -97,9 +123,8 @@ async def run_query(request: Request, params: MultiDict, query: str) -> Response
         return web.error(refusal.status, str(refusal))
     accept, fmt = request.headers.get("accept"), params.get("format")
     defaults, named = params.getlist("default-graph-uri"), params.getlist("named-graph-uri")
-    base_iri = str(request.url.replace(query=""))  # relative IRIs in the query resolve against it
-    # The key: the query without the whitespace around it, and what selects format and dataset.
-    key = ("sparql", query.strip(), accept or "", fmt or "", base_iri, *defaults, "|", *named)
+    base = base_iri(request.scope)
+    key = query_key(params, accept, base)
     tag = None if found.volatile else web.etag(state.build(), *key)
     if tag is not None and web.not_modified(request, tag):
         return web.not_modified_response(tag, state.config.max_age)
@@ -115,7 +140,7 @@ async def run_query(request: Request, params: MultiDict, query: str) -> Response
         default_graphs=defaults,
         named_graphs=named,
         row_cap=state.config.row_cap,
-        base_iri=base_iri,
+        base_iri=base,
     )
 
 
@@ -168,16 +193,15 @@ async def answer(
     """
     state: ServerState = request.app.state.server
     build = state.build()
-    result = None if key is None else state.answers.get(build, key)
-    if result is None:
-        try:
-            result = await state.run(job, cheap, **kwargs)
-        except Unavailable as busy:
-            return web.error(503, str(busy), {"Retry-After": "5"})
-        except JobFailed as failure:
-            return web.error(failure.status, str(failure))
-        if key is not None:
-            state.answers.put(build, key, result, len(result.body))
+    ready = None if key is None else state.answers.get(build, key)
+    if ready is not None:
+        return ready_response(ready)
+    try:
+        result = await state.run(job, cheap, **kwargs)
+    except Unavailable as busy:
+        return web.error(503, str(busy), {"Retry-After": "5"})
+    except JobFailed as failure:
+        return web.error(failure.status, str(failure))
     headers = {"X-SPARQL-Row-Limit": str(state.config.row_cap)}
     if result.truncated:
         cap = state.config.row_cap
@@ -187,4 +211,14 @@ async def answer(
     if tag is None:
         response.headers["Cache-Control"] = "no-store"
         return response
-    return web.cached(response, tag, state.config.max_age)
+    response = web.cached(response, tag, state.config.max_age)
+    if key is not None:
+        ready = Ready(result.body, tuple(response.raw_headers))
+        state.answers.put(build, key, ready, len(result.body))
+    return response
+
+
+def ready_response(ready: Ready) -> Response:
+    response = Response(ready.body)
+    response.raw_headers = list(ready.headers)
+    return response
