@@ -18,6 +18,7 @@ keyword inside them is not mistaken for a clause.
 """
 
 import functools
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -79,7 +80,7 @@ def inspect(text: str) -> Inspection:
         operators=operators,
         volatile=any(
             kind == "word" and value.upper() in VOLATILE and following == "("
-            for (kind, value), (_, following) in zip(tokens, tokens[1:], strict=False)
+            for (kind, value), (_, following) in itertools.pairwise(tokens)
         ),
         cheap=_estimate(tokens),
     )
@@ -118,14 +119,15 @@ def _estimate(tokens: list[tuple[str, str]]) -> bool:
     """
     words = {value.upper() for kind, value in tokens if kind == "word"}
     variable = [kind == "word" and value[0] in "?$" for kind, value in tokens]
-    scans = sum(
-        all(variable[i : i + 3]) or (tokens[i][1] == ";" and all(variable[i + 1 : i + 3]))
-        for i in range(len(tokens) - 2)
-    )
+    # A pattern of three variables, or two after a `;` that repeats a variable subject.
+    subject = [
+        is_variable or value == ";"
+        for is_variable, (_, value) in zip(variable, tokens, strict=True)
+    ]
+    scans = sum(a and b and c for a, b, c in zip(subject, variable[1:], variable[2:], strict=False))
     closure = any(
-        value in "*+" and kind == "other" and _ends_path(tokens[i - 1])
-        for i, (kind, value) in enumerate(tokens)
-        if i > 0
+        kind == "other" and value in "*+" and _ends_path(before)
+        for before, (kind, value) in itertools.pairwise(tokens)
     )
     whole = words & {"ORDER", "GROUP", "DISTINCT", "COUNT", "SUM", "AVG", "MIN", "MAX", "SAMPLE"}
     limited = "LIMIT" in words and not whole
