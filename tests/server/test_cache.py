@@ -31,8 +31,12 @@ def _hold_the_worker(url: str) -> tuple[threading.Thread, dict]:
 
     thread = threading.Thread(target=run_away)
     thread.start()
-    time.sleep(0.5)  # the runaway reaches the worker
-    return thread, outcome
+    for probe in range(100):  # until a new query cannot get the worker: the runaway holds it
+        try:
+            httpx.get(url + "/sparql", params={"query": f"ASK {{ ?p{probe} ?q ?r }}"}, timeout=0.3)
+        except httpx.TimeoutException:
+            return thread, outcome
+    raise AssertionError("the runaway never reached the worker")
 
 
 def test_a_repeated_query_is_answered_while_every_worker_is_busy(one_worker):

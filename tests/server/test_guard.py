@@ -155,3 +155,17 @@ def test_names_that_only_look_volatile_are_not(query):
 )
 def test_cost_is_estimated_from_the_text(query, cheap):
     assert inspect(query).cheap is cheap
+
+
+@pytest.mark.parametrize(
+    ("query", "limit"),
+    [
+        ("SELECT * WHERE { ?s ?p ?o } LIMIT 5000", 5000),
+        ("SELECT * WHERE { { SELECT * { ?s ?p ?o } LIMIT 3 } } LIMIT 7 OFFSET 2", 7),
+        ("SELECT * WHERE { { SELECT * { ?s ?p ?o } LIMIT 3 } }", None),
+        ("SELECT * WHERE { ?s ?p 'LIMIT 3' } # LIMIT 4", None),
+        ("SELECT * WHERE { ?s ?p ?o } limit 9 VALUES ?s { <http://e/a> }", 9),
+    ],
+)
+def test_the_outermost_limit_is_read(query, limit):
+    assert inspect(query).limit == limit

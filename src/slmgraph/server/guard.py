@@ -29,6 +29,7 @@ _TOKEN = re.compile(
        |'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")
   | (?P<iri><[^<>"{}|^`\\\s]*>)
   | (?P<word>[?$]?[A-Za-z_][\w\-.]*(?::[\w\-.%:]*)?|:[\w\-.%:]*)
+  | (?P<number>\d+)
   | (?P<other>\S)
     """,
     re.VERBOSE | re.DOTALL,
@@ -59,6 +60,7 @@ class Inspection:
     operators: int  # most operator characters at one bracket level
     volatile: bool  # calls a function whose value changes between runs: never cache the answer
     cheap: bool  # estimated cheap: may take the quick lane (see ``_estimate``)
+    limit: int | None  # the outermost query's LIMIT (a subquery's sits inside braces)
 
 
 def _tokens(text: str) -> list[tuple[str, str]]:
@@ -83,6 +85,7 @@ def inspect(text: str) -> Inspection:
             for (kind, value), (_, following) in itertools.pairwise(tokens)
         ),
         cheap=_estimate(tokens),
+        limit=_outer_limit(tokens),
     )
 
 
@@ -110,6 +113,18 @@ def _shape(tokens: list[tuple[str, str]]) -> tuple[int, int]:
         elif value in _OPERATORS and (opened[-1] == "(" or value not in "+-"):
             counts[-1] += 1
     return deepest, max(most, *counts)
+
+
+def _outer_limit(tokens: list[tuple[str, str]]) -> int | None:
+    level = 0
+    for (kind, value), (following_kind, following) in itertools.pairwise(tokens):
+        if kind == "other" and value in _OPEN:
+            level += 1
+        elif kind == "other" and value in _CLOSE:
+            level -= 1
+        elif level == 0 and kind == "word" and value.upper() == "LIMIT":
+            return int(following) if following_kind == "number" else None
+    return None
 
 
 def _estimate(tokens: list[tuple[str, str]]) -> bool:

@@ -141,6 +141,7 @@ async def run_query(request: Request, params: MultiDict, query: str) -> Response
         named_graphs=named,
         row_cap=state.config.row_cap,
         base_iri=base,
+        limit=found.limit,
     )
 
 

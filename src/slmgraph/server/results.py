@@ -45,7 +45,6 @@ class Answer:
 
     media_type: str
     body: bytes
-    rows: int = 0
     truncated: bool = False
     headers: dict[str, str] = field(default_factory=dict)
 
@@ -94,21 +93,26 @@ def first_lines(write, limit: int) -> tuple[bytes, bool]:
     return b"".join(sink.parts), False
 
 
-def solutions(answer, media_type: str, cap: int) -> Answer:
-    """Write a lazy SELECT answer (QuerySolutions) in ``media_type``, at most ``cap`` rows."""
+def solutions(answer, media_type: str, cap: int, bounded: bool = False) -> Answer:
+    """Write a lazy SELECT answer (QuerySolutions) in ``media_type``, at most ``cap`` rows.
+
+    ``bounded``: the query's own LIMIT keeps it within the cap, so it is written straight.
+    """
+    fmt = SOLUTION_FORMATS[media_type]
+    if bounded:
+        return Answer(media_type, answer.serialize(format=fmt))
 
     def write(sink):
         answer.serialize(sink, QueryResultsFormat.TSV)
 
     tsv, truncated = first_lines(write, cap + 1)  # the header line, then one line per row
-    fmt = SOLUTION_FORMATS[media_type]
     if fmt == QueryResultsFormat.TSV:
         body = tsv
     else:
         body = parse_query_results(tsv, QueryResultsFormat.TSV).serialize(format=fmt)
     if truncated:
         body = _mark_solutions(fmt, body, cap)
-    return Answer(media_type, body, tsv.count(b"\n") - 1, truncated)
+    return Answer(media_type, body, truncated)
 
 
 def boolean(media_type: str, value: bool) -> Answer:
@@ -119,7 +123,7 @@ def boolean(media_type: str, value: bool) -> Answer:
             f'<?xml version="1.0"?>\n<sparql xmlns="{RESULTS_NS}">\n  <head/>\n'
             f"  <boolean>{'true' if value else 'false'}</boolean>\n</sparql>\n"
         ).encode()
-    return Answer(media_type, body, 1)
+    return Answer(media_type, body)
 
 
 def triples(answer, media_type: str, cap: int) -> Answer:
@@ -136,13 +140,13 @@ def triples(answer, media_type: str, cap: int) -> Answer:
         body = serialize(parse(lines, format=RdfFormat.N_TRIPLES), format=fmt, prefixes=PREFIXES)
     if truncated:
         body = _mark_triples(fmt, body or b"", cap)
-    return Answer(media_type, body or b"", lines.count(b"\n"), truncated)
+    return Answer(media_type, body or b"", truncated)
 
 
 def graph(items, media_type: str) -> Answer:
     """Write a list of triples in full (a resource's own statements)."""
     body = serialize(items, format=RDF_FORMATS[media_type], prefixes=PREFIXES)
-    return Answer(media_type, body or b"", len(items))
+    return Answer(media_type, body or b"")
 
 
 # --- saying an answer was cut -----------------------------------------------------------------
@@ -159,16 +163,13 @@ def _compact(value) -> str:
 def _mark_solutions(fmt, body: bytes, cap: int) -> bytes:
     link = f"{TRUNCATED_LINK}?rows={cap}"
     if fmt == QueryResultsFormat.JSON:
-        # The standard place is a link in the head; a member says it in words for people.
+        # The standard place is a link in the head; a member says it in words for people. It
+        # comes first: parsers (pyoxigraph's among them) stop reading at the end of the results.
         note = _compact({"rows": cap, "message": f"only the first {cap} rows are given"})
         head = b'{"head":{'
         assert body.startswith(head)
-        return (
-            head
-            + f'"link":["{link}"],'.encode()
-            + body[len(head) : -1]
-            + (f',"truncated":{note}}}'.encode())
-        )
+        marked = f'{{"truncated":{note},"head":{{"link":["{link}"],'
+        return marked.encode() + body[len(head) :]
     if fmt == QueryResultsFormat.XML:
         return body.replace(b"</head>", f'<link href="{link}"/></head>'.encode(), 1)
     return body

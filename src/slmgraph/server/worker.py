@@ -73,11 +73,12 @@ class Build:
 
 
 def sparql(
-    build: Build, query, accept, fmt, default_graphs, named_graphs, row_cap, base_iri
+    build: Build, query, accept, fmt, default_graphs, named_graphs, row_cap, base_iri, limit=None
 ) -> Answer:
     """Run a query from a client and serialise its answer in the negotiated format.
 
-    Relative IRIs in the query resolve against ``base_iri`` (the endpoint's address).
+    Relative IRIs in the query resolve against ``base_iri`` (the endpoint's address); ``limit``
+    is the query's own outermost LIMIT, if it has one.
     """
     options = {"base_iri": base_iri}
     if default_graphs:
@@ -94,7 +95,9 @@ def sparql(
         media = _negotiate(accept, fmt, negotiation.BOOLEAN)
         return results.boolean(media, bool(answer))
     if isinstance(answer, QuerySolutions):
-        return results.solutions(answer, _negotiate(accept, fmt, negotiation.SOLUTIONS), row_cap)
+        media = _negotiate(accept, fmt, negotiation.SOLUTIONS)
+        bounded = limit is not None and limit <= row_cap
+        return results.solutions(answer, media, row_cap, bounded)
     return results.triples(answer, _negotiate(accept, fmt, negotiation.RDF), row_cap)
 
 
