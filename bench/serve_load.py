@@ -169,6 +169,7 @@ def start_servers(args, work: Path, processes: list) -> tuple[int, int, str]:
     store.open_store(store_dir).dump(str(dump), format=RdfFormat.N_QUADS)
     oxi_dir = work / "oxigraph"
     subprocess.run([oxigraph, "load", "--location", oxi_dir, "--file", dump], check=True)
+    subprocess.run([oxigraph, "optimize", "--location", oxi_dir], check=True)  # as it advises
     ours, theirs = free_port(), free_port()
     commands = (
         [sys.executable, "-m", "slmgraph", "serve", "--store", store_dir, "--no-build"]

@@ -137,15 +137,19 @@ class WorkerPool:
         loop = asyncio.get_running_loop()
         give_up = loop.time() + deadline
         try:
-            worker = await asyncio.wait_for(self._idle.get(), deadline)
-        except TimeoutError:
-            raise Unavailable(
-                f"the server is busy: no query worker became free within {deadline:g} s; "
-                "retry later"
-            ) from None
+            worker = self._idle.get_nowait()  # no waiting task when a worker is free
+        except asyncio.QueueEmpty:
+            try:
+                worker = await asyncio.wait_for(self._idle.get(), deadline)
+            except TimeoutError:
+                raise Unavailable(
+                    f"the server is busy: no query worker became free within {deadline:g} s; "
+                    "retry later"
+                ) from None
         try:
-            await worker.send((build_id, job, kwargs))
-            reply = await asyncio.wait_for(worker.receive(), max(0.0, give_up - loop.time()))
+            async with asyncio.timeout_at(give_up):
+                await worker.send((build_id, job, kwargs))
+                reply = await worker.receive()
         except TimeoutError:
             self.killed += 1
             self._replace(worker)
