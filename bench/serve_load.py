@@ -35,6 +35,7 @@ from slmgraph import paths, store
 from slmgraph.vocab import entity_iri
 
 OUT = Path(__file__).parent / "out"
+FRESH = itertools.count()  # one count for the whole run: no two fresh requests share a text
 SOLUTIONS = "application/sparql-results+json"
 TRIPLES = "application/n-triples"
 
@@ -112,7 +113,6 @@ def load(port: int, shape: Shape, clients: int, duration: float, fresh: bool) ->
     latencies: list[float] = []
     errors: list[str] = []
     lock = threading.Lock()
-    serial = itertools.count()
     headers = _headers(shape.accept)
     same = urlencode({"query": shape.query})
     stop_at = time.monotonic() + duration
@@ -121,7 +121,7 @@ def load(port: int, shape: Shape, clients: int, duration: float, fresh: bool) ->
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
         mine, failed = [], []
         while time.monotonic() < stop_at:
-            body = urlencode({"query": f"{shape.query}\n# {next(serial)}"}) if fresh else same
+            body = urlencode({"query": f"{shape.query}\n# {next(FRESH)}"}) if fresh else same
             started = time.perf_counter()
             try:
                 connection.request("POST", "/sparql", body, headers)
