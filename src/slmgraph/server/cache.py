@@ -13,6 +13,11 @@ the like are never offered to it (see ``guard.inspect``).
 >>> cache.put("b2", ("r",), "other", size=2)
 >>> cache.get("b1", ("q",)) is None and len(cache)
 1
+>>> cache.put("b2", ("big",), "too big to keep", size=3)
+>>> for n in range(8):
+...     cache.put("b2", (n,), n, size=2)
+>>> cache.get("b2", ("r",)), cache.get("b2", ("big",)), cache.get("b2", (7,)), len(cache)
+(None, None, 7, 8)
 """
 
 from collections import OrderedDict
