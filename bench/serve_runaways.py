@@ -18,8 +18,7 @@ import threading
 import time
 from pathlib import Path
 
-import httpx
-from serve_load import free_port, wait_ready
+from serve_load import ask, free_port, wait_ready
 
 from slmgraph import paths, store
 
@@ -27,13 +26,11 @@ RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?
 SIMPLE = "SELECT ?s WHERE { ?s a ?class } LIMIT 5"
 
 
-def attack(url: str, workers: int, serial: str) -> tuple[float, int]:
+def attack(port: int, workers: int, serial: str) -> tuple[float, int]:
     """One round: the simple query's (seconds, status) while workers + 1 runaways run."""
     threads = [
         threading.Thread(
-            target=httpx.get,
-            args=(url + "/sparql",),
-            kwargs={"params": {"query": f"{RUNAWAY} # {serial} {n}"}, "timeout": 120},
+            target=ask, args=(port, f"{RUNAWAY} # {serial} {n}"), kwargs={"timeout": 120}
         )
         for n in range(workers + 1)
     ]
@@ -41,8 +38,8 @@ def attack(url: str, workers: int, serial: str) -> tuple[float, int]:
         thread.start()
     time.sleep(0.5)  # the runaways reach the workers
     started = time.perf_counter()
-    response = httpx.get(url + "/sparql", params={"query": f"{SIMPLE} # {serial}"}, timeout=120)
-    outcome = (time.perf_counter() - started, response.status_code)
+    status, _ = ask(port, f"{SIMPLE} # {serial}", timeout=120)
+    outcome = (time.perf_counter() - started, status)
     for thread in threads:
         thread.join()
     return outcome
@@ -62,7 +59,7 @@ def main() -> None:
         f"{args.workers + 1} runaways against {args.workers} main workers, deadline "
         f"{args.deadline:g} s, one simple query in each of {args.rounds} rounds\n"
     )
-    print("| server | simple queries | answered | median s | max s |")
+    print("| server | simple queries | answered | median ms | max ms |")
     print("|---|---:|---:|---:|---:|")
     for name, extra in variants.items():
         port = free_port()
@@ -75,15 +72,15 @@ def main() -> None:
             outcomes = []
             for round_ in range(args.rounds):
                 serial = f"{name} {round_} {time.time()}"
-                outcomes.append(attack(f"http://127.0.0.1:{port}", args.workers, serial))
+                outcomes.append(attack(port, args.workers, serial))
         finally:
             process.terminate()
             process.wait(timeout=15)
         took = [seconds for seconds, _ in outcomes]
         answered = sum(status == 200 for _, status in outcomes)
         print(
-            f"| `{name}` | {len(outcomes)} | {answered} | {statistics.median(took):.2f} "
-            f"| {max(took):.2f} |"
+            f"| `{name}` | {len(outcomes)} | {answered} | {statistics.median(took) * 1000:.0f} "
+            f"| {max(took) * 1000:.0f} |"
         )
 
 
