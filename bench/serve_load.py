@@ -1,16 +1,21 @@
-"""Load test: `slmgraph serve` beside the Oxigraph server, on the same dump, same query, loopback.
+"""Load test: `slmgraph serve` beside Oxigraph's own server, on the same dump, over loopback.
 
-Both servers get the canned descendants query (``queries/descendants.rq``) for one root, sent by a
-fixed number of concurrent clients for a fixed time; the script reports throughput and p50/p99
-latency, and fails if any request errs. Bounded: loopback only, a fixed duration per server.
+Four query shapes (the canned descendants of a root, a tiny ASK, a 5,000-row SELECT, a
+CONSTRUCT of one entity), each at 1, 8 and 32 concurrent clients, in two modes: `repeated`
+sends the same text every time (what a cache may answer) and `fresh` makes every request's text
+unique with a trailing comment (so no cache can). Each run lasts a fixed time per server; the
+script prints throughput, p50/p99 latency and our throughput as a multiple of Oxigraph's, and
+fails if any request errs or the servers disagree on an answer. Loopback only, bounded time.
 
-    python bench/serve_load.py --duration 15 --clients 8 --root llama
+    python bench/serve_load.py --duration 5
+    python bench/serve_load.py --store ~/.cache/slmgraph/hub-store --root llama  # any built store
 
-Needs ``pip install oxigraph`` (it ships the ``oxigraph`` server binary).
+Needs ``pip install '.[bench]'`` (the ``oxigraph`` server binary).
 """
 
 import argparse
 import http.client
+import itertools
 import json
 import shutil
 import socket
@@ -20,15 +25,46 @@ import sys
 import tempfile
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode
 
-from pyoxigraph import RdfFormat
+from pyoxigraph import RdfFormat, parse
 
 from slmgraph import paths, store
 from slmgraph.vocab import entity_iri
 
 OUT = Path(__file__).parent / "out"
+FRESH = itertools.count()  # one count for the whole run: no two fresh requests share a text
+SOLUTIONS = "application/sparql-results+json"
+TRIPLES = "application/n-triples"
+
+
+@dataclass(frozen=True)
+class Shape:
+    name: str
+    query: str
+    accept: str
+
+
+def shapes(root: str, entity: str) -> list[Shape]:
+    # A trailing VALUES clause binds the root in plain SPARQL, which both servers accept.
+    canned = (paths.queries_dir() / "descendants.rq").read_text(encoding="utf-8")
+    iri = entity_iri(entity)
+    return [
+        Shape(
+            f"descendants of {root}",
+            f"{canned}\nVALUES ?root {{ <{entity_iri(root)}> }}\n",
+            SOLUTIONS,
+        ),
+        Shape("tiny ASK", f"ASK {{ <{iri}> ?p ?o }}", SOLUTIONS),
+        Shape("5,000-row SELECT", "SELECT ?s ?p ?o WHERE { ?s ?p ?o } LIMIT 5000", SOLUTIONS),
+        Shape(
+            "CONSTRUCT of one entity",
+            f"CONSTRUCT {{ <{iri}> ?p ?o }} WHERE {{ <{iri}> ?p ?o }}",
+            TRIPLES,
+        ),
+    ]
 
 
 def free_port() -> int:
@@ -37,23 +73,15 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def lineage_query(root: str) -> str:
-    # A trailing VALUES clause binds the root in plain SPARQL, which both servers accept.
-    text = (paths.queries_dir() / "descendants.rq").read_text(encoding="utf-8")
-    return f"{text}\nVALUES ?root {{ <{entity_iri(root)}> }}\n"
+def _headers(accept: str) -> dict[str, str]:
+    return {"Content-Type": "application/x-www-form-urlencoded", "Accept": accept}
 
 
-def ask(port: int, body: str, timeout: float = 30) -> tuple[int, bytes]:
+def ask(port: int, query: str, accept: str = SOLUTIONS, timeout: float = 60) -> tuple[int, bytes]:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
-    connection.request("POST", "/sparql", body, _HEADERS)
+    connection.request("POST", "/sparql", urlencode({"query": query}), _headers(accept))
     response = connection.getresponse()
     return response.status, response.read()
-
-
-_HEADERS = {
-    "Content-Type": "application/x-www-form-urlencoded",
-    "Accept": "application/sparql-results+json",
-}
 
 
 def wait_ready(port: int, process: subprocess.Popen) -> None:
@@ -62,7 +90,7 @@ def wait_ready(port: int, process: subprocess.Popen) -> None:
         if process.poll() is not None:
             sys.exit(f"server on port {port} exited with {process.returncode}")
         try:
-            if ask(port, urlencode({"query": "ASK {}"}), timeout=5)[0] == 200:
+            if ask(port, "ASK {}", timeout=5)[0] == 200:
                 return
         except OSError:
             pass
@@ -70,20 +98,33 @@ def wait_ready(port: int, process: subprocess.Popen) -> None:
     sys.exit(f"server on port {port} did not start")
 
 
-def load(port: int, body: str, clients: int, duration: float) -> dict:
+def size(shape: Shape, body: bytes) -> int:
+    """Rows, triples or the boolean: what both servers must agree on."""
+    if shape.accept == TRIPLES:
+        return len(list(parse(body, format=RdfFormat.N_TRIPLES)))
+    document = json.loads(body)
+    return (
+        int(document["boolean"]) if "boolean" in document else len(document["results"]["bindings"])
+    )
+
+
+def load(port: int, shape: Shape, clients: int, duration: float, fresh: bool) -> dict:
     """Each client sends the query back to back on one kept-alive connection until time is up."""
     latencies: list[float] = []
     errors: list[str] = []
     lock = threading.Lock()
+    headers = _headers(shape.accept)
+    same = urlencode({"query": shape.query})
     stop_at = time.monotonic() + duration
 
     def client() -> None:
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
         mine, failed = [], []
         while time.monotonic() < stop_at:
+            body = urlencode({"query": f"{shape.query}\n# {next(FRESH)}"}) if fresh else same
             started = time.perf_counter()
             try:
-                connection.request("POST", "/sparql", body, _HEADERS)
+                connection.request("POST", "/sparql", body, headers)
                 response = connection.getresponse()
                 response.read()
                 if response.status != 200:
@@ -91,7 +132,7 @@ def load(port: int, body: str, clients: int, duration: float) -> dict:
             except (OSError, http.client.HTTPException) as error:
                 failed.append(type(error).__name__)
                 connection.close()
-                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
             mine.append(time.perf_counter() - started)
         connection.close()
         with lock:
@@ -111,89 +152,103 @@ def load(port: int, body: str, clients: int, duration: float) -> dict:
         "errors": len(errors),
         "error_kinds": sorted(set(errors)),
         "throughput_rps": round(len(ordered) / elapsed, 1),
-        "p50_ms": round(statistics.median(ordered) * 1000, 1),
-        "p99_ms": round(ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000, 1),
+        "p50_ms": round(statistics.median(ordered) * 1000, 2),
+        "p99_ms": round(ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000, 2),
     }
 
 
-def rows(port: int, body: str) -> int:
-    status, data = ask(port, body)
-    assert status == 200, (status, data[:200])
-    return len(json.loads(data)["results"]["bindings"])
+def start_servers(args, work: Path, processes: list) -> tuple[int, int, str]:
+    """Our server on the store (built from --data unless --store is given) and Oxigraph's on
+    a dump of it; the ports and the build served."""
+    oxigraph = shutil.which("oxigraph") or str(Path(sys.executable).parent / "oxigraph")
+    store_dir = args.store or work / "store"
+    if args.store is None:
+        store.ensure(args.data, paths.ontology_dir(), store_dir)
+    build = store.current_build(store_dir)
+    dump = work / "dump.nq"
+    store.open_store(store_dir).dump(str(dump), format=RdfFormat.N_QUADS)
+    oxi_dir = work / "oxigraph"
+    subprocess.run([oxigraph, "load", "--location", oxi_dir, "--file", dump], check=True)
+    subprocess.run([oxigraph, "optimize", "--location", oxi_dir], check=True)  # as it advises
+    ours, theirs = free_port(), free_port()
+    commands = (
+        [sys.executable, "-m", "slmgraph", "serve", "--store", store_dir, "--no-build"]
+        + ["--port", str(ours), "--row-cap", "10000"],
+        [oxigraph, "serve-read-only", "--location", oxi_dir, "--bind", f"127.0.0.1:{theirs}"],
+    )
+    for command in commands:
+        # stderr is dropped: the access log would measure the terminal
+        processes.append(subprocess.Popen(command, stderr=subprocess.DEVNULL))
+    for port, process in zip((ours, theirs), processes, strict=True):
+        wait_ready(port, process)
+    return ours, theirs, build
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--duration", type=float, default=15.0, help="seconds of load per server")
-    parser.add_argument("--clients", type=int, default=8, help="concurrent clients")
+    parser.add_argument("--duration", type=float, default=5.0, help="seconds of load per run")
+    parser.add_argument("--clients", type=int, nargs="+", default=[1, 8, 32])
     parser.add_argument("--root", default="llama", help="id whose descendants are asked for")
+    parser.add_argument("--entity", default="llama-7b", help="id the ASK and CONSTRUCT are about")
     parser.add_argument("--data", type=Path, default=paths.data_dir())
+    parser.add_argument("--store", type=Path, help="serve this built store instead of --data")
+    parser.add_argument("--modes", nargs="+", default=["repeated", "fresh"])
     args = parser.parse_args()
-    oxigraph = shutil.which("oxigraph") or str(Path(sys.executable).parent / "oxigraph")
     work = Path(tempfile.mkdtemp(prefix="slmgraph-bench-"))
-    processes = []
+    processes: list[subprocess.Popen] = []
+    runs = []
     try:
-        store_dir = work / "store"
-        build = store.ensure(args.data, paths.ontology_dir(), store_dir)
-        dump = work / "dump.nq"
-        store.open_store(store_dir).dump(str(dump), format=RdfFormat.N_QUADS)
-        oxi_dir = work / "oxigraph"
-        subprocess.run([oxigraph, "load", "--location", oxi_dir, "--file", dump], check=True)
-
-        ours, theirs = free_port(), free_port()
-        processes.append(
-            subprocess.Popen(
-                [sys.executable, "-m", "slmgraph", "serve", "--store", store_dir, "--no-build"]
-                + ["--port", str(ours)],
-                stderr=subprocess.DEVNULL,  # the access log would measure the terminal
-            )
-        )
-        processes.append(
-            subprocess.Popen(
-                [oxigraph, "serve-read-only", "--location", oxi_dir]
-                + ["--bind", f"127.0.0.1:{theirs}"],
-                stderr=subprocess.DEVNULL,
-            )
-        )
-        body = urlencode({"query": lineage_query(args.root)})
-        for port, process in zip((ours, theirs), processes, strict=True):
-            wait_ready(port, process)
-        counts = {rows(ours, body), rows(theirs, body)}
-        assert len(counts) == 1, f"the servers disagree on the answer: {counts}"
-        results = {}
-        for name, port in (("slmgraph serve", ours), ("oxigraph serve-read-only", theirs)):
-            load(port, body, args.clients, 2.0)  # warm-up, not counted
-            results[name] = load(port, body, args.clients, args.duration)
-        report = {
-            "build": build,
-            "root": args.root,
-            "rows": counts.pop(),
-            "clients": args.clients,
-            "duration_s": args.duration,
-            "results": results,
-        }
+        ours, theirs, build = start_servers(args, work, processes)
+        servers = (("slmgraph", ours), ("oxigraph", theirs))
+        for shape in shapes(args.root, args.entity):
+            answers = {name: ask(port, shape.query, shape.accept) for name, port in servers}
+            sizes = {name: size(shape, body) for name, (_, body) in answers.items()}
+            assert len(set(sizes.values())) == 1, f"{shape.name}: the servers disagree: {sizes}"
+            for mode, clients in itertools.product(args.modes, args.clients):
+                run = {"shape": shape.name, "size": sizes["slmgraph"], "mode": mode}
+                run["clients"] = clients
+                for name, port in servers:
+                    load(port, shape, clients, 1.0, mode == "fresh")  # warm-up, not counted
+                    run[name] = load(port, shape, clients, args.duration, mode == "fresh")
+                run["ratio"] = round(
+                    run["slmgraph"]["throughput_rps"] / run["oxigraph"]["throughput_rps"], 2
+                )
+                runs.append(run)
+                print(_row(run), flush=True)
     finally:
         for process in processes:
             process.terminate()
             process.wait(timeout=15)
         shutil.rmtree(work, ignore_errors=True)
     OUT.mkdir(exist_ok=True)
+    report = {"build": build, "duration_s": args.duration, "runs": runs}
     (OUT / "serve_load.json").write_text(json.dumps(report, indent=2) + "\n")
+    print(f"\nbuild {build}, {args.duration:g} s per run; requests/s, p50 and p99 in ms\n")
     print(
-        f"descendants of {report['root']} ({report['rows']} rows), {args.clients} clients, "
-        f"{args.duration:g} s each, build {build}\n"
+        "| query | mode | clients | slmgraph req/s | p50 | p99 "
+        "| Oxigraph req/s | p50 | p99 | ratio |"
     )
-    print("| server | requests/s | p50 ms | p99 ms | requests | errors |")
-    print("|---|---:|---:|---:|---:|---:|")
-    for name, r in results.items():
-        print(
-            f"| {name} | {r['throughput_rps']} | {r['p50_ms']} | {r['p99_ms']} "
-            f"| {r['requests']} | {r['errors']} |"
-        )
-    if any(r["errors"] for r in results.values()):
-        sys.exit(
-            "errors under load: " + json.dumps({k: v["error_kinds"] for k, v in results.items()})
-        )
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for run in runs:
+        print(_row(run))
+    failed = {
+        f"{run['shape']} {run['mode']} x{run['clients']} {name}": run[name]["error_kinds"]
+        for run in runs
+        for name in ("slmgraph", "oxigraph")
+        if run[name]["errors"]
+    }
+    if failed:
+        sys.exit("errors under load: " + json.dumps(failed))
+
+
+def _row(run: dict) -> str:
+    ours, theirs = run["slmgraph"], run["oxigraph"]
+    return (
+        f"| {run['shape']} ({run['size']}) | {run['mode']} | {run['clients']} "
+        f"| {ours['throughput_rps']} | {ours['p50_ms']} | {ours['p99_ms']} "
+        f"| {theirs['throughput_rps']} | {theirs['p50_ms']} | {theirs['p99_ms']} "
+        f"| {run['ratio']}x |"
+    )
 
 
 if __name__ == "__main__":

@@ -225,6 +225,20 @@ def schema(data_dir):
 @click.option("--row-cap", default=10_000, show_default=True, help="Most rows in one answer.")
 @click.option("--max-request-bytes", default=64 * 1024, show_default=True, help="Largest body.")
 @click.option("--workers", type=int, help="Query worker processes (default: cores, at least 2).")
+@click.option(
+    "--quick-workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(0),
+    help="Workers kept for queries estimated cheap, so they never wait behind slow ones.",
+)
+@click.option(
+    "--worker-memory",
+    default=2048,
+    show_default=True,
+    type=click.IntRange(64),
+    help="MB of data one query worker may hold; a query needing more is answered 503.",
+)
 @click.option("--cors", is_flag=True, help="Allow cross-origin requests from any site.")
 @click.option(
     "--allow-service",

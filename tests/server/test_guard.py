@@ -1,10 +1,12 @@
-"""SERVICE clauses are refused before any outbound request: the server is no proxy."""
+"""What is refused before a worker sees a query (SERVICE: the server is no proxy; nesting that
+would overflow the parser), and what the text tells about a query (volatile, cheap)."""
 
 import socket
 import threading
 
 import pytest
 
+from slmgraph.server.guard import inspect
 from tests.server.conftest import running_server
 
 
@@ -72,3 +74,98 @@ def test_an_allowed_endpoint_may_be_called(server, valid_store, tmp_path, listen
     assert called.json()["results"]["bindings"][0]["name"]["value"] == "Alpaca 7B"
     assert other.status_code == 403 and allowed in other.text
     assert connections == []
+
+
+# --- nesting: pyoxigraph's parser recurses, so a deep query would kill its worker ----------
+
+DEEP = 10_000
+QUERY = "application/sparql-query"
+
+
+@pytest.mark.parametrize(
+    ("query", "says"),
+    [
+        ("SELECT * WHERE " + "{" * DEEP + "}" * DEEP, f"nested {DEEP} levels"),
+        ("ASK { FILTER(" + "(" * DEEP + "1" + ")" * DEEP + ") }", f"nested {DEEP + 2} levels"),
+        ("ASK { FILTER(1" + "||1" * DEEP + ") }", f"chains {2 * DEEP} operators"),
+        ("ASK { FILTER(" + "!" * 2 * DEEP + "true) }", f"chains {2 * DEEP} operators"),
+    ],
+)
+def test_a_query_nested_too_deep_gets_400_and_the_workers_live(server, query, says):
+    with server.client() as client:
+        refused = client.post("/sparql", content=query, headers={"Content-Type": QUERY})
+        after = client.get("/sparql", params={"query": "ASK { ?deep ?p ?o }"})
+    assert refused.status_code == 400
+    assert says in refused.text and "at most" in refused.text
+    assert after.status_code == 200 and after.json()["boolean"] is True
+
+
+def test_ordinary_nesting_and_long_lists_are_accepted(http):
+    nested = "SELECT * WHERE " + "{" * 50 + "?s ?p ?o" + "}" * 50 + " LIMIT 1"
+    chained = "ASK { FILTER(1" + " + 1" * 500 + " > 0) }"
+    listed = "ASK { VALUES ?n { " + " ".join(str(-n) for n in range(3000)) + " } }"
+    for query in (nested, chained, listed):
+        response = http.post("/sparql", data={"query": query})
+        assert response.status_code == 200, response.text
+
+
+# --- what the text tells before the query runs ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "SELECT (NOW() AS ?t) {}",
+        "SELECT ?x { BIND(rand () AS ?x) }",
+        "SELECT (UUID() AS ?u) {}",
+        "SELECT (STRUUID() AS ?u) {}",
+        "CONSTRUCT { ?b <http://e/p> 1 } WHERE { BIND(BNODE() AS ?b) }",
+    ],
+)
+def test_answers_that_change_between_runs_are_recognised(query):
+    assert inspect(query).volatile
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        'SELECT ?now WHERE { ?now <http://e/p> "NOW()" } # RAND()',
+        "SELECT ?rand WHERE { ?rand <http://e/UUID> ?x }",
+        "PREFIX e: <http://e/> SELECT * { ?s e:bnode ?o }",
+    ],
+)
+def test_names_that_only_look_volatile_are_not(query):
+    assert not inspect(query).volatile
+
+
+@pytest.mark.parametrize(
+    ("query", "cheap"),
+    [
+        ("SELECT ?s WHERE { ?s a ?class } LIMIT 5", True),
+        ("ASK {}", True),
+        ("SELECT * WHERE { ?s ?p ?o } LIMIT 5000", True),
+        ("CONSTRUCT { <http://e/x> ?p ?o } WHERE { <http://e/x> ?p ?o }", True),
+        ("SELECT * WHERE { ?s ?p ?o }", False),
+        ("SELECT * WHERE { ?s ?p ?o } ORDER BY ?o LIMIT 5", False),
+        ("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f }", False),
+        ("SELECT * WHERE { ?a ?b ?c ; ?e ?f } LIMIT 1", False),
+        ("PREFIX e: <http://e/> SELECT * WHERE { ?a e:p+ ?b } LIMIT 1", False),
+        ("SELECT * WHERE { ?a (<http://e/p>|<http://e/q>)* ?b } LIMIT 1", False),
+    ],
+)
+def test_cost_is_estimated_from_the_text(query, cheap):
+    assert inspect(query).cheap is cheap
+
+
+@pytest.mark.parametrize(
+    ("query", "limit"),
+    [
+        ("SELECT * WHERE { ?s ?p ?o } LIMIT 5000", 5000),
+        ("SELECT * WHERE { { SELECT * { ?s ?p ?o } LIMIT 3 } } LIMIT 7 OFFSET 2", 7),
+        ("SELECT * WHERE { { SELECT * { ?s ?p ?o } LIMIT 3 } }", None),
+        ("SELECT * WHERE { ?s ?p 'LIMIT 3' } # LIMIT 4", None),
+        ("SELECT * WHERE { ?s ?p ?o } limit 9 VALUES ?s { <http://e/a> }", 9),
+    ],
+)
+def test_the_outermost_limit_is_read(query, limit):
+    assert inspect(query).limit == limit

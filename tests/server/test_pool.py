@@ -1,11 +1,13 @@
-"""A runaway query is stopped at its deadline; the other queries keep being answered."""
+"""A runaway query is stopped at its deadline; the other queries keep being answered, even when
+runaways hold every main worker; a query that needs more memory than a worker may hold is
+answered 503 and its worker replaced."""
 
 import threading
 import time
 
 import httpx
 
-from tests.server.conftest import DEADLINE
+from tests.server.conftest import DEADLINE, WORKERS, running_server
 
 # Four copies of the whole graph: hundreds of billions of rows to count.
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
@@ -43,3 +45,52 @@ def test_server_recovers_after_workers_are_killed(server):
             assert client.get("/sparql", params={"query": RUNAWAY}).status_code == 503
         answers = [client.get("/sparql", params={"query": SIMPLE}) for _ in range(10)]
     assert all(answer.status_code == 200 for answer in answers)
+
+
+def _in_threads(url: str, queries: list[str]) -> tuple[list[threading.Thread], list]:
+    """Send each query from its own thread; each outcome is (response, time it came back)."""
+    outcomes: list = []
+
+    def send(query: str) -> None:
+        response = httpx.get(url + "/sparql", params={"query": query}, timeout=60)
+        outcomes.append((response, time.monotonic()))
+
+    threads = [threading.Thread(target=send, args=(query,)) for query in queries]
+    for thread in threads:
+        thread.start()
+    return threads, outcomes
+
+
+def test_a_simple_query_is_not_held_up_by_more_runaways_than_workers(server):
+    # Distinct texts, so none is answered from the cache.
+    runaways = [f"{RUNAWAY} # runaway {n} {time.time()}" for n in range(WORKERS + 1)]
+    threads, outcomes = _in_threads(server.url, runaways)
+    time.sleep(0.5)  # let the runaways take every main worker, and one wait for another
+    simple = f"SELECT ?s WHERE {{ ?s a ?class }} LIMIT 5 # simple {time.time()}"
+    response = httpx.get(server.url + "/sparql", params={"query": simple}, timeout=60)
+    answered = time.monotonic()
+    for thread in threads:
+        thread.join()
+
+    assert response.status_code == 200 and len(response.json()["results"]["bindings"]) == 5
+    assert len(outcomes) == WORKERS + 1
+    assert all(runaway.status_code == 503 for runaway, _ in outcomes)
+    assert answered < min(finished for _, finished in outcomes)  # before any runaway ended
+
+
+# Sorting the rows of a three-way cartesian product: memory grows fast until the cap.
+HOARDER = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY ?i"
+
+
+def test_a_query_over_the_memory_cap_gets_503_and_its_worker_is_replaced(valid_store, tmp_path):
+    options = ("--worker-memory", "256", "--workers", "1", "--quick-workers", "0")
+    with running_server(valid_store, tmp_path / "server.log", *options, "--deadline", "30") as s:
+        with s.client() as client:
+            hoarded = [client.get("/sparql", params={"query": HOARDER}) for _ in range(2)]
+            after = client.get("/sparql", params={"query": "ASK { ?s ?p ?o }"})
+        log = s.log_text()
+    for response in hoarded:  # the second ran on the worker started in place of the first
+        assert response.status_code == 503
+        assert "more memory than a query worker may use (256 MB)" in response.text
+    assert after.status_code == 200 and after.json()["boolean"] is True
+    assert "memory allocation of" in log  # the worker's own words reach the server's log

@@ -2,6 +2,7 @@
 
 import gzip
 import http.client
+import time
 
 import httpx
 
@@ -94,10 +95,19 @@ def test_oversized_streamed_body_gets_413(http):
 
 def test_access_log_has_a_line_per_request(server, http):
     http.get("/sparql", params={"query": "ASK { ?logged ?p ?o }"})
-    lines = [line for line in server.log_text().splitlines() if "slmgraph.access" in line]
-    assert any(
-        "GET /sparql?query=ASK" in line and "logged" in line and " 200 " in line for line in lines
-    )
+
+    def logged() -> bool:
+        lines = [line for line in server.log_text().splitlines() if "slmgraph.access" in line]
+        return any(
+            "GET /sparql?query=ASK" in line and "logged" in line and " 200 " in line
+            for line in lines
+        )
+
+    for _ in range(50):  # the line is written once the answer has gone out
+        if logged():
+            break
+        time.sleep(0.1)
+    assert logged()
 
 
 def test_overlong_url_gets_414(server):

@@ -13,6 +13,7 @@ from starlette.staticfiles import StaticFiles
 from slmgraph.server import assets, canned, describe, pages, protocol, web
 from slmgraph.server.config import ServerConfig
 from slmgraph.server.pool import JobFailed, Unavailable
+from slmgraph.server.repeats import Repeats
 from slmgraph.server.state import ServerState
 
 ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH"]
@@ -41,11 +42,11 @@ def create_app(config: ServerConfig) -> Starlette:
 
     @contextlib.asynccontextmanager
     async def lifespan(app):
-        await state.pool.start()
+        await state.start()
         try:
             yield
         finally:
-            await state.pool.close()
+            await state.close()
 
     routes = [
         Route("/", pages.home),
@@ -81,6 +82,7 @@ def create_app(config: ServerConfig) -> Starlette:
         if config.cors
         else None,
         Middleware(GZipMiddleware, minimum_size=1024),
+        Middleware(Repeats, state=state),  # inside gzip and CORS, which apply to its answers too
     ]
     app = Starlette(
         routes=routes,

@@ -1,8 +1,11 @@
-"""What a public endpoint refuses before a query reaches a worker: SERVICE calls.
+"""What the server learns from a query's text before a worker sees it, and what it refuses.
 
 pyoxigraph follows SERVICE clauses with its own HTTP client, which would let anyone use the
-server as a proxy onto its host's network. The query text is scanned with a small lexer that
-skips comments, strings and IRIs, so a keyword inside them is not mistaken for a clause.
+server as a proxy onto its host's network; and its parser recurses, so a query nested a few
+thousand levels deep overflows a worker's stack. Both are refused here. The same pass tells
+whether the answer may change between runs (NOW(), RAND()...) and estimates whether the query
+is cheap. The text is scanned with a small lexer that skips comments, strings and IRIs, so a
+keyword inside them is not mistaken for a clause.
 
 >>> service_targets('SELECT * { SERVICE <http://a.example/sparql> { ?s ?p ?o } }')
 ['http://a.example/sparql']
@@ -14,7 +17,10 @@ skips comments, strings and IRIs, so a keyword inside them is not mistaken for a
 ['?where']
 """
 
+import functools
+import itertools
 import re
+from dataclasses import dataclass
 
 _TOKEN = re.compile(
     r"""
@@ -23,14 +29,38 @@ _TOKEN = re.compile(
        |'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")
   | (?P<iri><[^<>"{}|^`\\\s]*>)
   | (?P<word>[?$]?[A-Za-z_][\w\-.]*(?::[\w\-.%:]*)?|:[\w\-.%:]*)
+  | (?P<number>\d+)
   | (?P<other>\S)
     """,
     re.VERBOSE | re.DOTALL,
 )
 
 
+MAX_DEPTH = 100  # brackets inside brackets; pyoxigraph's parser overflows at a few thousand
+MAX_OPERATORS = 2000  # operator characters at one bracket level (a chain recurses too)
+VOLATILE = frozenset({"NOW", "RAND", "UUID", "STRUUID", "BNODE"})
+_OPERATORS = frozenset("!|&=<>+-*/")
+_OPEN, _CLOSE = "{([", "})]"
+
+
 class Refused(Exception):
-    """A query this endpoint will not run; the message says why."""
+    """A query this endpoint will not run; the message says why, ``status`` is the HTTP status."""
+
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status = status
+
+
+@dataclass(frozen=True)
+class Inspection:
+    """What the text of one query says about it."""
+
+    services: tuple[str, ...]  # every SERVICE endpoint named
+    depth: int  # deepest bracket nesting
+    operators: int  # most operator characters at one bracket level
+    volatile: bool  # calls a function whose value changes between runs: never cache the answer
+    cheap: bool  # estimated cheap: may take the quick lane (see ``_estimate``)
+    limit: int | None  # the outermost query's LIMIT (a subquery's sits inside braces)
 
 
 def _tokens(text: str) -> list[tuple[str, str]]:
@@ -42,9 +72,94 @@ def _tokens(text: str) -> list[tuple[str, str]]:
     return out
 
 
+@functools.lru_cache(maxsize=256)  # a repeated query is inspected once (256 x 64 KB at most)
+def inspect(text: str) -> Inspection:
+    tokens = _tokens(text)
+    depth, operators = _shape(tokens)
+    return Inspection(
+        services=tuple(_service_targets(tokens)),
+        depth=depth,
+        operators=operators,
+        volatile=any(
+            kind == "word" and value.upper() in VOLATILE and following == "("
+            for (kind, value), (_, following) in itertools.pairwise(tokens)
+        ),
+        cheap=_estimate(tokens),
+        limit=_outer_limit(tokens),
+    )
+
+
+def _shape(tokens: list[tuple[str, str]]) -> tuple[int, int]:
+    """The deepest bracket nesting and the most operator characters at one level.
+
+    Inside ``( )`` (expressions) every operator counts; elsewhere a ``+`` or ``-`` is a number's
+    sign (``VALUES ?n { -1 -2 }``) and only path and logical operators count.
+    """
+    level, deepest, most = 0, 0, 0
+    counts = [0]
+    opened = [""]
+    for kind, value in tokens:
+        if kind != "other":
+            continue
+        if value in _OPEN:
+            level += 1
+            deepest = max(deepest, level)
+            counts.append(0)
+            opened.append(value)
+        elif value in _CLOSE and level > 0:
+            level -= 1
+            most = max(most, counts.pop())
+            opened.pop()
+        elif value in _OPERATORS and (opened[-1] == "(" or value not in "+-"):
+            counts[-1] += 1
+    return deepest, max(most, *counts)
+
+
+def _outer_limit(tokens: list[tuple[str, str]]) -> int | None:
+    level = 0
+    for (kind, value), (following_kind, following) in itertools.pairwise(tokens):
+        if kind == "other" and value in _OPEN:
+            level += 1
+        elif kind == "other" and value in _CLOSE:
+            level -= 1
+        elif level == 0 and kind == "word" and value.upper() == "LIMIT":
+            return int(following) if following_kind == "number" else None
+    return None
+
+
+def _estimate(tokens: list[tuple[str, str]]) -> bool:
+    """Cheap unless it walks a path closure, scans the whole store more than once, or sorts,
+    groups or aggregates a whole-store scan. A guess from the text: a wrong one costs the quick
+    lane's short deadline, after which the query moves to the main lane.
+    """
+    words = {value.upper() for kind, value in tokens if kind == "word"}
+    variable = [kind == "word" and value[0] in "?$" for kind, value in tokens]
+    # A pattern of three variables, or two after a `;` that repeats a variable subject.
+    subject = [
+        is_variable or value == ";"
+        for is_variable, (_, value) in zip(variable, tokens, strict=True)
+    ]
+    scans = sum(a and b and c for a, b, c in zip(subject, variable[1:], variable[2:], strict=False))
+    closure = any(
+        kind == "other" and value in "*+" and _ends_path(before)
+        for before, (kind, value) in itertools.pairwise(tokens)
+    )
+    whole = words & {"ORDER", "GROUP", "DISTINCT", "COUNT", "SUM", "AVG", "MIN", "MAX", "SAMPLE"}
+    limited = "LIMIT" in words and not whole
+    return not closure and (scans == 0 or (scans == 1 and limited))
+
+
+def _ends_path(token: tuple[str, str]) -> bool:
+    kind, value = token
+    return kind == "iri" or value == ")" or (kind == "word" and (":" in value or value == "a"))
+
+
 def service_targets(text: str) -> list[str]:
     """The endpoint of every SERVICE clause: an IRI, or the variable or name it was given as."""
-    tokens = _tokens(text)
+    return list(inspect(text).services)
+
+
+def _service_targets(tokens: list[tuple[str, str]]) -> list[str]:
     prefixes: dict[str, str] = {}
     targets = []
     for index, (kind, value) in enumerate(tokens):
@@ -72,12 +187,27 @@ def _resolve(target: str, prefixes: dict[str, str]) -> str:
     return target
 
 
-def check_services(text: str, allowed: tuple[str, ...]) -> None:
-    """Raise Refused unless every SERVICE clause names an endpoint in ``allowed``."""
-    for target in service_targets(text):
+def check(text: str, allowed: tuple[str, ...]) -> Inspection:
+    """The query's inspection; Refused if it is nested too deep or calls a SERVICE not allowed."""
+    found = inspect(text)
+    if found.depth > MAX_DEPTH:
+        raise Refused(
+            400,
+            f"the query is nested {found.depth} levels deep; at most {MAX_DEPTH} are accepted: "
+            "flatten it",
+        )
+    if found.operators > MAX_OPERATORS:
+        raise Refused(
+            400,
+            f"the query chains {found.operators} operators in one expression; at most "
+            f"{MAX_OPERATORS} are accepted: use VALUES or IN ( ... ) for long lists",
+        )
+    for target in found.services:
         if target not in allowed:
             shown = target or "(none)"
             raise Refused(
+                403,
                 f"SERVICE {shown} is refused: this endpoint does not make requests to other "
-                "endpoints" + (f" (allowed: {', '.join(allowed)})" if allowed else "")
+                "endpoints" + (f" (allowed: {', '.join(allowed)})" if allowed else ""),
             )
+    return found

@@ -1,10 +1,13 @@
 """A pool of worker processes with a deadline per job: a late worker is killed and replaced.
 
 Each worker runs one job at a time, so a runaway query holds one worker and the others keep
-answering. A job waits for a free worker and then runs, both within the same deadline.
+answering. A job waits for a free worker and then runs, both within the same deadline. A
+worker may hold ``memory`` MB of data (an rlimit it sets on itself): a query that needs more
+is answered 503 and its worker is replaced.
 """
 
 import asyncio
+import contextlib
 import logging
 import pickle
 import sys
@@ -30,6 +33,23 @@ class JobFailed(Exception):
 class Worker:
     def __init__(self, process: asyncio.subprocess.Process):
         self.process = process
+        self.out_of_memory = False
+        self.stderr = asyncio.get_running_loop().create_task(self._relay_stderr())
+
+    async def _relay_stderr(self) -> None:
+        """Log what the worker prints, noting an allocation refused at its memory cap."""
+        async for line in self.process.stderr:
+            text = line.decode("utf-8", "replace").rstrip()
+            if text.startswith("memory allocation of") and text.endswith("failed"):
+                self.out_of_memory = True  # what Rust prints before it aborts
+            log.warning("query worker %d: %s", self.process.pid, text)
+
+    async def died_of_memory(self) -> bool:
+        """After the worker died: whether it was an allocation past its memory cap."""
+        await self.process.wait()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(asyncio.shield(self.stderr), 2)
+        return self.out_of_memory
 
     async def send(self, message) -> None:
         data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
@@ -47,10 +67,19 @@ class Worker:
         await self.process.wait()
 
 
+def _over_memory(memory: int) -> JobFailed:
+    return JobFailed(
+        503,
+        f"the query needed more memory than a query worker may use ({memory} MB); "
+        "simplify it or add a LIMIT",
+    )
+
+
 class WorkerPool:
-    def __init__(self, store_dir: Path, size: int):
+    def __init__(self, store_dir: Path, size: int, memory: int):
         self.store_dir = store_dir
         self.size = size
+        self.memory = memory
         self._idle: asyncio.Queue[Worker] = asyncio.Queue()
         self._all: set[Worker] = set()
         self._starting: set[asyncio.Task] = set()
@@ -71,8 +100,10 @@ class WorkerPool:
             "-m",
             "slmgraph.server.worker",
             str(self.store_dir),
+            str(self.memory),
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
         )
         worker = Worker(process)
         self._all.add(worker)
@@ -97,20 +128,28 @@ class WorkerPool:
         self._starting.add(task)
         task.add_done_callback(self._starting.discard)
 
+    def idle(self) -> int:
+        """How many workers are free right now."""
+        return self._idle.qsize()
+
     async def run(self, build_id: str, job: str, deadline: float, **kwargs):
         """Run ``job`` on a worker and return its result, within ``deadline`` seconds."""
         loop = asyncio.get_running_loop()
         give_up = loop.time() + deadline
         try:
-            worker = await asyncio.wait_for(self._idle.get(), deadline)
-        except TimeoutError:
-            raise Unavailable(
-                f"the server is busy: no query worker became free within {deadline:g} s; "
-                "retry later"
-            ) from None
+            worker = self._idle.get_nowait()  # no waiting task when a worker is free
+        except asyncio.QueueEmpty:
+            try:
+                worker = await asyncio.wait_for(self._idle.get(), deadline)
+            except TimeoutError:
+                raise Unavailable(
+                    f"the server is busy: no query worker became free within {deadline:g} s; "
+                    "retry later"
+                ) from None
         try:
-            await worker.send((build_id, job, kwargs))
-            reply = await asyncio.wait_for(worker.receive(), max(0.0, give_up - loop.time()))
+            async with asyncio.timeout_at(give_up):
+                await worker.send((build_id, job, kwargs))
+                reply = await worker.receive()
         except TimeoutError:
             self.killed += 1
             self._replace(worker)
@@ -120,10 +159,15 @@ class WorkerPool:
             ) from None
         except (asyncio.IncompleteReadError, ConnectionError):
             self._replace(worker)
+            if await worker.died_of_memory():
+                raise _over_memory(self.memory) from None
             raise JobFailed(500, "the query worker died while answering") from None
         except BaseException:  # cancelled (client gone): the job may still run, so kill it
             self._replace(worker)
             raise
+        if reply[0] == "memory":  # a MemoryError in Python: start afresh rather than fragmented
+            self._replace(worker)
+            raise _over_memory(self.memory)
         self._idle.put_nowait(worker)
         if reply[0] == "ok":
             return reply[1]

@@ -1,7 +1,8 @@
 """The SPARQL 1.1 Protocol at ``/sparql``; Graph Store Protocol reads (``?default``, ``?graph=``).
 
-Read-only: updates are answered 403 and nothing is written. A query is checked (SERVICE), then
-run by a worker under the deadline; the answer carries the build's ETag.
+Read-only: updates are answered 403 and nothing is written. A query is checked (SERVICE,
+nesting), then answered from the answer cache or run by a worker under the deadline; the answer
+carries the build's ETag unless it depends on NOW(), RAND() and the like, which are never cached.
 """
 
 from urllib.parse import parse_qsl
@@ -11,7 +12,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from slmgraph.server import describe, web
-from slmgraph.server.guard import Refused, check_services
+from slmgraph.server.cache import Ready
+from slmgraph.server.guard import Refused, check
 from slmgraph.server.pool import JobFailed, Unavailable
 from slmgraph.server.state import ServerState
 from slmgraph.vocab import ONTOLOGY_GRAPH
@@ -20,6 +22,7 @@ READ_ONLY = "this endpoint is read-only: SPARQL Update is not accepted and nothi
 FORM = "application/x-www-form-urlencoded"
 QUERY = "application/sparql-query"
 UPDATE = "application/sparql-update"
+UPDATE_PARAMS = ("update", "using-graph-uri", "using-named-graph-uri")
 
 
 class BadRequest(Exception):
@@ -28,9 +31,8 @@ class BadRequest(Exception):
         self.status = status
 
 
-def _media(request: Request) -> tuple[str, str | None]:
-    """The body's media type and its charset, if one is given."""
-    header = request.headers.get("content-type", "")
+def _media(header: str) -> tuple[str, str | None]:
+    """A Content-Type's media type and its charset, if one is given."""
     media, *params = (part.strip() for part in header.split(";"))
     charset = None
     for param in params:
@@ -49,15 +51,13 @@ def _utf8(body: bytes, charset: str | None) -> str:
         raise BadRequest(400, "the request body is not valid UTF-8") from None
 
 
-async def read_params(request: Request) -> MultiDict:
+def parse_params(method: str, query_string: bytes, content_type: str, body: bytes) -> MultiDict:
     """Every protocol parameter of a GET or POST, with a direct query under ``query``."""
-    pairs = list(request.query_params.multi_items())
-    if request.method == "POST":
-        media, charset = _media(request)
-        body = await request.body()
+    pairs = parse_qsl(query_string.decode("latin-1"), keep_blank_values=True)
+    if method == "POST":
+        media, charset = _media(content_type)
         if media == FORM:
-            text = _utf8(body, charset)
-            pairs += parse_qsl(text, keep_blank_values=True)
+            pairs += parse_qsl(_utf8(body, charset), keep_blank_values=True)
         elif media == QUERY:
             pairs.append(("query", _utf8(body, charset)))
         elif media == UPDATE:
@@ -69,12 +69,39 @@ async def read_params(request: Request) -> MultiDict:
     return MultiDict(pairs)
 
 
+async def read_params(request: Request) -> MultiDict:
+    body = await request.body() if request.method == "POST" else b""
+    content_type = request.headers.get("content-type", "")
+    return parse_params(request.method, request.scope["query_string"], content_type, body)
+
+
+def base_iri(scope) -> str:
+    """The endpoint's own address, which relative IRIs in a query resolve against."""
+    host = next((value for name, value in scope["headers"] if name == b"host"), None)
+    if host is None:
+        server, port = scope.get("server") or ("localhost", 80)
+        authority = f"{server}:{port}"
+    else:
+        authority = host.decode("latin-1")
+    return f"{scope.get('scheme', 'http')}://{authority}{scope.get('root_path', '')}{scope['path']}"
+
+
+def query_key(params: MultiDict, accept: str | None, base: str) -> tuple:
+    """What selects a query's answer within a build: its cache key and the seed of its ETag.
+
+    The query counts without the whitespace around it; the rest picks format and dataset.
+    """
+    query = params["query"].strip()
+    defaults, named = params.getlist("default-graph-uri"), params.getlist("named-graph-uri")
+    return ("sparql", query, accept or "", params.get("format") or "", base, *defaults, "|", *named)
+
+
 async def endpoint(request: Request) -> Response:
     if request.method not in ("GET", "HEAD", "POST"):
         return web.error(405, f"{READ_ONLY}; use GET or POST", {"Allow": "GET, HEAD, POST"})
     try:
         params = await read_params(request)
-        if "update" in params or "using-graph-uri" in params or "using-named-graph-uri" in params:
+        if any(name in params for name in UPDATE_PARAMS):
             raise BadRequest(403, READ_ONLY)
         queries = params.getlist("query")
         if len(queries) > 1:
@@ -91,26 +118,30 @@ async def endpoint(request: Request) -> Response:
 async def run_query(request: Request, params: MultiDict, query: str) -> Response:
     state: ServerState = request.app.state.server
     try:
-        check_services(query, state.config.allowed_services)
+        found = check(query, state.config.allowed_services)
     except Refused as refusal:
-        return web.error(403, str(refusal))
-    build = state.build()
+        return web.error(refusal.status, str(refusal))
     accept, fmt = request.headers.get("accept"), params.get("format")
     defaults, named = params.getlist("default-graph-uri"), params.getlist("named-graph-uri")
-    tag = web.etag(build, "sparql", query, accept or "", fmt or "", *defaults, "|", *named)
-    if web.not_modified(request, tag):
+    base = base_iri(request.scope)
+    key = query_key(params, accept, base)
+    tag = None if found.volatile else web.etag(state.build(), *key)
+    if tag is not None and web.not_modified(request, tag):
         return web.not_modified_response(tag, state.config.max_age)
     return await answer(
         request,
         tag,
         "sparql",
+        cheap=found.cheap,
+        key=None if found.volatile else key,
         query=query,
         accept=accept,
         fmt=fmt,
         default_graphs=defaults,
         named_graphs=named,
         row_cap=state.config.row_cap,
-        base_iri=str(request.url.replace(query="")),
+        base_iri=base,
+        limit=found.limit,
     )
 
 
@@ -123,10 +154,13 @@ async def graph_store(request: Request, params: MultiDict) -> Response:
     if "default" in params and name is not None:
         return web.error(400, "give either ?default or ?graph=IRI, not both")
     accept, fmt = request.headers.get("accept"), params.get("format")
-    tag = web.etag(state.build(), "graph", name or "", accept or "", fmt or "")
+    key = ("graph", name or "", accept or "", fmt or "")
+    tag = web.etag(state.build(), *key)
     if web.not_modified(request, tag):
         return web.not_modified_response(tag, state.config.max_age)
-    return await answer(request, tag, "graph", name=name, accept=accept, fmt=fmt)
+    return await answer(
+        request, tag, "graph", cheap=False, key=key, name=name, accept=accept, fmt=fmt
+    )
 
 
 async def store_route(request: Request) -> Response:
@@ -144,11 +178,27 @@ async def ontology_route(request: Request) -> Response:
     return await graph_store(request, params)
 
 
-async def answer(request: Request, tag: str, job: str, **kwargs) -> Response:
-    """Run a job that yields a serialised Answer and send it with validators and caps."""
+async def answer(
+    request: Request,
+    tag: str | None,
+    job: str,
+    *,
+    cheap: bool = True,
+    key: tuple | None = None,
+    **kwargs,
+) -> Response:
+    """Send the serialised Answer of a job, from the cache or a worker, with validators and caps.
+
+    ``key`` is what picks the answer within a build (the cache key), or None not to cache it;
+    without a ``tag`` the answer may differ between runs and is marked not to be stored.
+    """
     state: ServerState = request.app.state.server
+    build = state.build()
+    ready = None if key is None else state.answers.get(build, key)
+    if ready is not None:
+        return ready_response(ready)
     try:
-        result = await state.run(job, **kwargs)
+        result = await state.run(job, cheap, **kwargs)
     except Unavailable as busy:
         return web.error(503, str(busy), {"Retry-After": "5"})
     except JobFailed as failure:
@@ -159,4 +209,17 @@ async def answer(request: Request, tag: str, job: str, **kwargs) -> Response:
         headers["X-SPARQL-Truncated"] = "true"
         headers["Warning"] = f'199 slmgraph "results truncated: only the first {cap} are given"'
     response = Response(result.body, headers=headers, media_type=result.content_type)
-    return web.cached(response, tag, state.config.max_age)
+    if tag is None:
+        response.headers["Cache-Control"] = "no-store"
+        return response
+    response = web.cached(response, tag, state.config.max_age)
+    if key is not None:
+        ready = Ready(result.body, tuple(response.raw_headers))
+        state.answers.put(build, key, ready, len(result.body))
+    return response
+
+
+def ready_response(ready: Ready) -> Response:
+    response = Response(ready.body)
+    response.raw_headers = list(ready.headers)
+    return response

@@ -1,18 +1,19 @@
-"""Serialise query answers: solutions (JSON, XML, CSV, TSV), booleans, and triples (RDF formats).
+"""Serialise query answers with pyoxigraph's own writers, cut at the row cap and saying so.
 
-Solutions are written here rather than by pyoxigraph so that a row cap can stop reading the
-(lazy) iterator and still produce a well-formed document that says it was truncated.
+The cap is applied while the answer is written: solutions go out as TSV and triples as
+N-Triples, formats with exactly one line per row, into a sink that keeps the first lines and
+stops the writer (and so the lazy query) at the first line past the cap. Other formats are
+written from those lines. A cut answer says so in its body wherever the format can carry it
+(JSON, XML, Turtle, N-Triples, JSON-LD, RDF/XML); CSV and TSV have no place for it that parsers
+would skip, so they rely on the headers.
 """
 
-import csv
-import io
 import json
 from dataclasses import dataclass, field
-from xml.sax.saxutils import escape, quoteattr
 
-from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple, serialize
+from pyoxigraph import QueryResultsFormat, RdfFormat, parse, parse_query_results, serialize
 
-from slmgraph.vocab import PREFIXES, XSD
+from slmgraph.vocab import PREFIXES
 
 RESULTS_NS = "http://www.w3.org/2005/sparql-results#"
 TRUNCATED_LINK = "urn:slmgraph:truncated"
@@ -26,6 +27,15 @@ RDF_FORMATS = {
     "application/json": RdfFormat.JSON_LD,
     "application/rdf+xml": RdfFormat.RDF_XML,
 }
+SOLUTION_FORMATS = {
+    "application/sparql-results+json": QueryResultsFormat.JSON,
+    "application/json": QueryResultsFormat.JSON,
+    "application/sparql-results+xml": QueryResultsFormat.XML,
+    "application/xml": QueryResultsFormat.XML,
+    "text/xml": QueryResultsFormat.XML,
+    "text/csv": QueryResultsFormat.CSV,
+    "text/tab-separated-values": QueryResultsFormat.TSV,
+}
 _TEXT_TYPES = ("text/", "application/sparql-results+xml", "application/xml")
 
 
@@ -35,7 +45,6 @@ class Answer:
 
     media_type: str
     body: bytes
-    rows: int = 0
     truncated: bool = False
     headers: dict[str, str] = field(default_factory=dict)
 
@@ -45,19 +54,65 @@ class Answer:
         return f"{self.media_type}; charset=utf-8" if textual else self.media_type
 
 
-def take(iterator, cap: int) -> tuple[list, bool]:
-    """At most ``cap`` items, and whether more were there (reads one past the cap, no further)."""
-    items = []
-    for item in iterator:
-        if len(items) == cap:
-            return items, True
-        items.append(item)
-    return items, False
+class _Enough(Exception):
+    """Raised into a writer to stop it: the lines wanted are in."""
 
 
-def solutions(media_type: str, variables: list[str], rows: list, truncated: bool, cap: int):
-    writer = _SOLUTION_WRITERS[media_type]
-    return Answer(media_type, writer(variables, rows, truncated, cap), len(rows), truncated)
+class _Lines:
+    """A binary sink that keeps the first ``limit`` lines and stops the writer at one more."""
+
+    def __init__(self, limit: int):
+        self.left = limit
+        self.parts: list[bytes] = []
+        self.full = False
+
+    def write(self, data) -> int:
+        if self.full:  # the writer may flush its buffer again on the way out
+            raise _Enough
+        count = data.count(b"\n")
+        if count > self.left:
+            kept = bytes(data).split(b"\n", self.left)[: self.left]
+            self.parts.extend(line + b"\n" for line in kept)
+            self.full = True
+            raise _Enough
+        self.left -= count
+        self.parts.append(bytes(data))
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+
+def first_lines(write, limit: int) -> tuple[bytes, bool]:
+    """The first ``limit`` lines ``write(sink)`` produces, and whether there were more."""
+    sink = _Lines(limit)
+    try:
+        write(sink)
+    except _Enough:
+        return b"".join(sink.parts), True
+    return b"".join(sink.parts), False
+
+
+def solutions(answer, media_type: str, cap: int, bounded: bool = False) -> Answer:
+    """Write a lazy SELECT answer (QuerySolutions) in ``media_type``, at most ``cap`` rows.
+
+    ``bounded``: the query's own LIMIT keeps it within the cap, so it is written straight.
+    """
+    fmt = SOLUTION_FORMATS[media_type]
+    if bounded:
+        return Answer(media_type, answer.serialize(format=fmt))
+
+    def write(sink):
+        answer.serialize(sink, QueryResultsFormat.TSV)
+
+    tsv, truncated = first_lines(write, cap + 1)  # the header line, then one line per row
+    if fmt == QueryResultsFormat.TSV:
+        body = tsv
+    else:
+        body = parse_query_results(tsv, QueryResultsFormat.TSV).serialize(format=fmt)
+    if truncated:
+        body = _mark_solutions(fmt, body, cap)
+    return Answer(media_type, body, truncated)
 
 
 def boolean(media_type: str, value: bool) -> Answer:
@@ -68,119 +123,67 @@ def boolean(media_type: str, value: bool) -> Answer:
             f'<?xml version="1.0"?>\n<sparql xmlns="{RESULTS_NS}">\n  <head/>\n'
             f"  <boolean>{'true' if value else 'false'}</boolean>\n</sparql>\n"
         ).encode()
-    return Answer(media_type, body, 1)
+    return Answer(media_type, body)
 
 
-def triples(media_type: str, items: list[Triple], truncated: bool, cap: int) -> Answer:
+def triples(answer, media_type: str, cap: int) -> Answer:
+    """Write a lazy CONSTRUCT or DESCRIBE answer (QueryTriples), at most ``cap`` triples."""
+
+    def write(sink):
+        answer.serialize(sink, RdfFormat.N_TRIPLES)
+
+    lines, truncated = first_lines(write, cap)
     fmt = RDF_FORMATS[media_type]
-    body = serialize(items, format=fmt, prefixes=PREFIXES) or b""
-    if truncated and fmt in (RdfFormat.TURTLE, RdfFormat.N_TRIPLES):
-        body = f"# truncated: only the first {cap} triples are given\n".encode() + body
-    return Answer(media_type, body, len(items), truncated)
-
-
-# --- solutions -------------------------------------------------------------------------------
-
-
-def _json_term(term) -> dict:
-    if isinstance(term, NamedNode):
-        return {"type": "uri", "value": term.value}
-    if isinstance(term, BlankNode):
-        return {"type": "bnode", "value": term.value}
-    if isinstance(term, Literal):
-        out = {"type": "literal", "value": term.value}
-        if term.language:
-            out["xml:lang"] = term.language
-        elif term.datatype.value != XSD + "string":
-            out["datatype"] = term.datatype.value
-        return out
-    return {
-        "type": "triple",
-        "value": {
-            "subject": _json_term(term.subject),
-            "predicate": _json_term(term.predicate),
-            "object": _json_term(term.object),
-        },
-    }
-
-
-def _json(variables, rows, truncated, cap) -> bytes:
-    head: dict = {"vars": variables}
+    if fmt == RdfFormat.N_TRIPLES:
+        body = lines
+    else:
+        body = serialize(parse(lines, format=RdfFormat.N_TRIPLES), format=fmt, prefixes=PREFIXES)
     if truncated:
-        head["link"] = [f"{TRUNCATED_LINK}?rows={cap}"]
-    bindings = [
-        {name: _json_term(row[name]) for name in variables if row[name] is not None} for row in rows
-    ]
-    document: dict = {"head": head, "results": {"bindings": bindings}}
-    if truncated:
-        document["truncated"] = {"rows": cap, "message": f"only the first {cap} rows are given"}
-    return json.dumps(document, ensure_ascii=False).encode()
+        body = _mark_triples(fmt, body or b"", cap)
+    return Answer(media_type, body or b"", truncated)
 
 
-def _xml_term(term) -> str:
-    if isinstance(term, NamedNode):
-        return f"<uri>{escape(term.value)}</uri>"
-    if isinstance(term, BlankNode):
-        return f"<bnode>{escape(term.value)}</bnode>"
-    if isinstance(term, Literal):
-        if term.language:
-            return f"<literal xml:lang={quoteattr(term.language)}>{escape(term.value)}</literal>"
-        if term.datatype.value != XSD + "string":
-            datatype = quoteattr(term.datatype.value)
-            return f"<literal datatype={datatype}>{escape(term.value)}</literal>"
-        return f"<literal>{escape(term.value)}</literal>"
-    parts = (("subject", term.subject), ("predicate", term.predicate), ("object", term.object))
-    return "<triple>" + "".join(f"<{n}>{_xml_term(t)}</{n}>" for n, t in parts) + "</triple>"
+def graph(items, media_type: str) -> Answer:
+    """Write a list of triples in full (a resource's own statements)."""
+    body = serialize(items, format=RDF_FORMATS[media_type], prefixes=PREFIXES)
+    return Answer(media_type, body or b"")
 
 
-def _xml(variables, rows, truncated, cap) -> bytes:
-    out = [f'<?xml version="1.0"?>\n<sparql xmlns="{RESULTS_NS}">\n  <head>\n']
-    out += [f"    <variable name={quoteattr(name)}/>\n" for name in variables]
-    if truncated:
-        out.append(f'    <link href="{TRUNCATED_LINK}?rows={cap}"/>\n')
-    out.append("  </head>\n  <results>\n")
-    for row in rows:
-        out.append("    <result>")
-        for name in variables:
-            if row[name] is not None:
-                out.append(f"<binding name={quoteattr(name)}>{_xml_term(row[name])}</binding>")
-        out.append("</result>\n")
-    out.append("  </results>\n</sparql>\n")
-    return "".join(out).encode()
+# --- saying an answer was cut -----------------------------------------------------------------
 
 
-def _csv_value(term) -> str:
-    if term is None:
-        return ""
-    if isinstance(term, BlankNode):
-        return f"_:{term.value}"
-    if isinstance(term, NamedNode | Literal):
-        return term.value
-    return str(term)
+def _message(cap: int, what: str) -> str:
+    return f"truncated: only the first {cap} {what} are given"
 
 
-def _csv(variables, rows, truncated, cap) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(variables)
-    for row in rows:
-        writer.writerow([_csv_value(row[name]) for name in variables])
-    return buffer.getvalue().encode()
+def _compact(value) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-def _tsv(variables, rows, truncated, cap) -> bytes:
-    lines = ["\t".join(f"?{name}" for name in variables)]
-    for row in rows:
-        lines.append("\t".join("" if row[n] is None else str(row[n]) for n in variables))
-    return ("\n".join(lines) + "\n").encode()
+def _mark_solutions(fmt, body: bytes, cap: int) -> bytes:
+    link = f"{TRUNCATED_LINK}?rows={cap}"
+    if fmt == QueryResultsFormat.JSON:
+        # The standard place is a link in the head; a member says it in words for people. It
+        # comes first: parsers (pyoxigraph's among them) stop reading at the end of the results.
+        note = _compact({"rows": cap, "message": f"only the first {cap} rows are given"})
+        head = b'{"head":{'
+        assert body.startswith(head)
+        marked = f'{{"truncated":{note},"head":{{"link":["{link}"],'
+        return marked.encode() + body[len(head) :]
+    if fmt == QueryResultsFormat.XML:
+        return body.replace(b"</head>", f'<link href="{link}"/></head>'.encode(), 1)
+    return body
 
 
-_SOLUTION_WRITERS = {
-    "application/sparql-results+json": _json,
-    "application/json": _json,
-    "application/sparql-results+xml": _xml,
-    "application/xml": _xml,
-    "text/xml": _xml,
-    "text/csv": _csv,
-    "text/tab-separated-values": _tsv,
-}
+def _mark_triples(fmt, body: bytes, cap: int) -> bytes:
+    message = _message(cap, "triples")
+    if fmt in (RdfFormat.TURTLE, RdfFormat.N_TRIPLES):
+        return f"# {message}\n".encode() + body
+    if fmt == RdfFormat.RDF_XML:
+        declaration, newline, rest = body.partition(b"\n")
+        return declaration + newline + f"<!-- {message} -->\n".encode() + rest
+    if fmt == RdfFormat.JSON_LD:
+        # A key no context maps is dropped by JSON-LD processors and read by people.
+        note = _compact({"triples": cap, "message": message})
+        return b'{"@graph":' + body + f',"truncated":{note}}}'.encode()
+    return body

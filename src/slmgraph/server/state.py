@@ -1,6 +1,15 @@
-"""What the routes share: settings, the worker pool, the build in use and per-build caches."""
+"""What the routes share: settings, the two worker lanes, the build in use and per-build caches.
 
-from slmgraph import store
+The main lane runs every kind of query under the full deadline. The quick lane is kept for
+queries estimated cheap: one goes there when no main worker is free, so a burst of runaway
+queries holding every main worker does not hold it up. A query slower than the quick deadline
+there is stopped and run again in the main lane, so a wrong estimate only costs that time.
+"""
+
+import asyncio
+import os
+
+from slmgraph.server.cache import AnswerCache
 from slmgraph.server.config import ServerConfig
 from slmgraph.server.pool import Unavailable, WorkerPool
 
@@ -8,24 +17,43 @@ from slmgraph.server.pool import Unavailable, WorkerPool
 class ServerState:
     def __init__(self, config: ServerConfig):
         self.config = config
-        self.pool = WorkerPool(config.store_dir, config.workers)
+        memory = config.worker_memory
+        self.pool = WorkerPool(config.store_dir, config.workers, memory)
+        self.quick = WorkerPool(config.store_dir, config.quick_workers, memory)
+        self.answers = AnswerCache(config.cache_bytes)
         self._cache: dict[tuple[str, str], object] = {}
+        self._current = str(config.store_dir / "current")
+
+    async def start(self) -> None:
+        await asyncio.gather(self.pool.start(), self.quick.start())
+
+    async def close(self) -> None:
+        await asyncio.gather(self.pool.close(), self.quick.close())
 
     def build(self) -> str:
         """The build in use, read on every request so a rebuild is picked up while serving."""
-        build_id = store.current_build(self.config.store_dir)
-        if build_id is None:
-            raise Unavailable(f"no store is built at {self.config.store_dir}")
-        return build_id
+        try:  # what store.current_build reads, in one system call
+            return os.path.basename(os.readlink(self._current))
+        except OSError:
+            raise Unavailable(f"no store is built at {self.config.store_dir}") from None
 
-    async def run(self, job: str, **kwargs):
-        return await self.pool.run(self.build(), job, self.config.deadline, **kwargs)
+    async def run(self, job: str, cheap: bool = True, **kwargs):
+        """Run ``job``; ``cheap`` lets it take the quick lane when the main lane is full."""
+        return await self._run(self.build(), job, cheap, **kwargs)
+
+    async def _run(self, build: str, job: str, cheap: bool, **kwargs):
+        if cheap and self.quick.size and not self.pool.idle():
+            try:
+                return await self.quick.run(build, job, self.config.quick_deadline, **kwargs)
+            except Unavailable:
+                pass  # not quick after all (or the lane was full): the main lane takes it
+        return await self.pool.run(build, job, self.config.deadline, **kwargs)
 
     async def per_build(self, job: str):
         """A job without arguments whose result only changes with the build (labels, VoID)."""
         key = (self.build(), job)
         if key not in self._cache:
-            result = await self.pool.run(key[0], job, self.config.deadline)
+            result = await self._run(key[0], job, True)
             self._cache = {k: v for k, v in self._cache.items() if k[0] == key[0]}
             self._cache[key] = result
         return self._cache[key]

@@ -4,11 +4,14 @@ pyoxigraph cannot cancel a running query, so every query runs here, where the se
 the whole process at its deadline and start a fresh one. Jobs and replies are pickled frames on
 stdin/stdout (the server is the only peer); anything printed goes to stderr.
 
-Run as ``python -m slmgraph.server.worker STORE_DIR``.
+Run as ``python -m slmgraph.server.worker STORE_DIR MEMORY_MB``: the worker caps its own data
+(heap and anonymous mappings, not the store's mapped files) at MEMORY_MB, so an allocation past
+it fails; in Rust that aborts the process, which the pool reports as over the memory cap.
 """
 
 import os
 import pickle
+import resource
 import struct
 import sys
 from pathlib import Path
@@ -70,11 +73,12 @@ class Build:
 
 
 def sparql(
-    build: Build, query, accept, fmt, default_graphs, named_graphs, row_cap, base_iri
+    build: Build, query, accept, fmt, default_graphs, named_graphs, row_cap, base_iri, limit=None
 ) -> Answer:
     """Run a query from a client and serialise its answer in the negotiated format.
 
-    Relative IRIs in the query resolve against ``base_iri`` (the endpoint's address).
+    Relative IRIs in the query resolve against ``base_iri`` (the endpoint's address); ``limit``
+    is the query's own outermost LIMIT, if it has one.
     """
     options = {"base_iri": base_iri}
     if default_graphs:
@@ -92,12 +96,9 @@ def sparql(
         return results.boolean(media, bool(answer))
     if isinstance(answer, QuerySolutions):
         media = _negotiate(accept, fmt, negotiation.SOLUTIONS)
-        variables = [variable.value for variable in answer.variables]
-        rows, truncated = results.take(answer, row_cap)
-        return results.solutions(media, variables, rows, truncated, row_cap)
-    media = _negotiate(accept, fmt, negotiation.RDF)
-    triples, truncated = results.take(answer, row_cap)
-    return results.triples(media, triples, truncated, row_cap)
+        bounded = limit is not None and limit <= row_cap
+        return results.solutions(answer, media, row_cap, bounded)
+    return results.triples(answer, _negotiate(accept, fmt, negotiation.RDF), row_cap)
 
 
 def graph(build: Build, name, accept, fmt) -> Answer:
@@ -119,7 +120,7 @@ def describe(build: Build, iri, accept, fmt) -> Answer:
     triples = build.run("resource-graph", resource=NamedNode(iri))
     if not triples:
         raise ClientError(404, f"nothing is known about <{iri}>")
-    return results.triples(media, triples, False, len(triples))
+    return results.graph(triples, media)
 
 
 def statements(build: Build, iri) -> list[tuple[str, str, str, bool]]:
@@ -188,6 +189,8 @@ def serve(store_dir: Path, inbox, outbox) -> None:
             reply = ("ok", JOBS[name](build, **kwargs))
         except ClientError as error:
             reply = ("client", error.status, str(error))
+        except MemoryError:
+            reply = ("memory",)
         except Exception as error:  # reported to the server, which answers 500
             reply = ("error", 500, f"{type(error).__name__}: {error}")
         write_frame(outbox, reply)
@@ -196,6 +199,8 @@ def serve(store_dir: Path, inbox, outbox) -> None:
 def main() -> None:
     inbox, outbox = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr  # a stray print must not corrupt the frames
+    limit = int(sys.argv[2]) * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
     serve(Path(sys.argv[1]), inbox, outbox)
 
 
