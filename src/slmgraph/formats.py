@@ -4,8 +4,8 @@ import csv
 import io
 import shutil
 from collections.abc import Iterator
-from itertools import chain
-from operator import methodcaller
+from itertools import chain, repeat
+from operator import add
 
 import orjson
 
@@ -41,8 +41,25 @@ def _cell(value: object) -> str:
     return str(value)
 
 
-def _cells(values) -> list[str]:
-    return [v if type(v) is str else _cell(v) for v in values]  # most are text already
+_EMPTY = {None: ""}
+
+
+def _aligned(rows: list[dict], keys: list[str]) -> list[dict]:
+    """The rows, each with exactly ``keys`` in that order (a report's own rows mostly are)."""
+    if all(map(keys.__eq__, map(list, rows))):
+        return rows
+    return [{key: row.get(key) for key in keys} for row in rows]
+
+
+def _texts(values) -> Iterator[str]:
+    """A column's values as text; the usual columns (text and nulls, or whole numbers) in
+    C-level maps, without a Python step per cell."""
+    kinds = set(map(type, values))
+    if kinds <= {str, type(None)}:
+        return map(_EMPTY.get, values, values)
+    if kinds == {int}:
+        return map(str, values)
+    return map(_cell, values)
 
 
 def render(rows: list[dict], fmt: str, width: int | None = None) -> str:
@@ -70,11 +87,12 @@ def lines(rows: list[dict], fmt: str, width: int | None = None) -> Iterator[str]
     if fmt == "markdown":
         return _markdown(rows, keys)
     if fmt == "table":  # built a column at a time: a list comprehension per column is fast
-        cells = [_cells(map(methodcaller("get", key), rows)) for key in keys]
+        aligned = _aligned(rows, keys)
+        values = list(zip(*map(dict.values, aligned), strict=True)) if rows else [()] * len(keys)
         if {"depth", "parent"} <= set(keys):  # indent lineage rows so the table reads as a tree
             depths = (int(row.get("depth") or 1) - 1 for row in rows)
-            cells[0] = ["  " * depth + cell for depth, cell in zip(depths, cells[0], strict=True)]
-        return _table(keys, cells, width or shutil.get_terminal_size().columns)
+            values[0] = list(map(add, map("  ".__mul__, depths), _texts(values[0])))
+        return _table(keys, values, width or shutil.get_terminal_size().columns)
     raise ValueError(f"unknown format '{fmt}'; use one of {', '.join(FORMATS)}")
 
 
@@ -83,8 +101,7 @@ def _json(rows: list[dict], keys: list[str]) -> Iterator[str]:
     if not rows:
         yield "[]"
         return
-    if not all(map(keys.__eq__, map(list, rows))):  # a report's own rows mostly have its keys
-        rows = [{key: row.get(key) for key in keys} for row in rows]
+    rows = _aligned(rows, keys)
     # orjson writes the whole array at once, some ten times faster than the standard library;
     # the rows are then one to a line if "},{" occurs only between them (no value has it)
     text = orjson.dumps(rows).decode()
@@ -139,11 +156,15 @@ KEY_COLUMNS = {
 }
 
 
-def _table(keys: list[str], cells: list[list[str]], width: int) -> Iterator[str]:
-    """The lines of a table of ``cells``, given a column at a time."""
+def _table(keys: list[str], values: list, width: int) -> Iterator[str]:
+    """The lines of a table of ``values``, given a column at a time (only the columns that
+    fit are made text)."""
     if not keys:
         return iter([""])
-    natural = [max([len(key), *map(len, column)]) for key, column in zip(keys, cells, strict=True)]
+    natural = [
+        max(len(key), max(map(len, _texts(column)), default=0))
+        for key, column in zip(keys, values, strict=True)
+    ]
     shown = list(range(len(keys)))
 
     def fit() -> list[int] | None:
@@ -159,12 +180,21 @@ def _table(keys: list[str], cells: list[list[str]], width: int) -> Iterator[str]
         widths = fit()
 
     padded = [
-        [c.ljust(w) if len(c) <= w else c[: w - 1] + "…" for c in [keys[i], *cells[i]]]
+        _padded([keys[i], *_texts(values[i])], w, natural[i])
         for i, w in zip(shown, widths, strict=True)
     ]
-    lines = ("  ".join(parts).rstrip()[:width] for parts in zip(*padded, strict=True))
+    lines = map(str.rstrip, map("  ".join, zip(*padded, strict=True)))
+    if sum(widths) + 2 * (len(widths) - 1) > width:  # too wide even at the narrowest
+        lines = (line[:width] for line in lines)
     header = next(lines)
     return iter([header, "  ".join("-" * w for w in widths)[:width], *lines])
+
+
+def _padded(column: list[str], width: int, natural: int) -> list[str]:
+    """A column's cells padded to ``width``, the longer ones cut short with an ellipsis."""
+    if natural > width:
+        column = [c if len(c) <= width else c[: width - 1] + "…" for c in column]
+    return list(map(str.ljust, column, repeat(width, len(column))))
 
 
 def _fit(widths: list[int], key: list[bool], width: int) -> list[int] | None:
