@@ -46,6 +46,7 @@ CREATE TABLE closure (ancestor INTEGER, descendant INTEGER, hops INTEGER, curate
 CREATE TABLE hub_name (entity TEXT, kind TEXT, repo TEXT, whole TEXT, part TEXT, org TEXT);
 """
 _INDEXES = """
+CREATE INDEX hub_name_entity ON hub_name (entity);
 CREATE INDEX hub_name_whole ON hub_name (whole);
 CREATE INDEX hub_name_part ON hub_name (part);
 CREATE INDEX hub_name_org ON hub_name (org);
@@ -116,6 +117,18 @@ class Index:
     def hub_names(self) -> Iterator[HubName]:
         """Every Hub model and dataset, which a new curated build keeps."""
         return map(HubName._make, self.db.execute("SELECT entity, kind, repo FROM hub_name"))
+
+    def hub_name(self, entity: str) -> HubName | None:
+        """A Hub model or dataset by its entity id, or None."""
+        query = "SELECT entity, kind, repo FROM hub_name WHERE entity = ?"
+        found = self.db.execute(query, (entity,)).fetchone()
+        return HubName._make(found) if found else None
+
+    def hub_search(self, text: str, most: int) -> list[HubName]:
+        """At most ``most`` Hub models and datasets whose repo id holds ``text``, any case."""
+        pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        query = "SELECT entity, kind, repo FROM hub_name WHERE repo LIKE ? ESCAPE '\\' LIMIT ?"
+        return list(map(HubName._make, self.db.execute(query, (pattern, most))))
 
     def hub_candidates(self, keys: list[str], org: str | None) -> list[HubName]:
         """The Hub entities whose repo id, or its name part, has one of the compact ``keys``

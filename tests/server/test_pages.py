@@ -1,10 +1,18 @@
 """Dereferenceable IRIs, the lineage diagram, search and the VoID description."""
 
+import json
 import xml.etree.ElementTree as ET
 
+import pytest
 import rdflib
+from click.testing import CliRunner
 
+from slmgraph.cli import main
 from slmgraph.vocab import ID, SLM
+from tests.hubserver import RECORDED
+from tests.server.conftest import running_server
+
+RECORDS = json.loads(RECORDED.read_text())
 
 BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
 SVG = "{http://www.w3.org/2000/svg}"
@@ -145,3 +153,31 @@ def test_entities_without_lineage_get_no_empty_diagram(http):
 def test_a_collapsed_box_would_lead_to_the_list_of_every_child(http):
     page = http.get("/id/llama-7b", headers=BROWSER).text
     assert '<section id="referred-to-by">' in page and 'href="/id/alpaca-7b"' in page
+
+
+@pytest.fixture(scope="module")
+def hub_server(tmp_path_factory):
+    """A server over the bundled catalogue with recorded Hub models imported beside it."""
+    work = tmp_path_factory.mktemp("hub-pages")
+    dump = work / "models.jsonl"
+    dump.write_text("".join(json.dumps(record) + "\n" for record in RECORDS))
+    store = work / "store"
+    run = CliRunner().invoke(main, ["import", "hf", "--from", str(dump), "--store", str(store)])
+    assert run.exit_code == 0, run.output
+    with running_server(store, work / "server.log", "--deadline", "20") as running:
+        yield running
+
+
+def test_hub_models_have_pages_search_hits_and_links(hub_server):
+    with hub_server.client() as http:
+        page = http.get("/id/someone/pythia-70m-sft", headers=BROWSER)
+        assert page.status_code == 200, page.text
+        assert "<h1>someone/pythia-70m-sft</h1>" in page.text
+        assert 'href="/id/pythia-70m"' in page.text  # its curated base
+        base = http.get("/id/pythia-70m", headers=BROWSER).text
+        assert 'href="/id/someone/pythia-70m-sft"' in base  # referred to by the Hub model
+        hits = http.get("/search", params={"q": "pythia-70m-sft", "format": "json"}).json()
+        assert "someone/pythia-70m-sft" in {hit["id"] for hit in hits}
+        svg = http.get("/lineage/someone/pythia-70m-sft.svg")
+        assert svg.status_code == 200 and svg.headers["content-type"].startswith("image/svg")
+        assert http.get("/id/someone/no-such-model", headers=BROWSER).status_code in (303, 404)

@@ -61,7 +61,7 @@ def create_app(config: ServerConfig) -> Starlette:
         Route("/id/{entity}/{rest:path}", pages.edge),
         Route("/seed/{rest:path}", pages.resource),
         Route("/ontology", protocol.ontology_route),
-        Route("/lineage/{entity}.svg", pages.lineage),
+        Route("/lineage/{entity:path}.svg", pages.lineage),  # a Hub id has a slash
         Mount("/static", CachedStatic(directory=assets.STATIC), name="static"),
     ]
     vendor = assets.vendor_dirs()

@@ -40,9 +40,21 @@ def _html(request: Request, template: str, status: int = 200, tag: str | None = 
 
 
 async def entity_index(state: ServerState) -> dict[str, dict]:
-    """Every entity by id: name, class and aliases (one query per build)."""
+    """Every curated entity by id: name, class and aliases (one query per build)."""
     rows = await state.per_build("index")
     return {row["id"]: row for row in rows}
+
+
+async def entity_row(state: ServerState, entity_id: str) -> dict | None:
+    """An entity's row of the index, a Hub model or dataset's looked up on its own."""
+    index = await entity_index(state)
+    if entity_id in index:
+        return index[entity_id]
+    return await state.run("hub_entity", entity=entity_id)
+
+
+_MOST_FOUND = 50  # search hits answered as JSON
+_MOST_INCOMING = 500  # rows of "Referred to by" on a page (a Hub base model has thousands)
 
 
 async def home(request: Request) -> Response:
@@ -88,6 +100,8 @@ async def search(request: Request) -> Response:
     text = request.query_params.get("q", "")
     index = await entity_index(state)
     found = _matches(index, text)
+    if text.strip() and len(found) < _MOST_FOUND:  # then imported Hub repos holding the text
+        found += await state.run("hub_search", text=text.strip(), most=_MOST_FOUND - len(found))
     suggestions = [] if found or not text else names.close_matches(text, list(index))
     as_json = request.query_params.get("format") == "json" or negotiation.choose(
         request.headers.get("accept"), ("text/html", "application/json")
@@ -95,18 +109,22 @@ async def search(request: Request) -> Response:
     if as_json:
         hits = [
             {"id": r["id"], "name": r["name"], "class": r["class"], "href": f"/id/{r['id']}"}
-            for r in found[:50]
+            for r in found[:_MOST_FOUND]
         ]
         return JSONResponse(hits, headers={"Cache-Control": "no-store"})
     return _html(request, "search.html", text=text, found=found, suggestions=suggestions)
 
 
 async def entity(request: Request) -> Response:
+    return await _entity(request, request.path_params["entity"])
+
+
+async def _entity(request: Request, entity_id: str) -> Response:
     state: ServerState = request.app.state.server
-    entity_id = request.path_params["entity"]
     accept, fmt = request.headers.get("accept"), request.query_params.get("format")
-    index = await entity_index(state)
-    if entity_id not in index:
+    row = await entity_row(state, entity_id)
+    if row is None:
+        index = await entity_index(state)
         suggestions = names.close_matches(entity_id, list(index))
         message = f"No entity has the id '{entity_id}'."
         return _html(request, "missing.html", 404, message=message, suggestions=suggestions)
@@ -121,7 +139,6 @@ async def entity(request: Request) -> Response:
     tag = web.etag(state.build(), "page", entity_id)
     if web.not_modified(request, tag):
         return web.not_modified_response(tag, state.config.max_age)
-    row = index[entity_id]
     found = await state.run("entity", entity=entity_id)
     pic = lineage_picture.picture(entity_id, row["name"], found["ancestors"], found["descendants"])
     facts = [f for f in found["facts"] if f["direction"] == "out" and f["property"] not in _HIDDEN]
@@ -148,14 +165,19 @@ async def entity(request: Request) -> Response:
             )
         ),
         interactive=assets.has("cytoscape.min.js", "cytoscape-dagre.min.js"),
-        index=index,
+        index=await entity_index(state),
+        most_incoming=_MOST_INCOMING,
         has_lineage=bool(found["ancestors"] or found["descendants"]),
     )
 
 
 async def edge(request: Request) -> Response:
     """A node under an entity's IRI (a qualified edge): RDF by ``Accept``; a browser goes to the
-    entity's page."""
+    entity's page. An imported Hub model's id has a slash (``owner/name``): its page."""
+    state: ServerState = request.app.state.server
+    owner, rest = request.path_params["entity"], request.path_params["rest"]
+    if "/" not in rest and await entity_row(state, f"{owner}/{rest}") is not None:
+        return await _entity(request, f"{owner}/{rest}")
     accept, fmt = request.headers.get("accept"), request.query_params.get("format")
     if fmt in (None, "html") and negotiation.prefers_html(accept):
         return RedirectResponse(f"/id/{request.path_params['entity']}", 303)
@@ -189,14 +211,13 @@ async def lineage(request: Request) -> Response:
     """The lineage diagram alone, as an SVG image."""
     state: ServerState = request.app.state.server
     entity_id = request.path_params["entity"]
-    index = await entity_index(state)
-    if entity_id not in index:
+    row = await entity_row(state, entity_id)
+    if row is None:
         return web.error(404, f"no entity has the id '{entity_id}'")
     tag = web.etag(state.build(), "svg", entity_id)
     if web.not_modified(request, tag):
         return web.not_modified_response(tag, state.config.max_age)
     found = await state.run("entity", entity=entity_id)
-    name = index[entity_id]["name"]
-    pic = lineage_picture.picture(entity_id, name, found["ancestors"], found["descendants"])
+    pic = lineage_picture.picture(entity_id, row["name"], found["ancestors"], found["descendants"])
     response = Response(lineage_svg.render(pic), media_type="image/svg+xml")
     return web.cached(response, tag, state.config.max_age)

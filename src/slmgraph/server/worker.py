@@ -63,6 +63,7 @@ class Build:
         build = store_dir / "builds" / build_id
         self.store = Store.read_only(str(build))
         self.graph = reports.Graph(self.store, lineage=lineage.open_index(build))
+        self.curated = reports.Graph(self.store, curated_only=True)
         self.server_queries = queries.discover(queries_dir() / "server")
 
     def run(self, name: str, **bindings):
@@ -133,8 +134,26 @@ def statements(build: Build, iri) -> list[tuple[str, str, str, bool]]:
 
 
 def index(build: Build) -> list[dict]:
-    """One row per entity (id, name, class, aliases) for search and page headings."""
-    return build.graph.run(build.server_queries["search-index"], {})
+    """One row per curated entity (id, name, class, aliases) for search and page headings;
+    Hub models, which may be a million, are looked up one by one (``hub_entity``)."""
+    return build.curated.run(build.server_queries["search-index"], {})
+
+
+def hub_entity(build: Build, entity) -> dict | None:
+    """An imported Hub model or dataset as a row of the index, or None."""
+    found = build.graph.lineage and build.graph.lineage.hub_name(entity)
+    return _hub_row(found) if found else None
+
+
+def hub_search(build: Build, text, most) -> list[dict]:
+    """Imported Hub models and datasets whose repo id holds ``text``, as rows of the index."""
+    if build.graph.lineage is None:
+        return []
+    return [_hub_row(found) for found in build.graph.lineage.hub_search(text, most)]
+
+
+def _hub_row(found: lineage.HubName) -> dict:
+    return {"entity": found.entity, "id": found.entity, "name": found.repo, "class": found.kind}
 
 
 def entity(build: Build, entity) -> dict:
@@ -160,6 +179,8 @@ JOBS = {
     "graph": graph,
     "describe": describe,
     "index": index,
+    "hub_entity": hub_entity,
+    "hub_search": hub_search,
     "statements": statements,
     "entity": entity,
     "void": void,
