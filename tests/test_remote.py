@@ -107,10 +107,7 @@ REPORTS = [
 
 
 # What an engine gets wrong, seen on these engines: the test fails until it is right
-KNOWN_WRONG = {
-    ("virtuoso", "synthetic openai"): "Virtuoso 7.2.5 loses rows of a * path joined to the "
-    "rows of a subquery (Hub models three hops below a model trained on generated data)",
-}
+KNOWN_WRONG: dict[tuple[str, str], str] = {}  # (engine, report): why it differs there
 
 
 @pytest.mark.parametrize("args", REPORTS, ids=[" ".join(a) for a in REPORTS])
