@@ -5,7 +5,7 @@ import io
 import shutil
 from collections.abc import Iterator
 from itertools import chain, repeat
-from operator import add
+from operator import add, itemgetter
 
 import orjson
 
@@ -51,6 +51,13 @@ def _aligned(rows: list[dict], keys: list[str]) -> list[dict]:
     return [{key: row.get(key) for key in keys} for row in rows]
 
 
+def _widest(values) -> int:
+    """The length of a column's longest value as text."""
+    if set(map(type, values)) <= {str, type(None)}:
+        return max(map(len, filter(None, values)), default=0)
+    return max(map(len, _texts(values)), default=0)
+
+
 def _texts(values) -> Iterator[str]:
     """A column's values as text; the usual columns (text and nulls, or whole numbers) in
     C-level maps, without a Python step per cell."""
@@ -88,7 +95,7 @@ def lines(rows: list[dict], fmt: str, width: int | None = None) -> Iterator[str]
         return _markdown(rows, keys)
     if fmt == "table":  # built a column at a time: a list comprehension per column is fast
         aligned = _aligned(rows, keys)
-        values = list(zip(*map(dict.values, aligned), strict=True)) if rows else [()] * len(keys)
+        values = [list(map(itemgetter(key), aligned)) for key in keys]
         if {"depth", "parent"} <= set(keys):  # indent lineage rows so the table reads as a tree
             depths = (int(row.get("depth") or 1) - 1 for row in rows)
             values[0] = list(map(add, map("  ".__mul__, depths), _texts(values[0])))
@@ -161,10 +168,7 @@ def _table(keys: list[str], values: list, width: int) -> Iterator[str]:
     fit are made text)."""
     if not keys:
         return iter([""])
-    natural = [
-        max(len(key), max(map(len, _texts(column)), default=0))
-        for key, column in zip(keys, values, strict=True)
-    ]
+    natural = [max(len(key), _widest(column)) for key, column in zip(keys, values, strict=True)]
     shown = list(range(len(keys)))
 
     def fit() -> list[int] | None:
