@@ -150,13 +150,14 @@ def text_width(text: str, size: float = 13) -> float:
     return units * size
 
 
-def box_width(node: Node) -> float:
-    return max(64.0, round(text_width(node.label) + 28))
+def box_width(node: Node, bold: bool = False) -> float:
+    """A box around the label; the entity's label is bold, about a tenth wider."""
+    return max(64.0, round(text_width(node.label) * (1.1 if bold else 1) + 28))
 
 
 def arrange(pic: Picture) -> layered.Layout:
     """Where every box and arrow goes: parents above children, the entity in layer 0."""
-    sizes = {node: (box_width(n), BOX_HEIGHT) for node, n in pic.nodes.items()}
+    sizes = {node: (box_width(n, node == pic.entity), BOX_HEIGHT) for node, n in pic.nodes.items()}
     edges = [(edge.parent, edge.child) for edge in pic.edges]
     return layered.layout(sizes, edges, pic.entity, key=pic.key)
 
@@ -176,7 +177,7 @@ def cytoscape(pic: Picture, href, listing=None) -> dict:
         data = {
             "id": node.id,
             "label": node.label,
-            "width": box_width(node),
+            "width": box_width(node, node.id == pic.entity),
             "height": BOX_HEIGHT,
             "kind": "entity" if node.id == pic.entity else "group" if node.group else "model",
         }
