@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from slmgraph.cli import main
-from tests.server.conftest import free_port
+from tests.server.conftest import free_port, stop
 
 DEBIAN_VIRTUOSO_INI = Path("/etc/virtuoso-opensource-7/virtuoso.ini")
 VIRTUOSO_USER = ("dba", "dba")  # a new Virtuoso database's administrator
@@ -98,9 +98,4 @@ def _running(command: list[str], log: Path, ready: str):
             time.sleep(0.3)
         yield process
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process, 30)

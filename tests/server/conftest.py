@@ -49,12 +49,17 @@ def running_server(store_dir: Path, log: Path, *options: str, env: dict | None =
         _wait_until_ready(server)
         yield server
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process, 15)
+
+
+def stop(process: subprocess.Popen, grace: float) -> None:
+    """Ask a server to stop; kill it if it has not within ``grace`` seconds."""
+    process.terminate()
+    try:
+        process.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def _wait_until_ready(server: Server) -> None:
