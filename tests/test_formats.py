@@ -3,8 +3,10 @@ import io
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from slmgraph.formats import render
+from slmgraph.formats import KEY_COLUMNS, render
 from slmgraph.queries import Rows
 
 ROWS = [{"id": "a", "name": "A | pipe", "depth": 1}, {"id": "b", "name": "B", "extra": None}]
@@ -77,3 +79,57 @@ def test_json_has_one_row_to_a_line_even_when_a_value_looks_like_a_row_boundary(
         '  {"id":"b","note":null}',
         "]",
     ]
+
+
+def plain_table(rows: list[dict], width: int) -> list[str]:
+    """The table rule written out cell by cell: every column at its natural width, then the
+    last minor columns dropped while even their floors (22 for a key column, 8 for another)
+    do not fit, then the widest column narrowed a character at a time; long cells end in an
+    ellipsis, and a lineage table's first column is indented by depth."""
+    keys = list(dict.fromkeys(key for row in rows for key in row))
+    cells = {k: ["" if row.get(k) is None else str(row.get(k)) for row in rows] for k in keys}
+    if {"depth", "parent"} <= set(keys):
+        depths = [int(row.get("depth") or 1) for row in rows]
+        cells[keys[0]] = ["  " * (d - 1) + c for d, c in zip(depths, cells[keys[0]], strict=True)]
+    natural = {k: max([len(k), *map(len, cells[k])]) for k in keys}
+    floor = {k: min(natural[k], 22 if k in KEY_COLUMNS else 8) for k in keys}
+    shown = list(keys)
+    while sum(floor[k] for k in shown) + 2 * (len(shown) - 1) > width:
+        minor = [k for k in shown if k not in KEY_COLUMNS]
+        if not minor or len(shown) == 1:
+            break
+        shown.remove(minor[-1])
+    widths = [natural[k] for k in shown]
+    while sum(widths) + 2 * (len(widths) - 1) > width:
+        slack = [w - floor[k] for w, k in zip(widths, shown, strict=True)]
+        widest = slack.index(max(slack))
+        if slack[widest] <= 0:
+            widths = [natural[k] for k in shown]
+            break
+        widths[widest] -= 1
+
+    def line(texts: list[str]) -> str:
+        cut = [t if len(t) <= w else t[: w - 1] + "…" for t, w in zip(texts, widths, strict=True)]
+        return "  ".join(t.ljust(w) for t, w in zip(cut, widths, strict=True)).rstrip()[:width]
+
+    rule = "  ".join("-" * w for w in widths)[:width]
+    body = [line([cells[k][n] for k in shown]) for n in range(len(rows))]
+    return [line(shown), rule, *body]
+
+
+TEXT = st.text(st.characters(codec="utf-8", exclude_categories=["Cs", "Cc"]), max_size=40)
+VALUE = st.one_of(st.none(), TEXT, st.integers(0, 10**6))
+COLUMN = st.sampled_from(["id", "name", "relation", "parent", "source", "note", "licence"])
+
+
+@given(
+    rows=st.lists(st.dictionaries(COLUMN, VALUE, min_size=1), min_size=1, max_size=12),
+    depths=st.lists(st.one_of(st.none(), st.integers(1, 6)), min_size=12, max_size=12),
+    width=st.integers(10, 160),
+)
+@settings(max_examples=300, deadline=None)
+def test_a_table_is_the_rule_applied_cell_by_cell(rows, depths, width):
+    if rows[0].get("parent") is not None:  # some tables are lineage tables, indented by depth
+        for row, depth in zip(rows, depths, strict=False):  # more depths than rows
+            row["depth"] = depth
+    assert render(rows, "table", width=width).split("\n") == plain_table(rows, width)

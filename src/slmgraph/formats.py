@@ -4,8 +4,8 @@ import csv
 import io
 import shutil
 from collections.abc import Iterator
-from itertools import chain, repeat
-from operator import add, itemgetter
+from itertools import chain, repeat, takewhile
+from operator import add, sub
 
 import orjson
 
@@ -51,22 +51,61 @@ def _aligned(rows: list[dict], keys: list[str]) -> list[dict]:
     return [{key: row.get(key) for key in keys} for row in rows]
 
 
-def _widest(values) -> int:
-    """The length of a column's longest value as text."""
-    if set(map(type, values)) <= {str, type(None)}:
-        return max(map(len, filter(None, values)), default=0)
-    return max(map(len, _texts(values)), default=0)
-
-
-def _texts(values) -> Iterator[str]:
-    """A column's values as text; the usual columns (text and nulls, or whole numbers) in
-    C-level maps, without a Python step per cell."""
+def _texts(values: list) -> list[str]:
+    """A column's values as text; the usual columns (text, text and nulls, whole numbers)
+    in C-level steps, without a Python step per cell."""
     kinds = set(map(type, values))
     if kinds <= {str, type(None)}:
-        return map(_EMPTY.get, values, values)
+        return list(map(_EMPTY.get, values, values))
     if kinds == {int}:
-        return map(str, values)
-    return map(_cell, values)
+        return list(map(str, values))
+    return list(map(_cell, values))
+
+
+class _Columns:
+    """A table's columns as text, each read from the rows when first asked for, with its
+    width (its header or longest cell). A lineage table's first column is indented by depth,
+    so that it reads as a tree."""
+
+    def __init__(self, rows: list[dict], keys: list[str]):
+        self.rows, self.keys = rows, keys
+        self.tree = {"depth", "parent"} <= set(keys)
+        self.read: dict[int, tuple[list[str], int]] = {}
+
+    def __getitem__(self, i: int) -> list[str]:
+        return self._read(i)[0]
+
+    def natural(self, i: int) -> int:
+        return self._read(i)[1]
+
+    def _read(self, i: int) -> tuple[list[str], int]:
+        if i not in self.read:
+            texts = list(map(dict.get, self.rows, repeat(self.keys[i])))
+            try:  # a column of text only, measured in the same step
+                longest = max(map(len, texts), default=0)
+            except TypeError:
+                texts = _texts(texts)
+                longest = max(map(len, texts), default=0)
+            if i == 0 and self.tree:
+                depths = list(map(dict.get, self.rows, repeat("depth")))
+                if set(map(type, depths)) != {int}:
+                    depths = [int(depth or 1) for depth in depths]
+                texts = list(map(add, map("  ".__mul__, map(sub, depths, repeat(1))), texts))
+                longest = max(map(len, texts), default=0)
+            self.read[i] = texts, max(longest, len(self.keys[i]))
+        return self.read[i]
+
+    def width(self, i: int, cap: int) -> int:
+        """The column's width up to ``cap``, reading cells only until one is ``cap`` long:
+        a column that may not be shown is not made text whole."""
+        if len(self.keys[i]) >= cap:
+            return cap
+        cells = filter(None, map(dict.get, self.rows, repeat(self.keys[i])))
+        try:  # the lengths until a long one; -1 marks the end of a column without one
+            lengths = list(takewhile(cap.__gt__, chain(map(len, cells), (-1,))))
+        except TypeError:  # a cell that is not text
+            return min(cap, self.natural(i))
+        return max(len(self.keys[i]), max(lengths)) if lengths[-1:] == [-1] else cap
 
 
 def render(rows: list[dict], fmt: str, width: int | None = None) -> str:
@@ -93,13 +132,9 @@ def lines(rows: list[dict], fmt: str, width: int | None = None) -> Iterator[str]
         return _csv(rows, keys)
     if fmt == "markdown":
         return _markdown(rows, keys)
-    if fmt == "table":  # built a column at a time: a list comprehension per column is fast
-        aligned = _aligned(rows, keys)
-        values = [list(map(itemgetter(key), aligned)) for key in keys]
-        if {"depth", "parent"} <= set(keys):  # indent lineage rows so the table reads as a tree
-            depths = (int(row.get("depth") or 1) - 1 for row in rows)
-            values[0] = list(map(add, map("  ".__mul__, depths), _texts(values[0])))
-        return _table(keys, values, width or shutil.get_terminal_size().columns)
+    if fmt == "table":
+        width = width or shutil.get_terminal_size().columns
+        return _table(keys, _Columns(rows, keys), width)
     raise ValueError(f"unknown format '{fmt}'; use one of {', '.join(FORMATS)}")
 
 
@@ -163,42 +198,41 @@ KEY_COLUMNS = {
 }
 
 
-def _table(keys: list[str], values: list, width: int) -> Iterator[str]:
-    """The lines of a table of ``values``, given a column at a time (only the columns that
-    fit are made text)."""
+def _table(keys: list[str], columns: _Columns, width: int) -> Iterator[str]:
+    """The lines of a table of ``columns`` that fits ``width``: where they do not all fit
+    even at their narrowest, the last minor columns give way. Only the columns shown are
+    made text whole."""
     if not keys:
         return iter([""])
-    natural = [max(len(key), _widest(column)) for key, column in zip(keys, values, strict=True)]
+    key = [name in KEY_COLUMNS for name in keys]
+    floor = [  # a key column is always shown; whether another is needs only its floor
+        min(columns.natural(i), _FLOOR[k]) if k else columns.width(i, _FLOOR[k])
+        for i, k in enumerate(key)
+    ]
     shown = list(range(len(keys)))
-
-    def fit() -> list[int] | None:
-        return _fit([natural[i] for i in shown], [keys[i] in KEY_COLUMNS for i in shown], width)
-
-    widths = fit()
-    while widths is None:  # too many columns even at their narrowest: drop the last minor one
-        minor = [i for i in shown if keys[i] not in KEY_COLUMNS]
-        if not minor:
-            widths = [natural[i] for i in shown]
+    while sum(floor[i] for i in shown) + 2 * (len(shown) - 1) > width:
+        minor = [i for i in shown if not key[i]]
+        if not minor or len(shown) == 1:
             break
         shown.remove(minor[-1])
-        widths = fit()
-
-    padded = [
-        _padded([keys[i], *_texts(values[i])], w, natural[i])
-        for i, w in zip(shown, widths, strict=True)
-    ]
-    lines = map(str.rstrip, map("  ".join, zip(*padded, strict=True)))
+    natural = [columns.natural(i) for i in shown]
+    widths = _fit(natural, [key[i] for i in shown], width) or natural
+    cells = [[keys[i], *columns[i]] for i in shown]  # the header, then the rows
+    cells = [_cut(c, w) if n > w else c for c, w, n in zip(cells, widths, natural, strict=True)]
+    template = "  ".join(f"{{:<{w}}}" for w in widths)  # pads each cell in one C call a row
+    lines = map(str.rstrip, map(template.format, *cells))
     if sum(widths) + 2 * (len(widths) - 1) > width:  # too wide even at the narrowest
         lines = (line[:width] for line in lines)
     header = next(lines)
     return iter([header, "  ".join("-" * w for w in widths)[:width], *lines])
 
 
-def _padded(column: list[str], width: int, natural: int) -> list[str]:
-    """A column's cells padded to ``width``, the longer ones cut short with an ellipsis."""
-    if natural > width:
-        column = [c if len(c) <= width else c[: width - 1] + "…" for c in column]
-    return list(map(str.ljust, column, repeat(width, len(column))))
+def _cut(cells: list[str], width: int) -> list[str]:
+    """Cells longer than ``width`` cut short with an ellipsis."""
+    return [c if len(c) <= width else c[: width - 1] + "…" for c in cells]
+
+
+_FLOOR = {True: 22, False: 8}  # how narrow a key column, and another, may become
 
 
 def _fit(widths: list[int], key: list[bool], width: int) -> list[int] | None:
@@ -209,7 +243,7 @@ def _fit(widths: list[int], key: list[bool], width: int) -> list[int] | None:
     [10, 23, 23]
     """
     widths = list(widths)
-    floor = [min(w, 22 if k else 8) for w, k in zip(widths, key, strict=True)]
+    floor = [min(w, _FLOOR[k]) for w, k in zip(widths, key, strict=True)]
     while sum(widths) + 2 * (len(widths) - 1) > width:
         widest = max(range(len(widths)), key=lambda i: widths[i] - floor[i])
         if widths[widest] <= floor[widest]:

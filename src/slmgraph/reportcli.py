@@ -57,23 +57,30 @@ def report(func):
     @click.option("--limit", type=click.IntRange(min=0), help="Print at most this many rows.")
     @wraps(func)
     def command(data_dir, store_dir, endpoint, fmt, curated_only, limit, **kwargs):
-        from slmgraph.formats import lines
-        from slmgraph.queries import Rows
+        from slmgraph.bulk import collector_paused
 
         graph = open_for_report(data_dir, store_dir, curated_only, endpoint)
-        rows = func(graph, **kwargs)
-        for reading in graph.readings:  # a name read loosely, a Hub link gone stale
-            click.echo(f"note: {reading}", err=True)
-        if limit is not None and len(rows) > limit:
-            click.echo(f"note: the first {limit} of {len(rows)} rows", err=True)
-            rows = Rows(getattr(rows, "columns", []), rows[:limit])
-        fmt = chosen_format(fmt)
-        if fmt == "table" and not rows:
-            click.echo("no rows", err=True)
-            return
-        write(lines(rows, fmt))
+        with collector_paused():  # a large report is many objects made once, and no cycles
+            _print(graph, func(graph, **kwargs), fmt, limit)
 
     return command
+
+
+def _print(graph, rows, fmt: str | None, limit: int | None) -> None:
+    """Write a report's rows, after the notes on how its names were read."""
+    from slmgraph.formats import lines
+    from slmgraph.queries import Rows
+
+    for reading in graph.readings:  # a name read loosely, a Hub link gone stale
+        click.echo(f"note: {reading}", err=True)
+    if limit is not None and len(rows) > limit:
+        click.echo(f"note: the first {limit} of {len(rows)} rows", err=True)
+        rows = Rows(getattr(rows, "columns", []), rows[:limit])
+    fmt = chosen_format(fmt)
+    if fmt == "table" and not rows:
+        click.echo("no rows", err=True)
+        return
+    write(lines(rows, fmt))
 
 
 def write(text_lines) -> None:
