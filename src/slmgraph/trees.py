@@ -58,23 +58,27 @@ def walk(
     append = out.append
     done: set[str] = set()
     ended: set[str] = set()
-
-    def visit(node: str) -> None:
-        done.add(node)
-        depth = dist[node] + 1
-        for edge in following.get(node, ()):
-            append(row(edge, depth))
-            end = edge[far]
-            if end_row is not None and end not in following and end not in ended:
-                ended.add(end)
-                append(end_row(end, dist[end]))
-            if end in following and end not in done and dist[end] == depth:  # not a leaf
-                visit(end)
-
-    for node in sorted(starts, key=lambda n: (starts[n], n)):
-        if node in done:
+    for start in sorted(starts, key=lambda n: (starts[n], n)):
+        if start in done:
             continue
-        if node in following and leads and node in leads:
-            out.append(leads[node])
-        visit(node)
+        if start in following and leads and start in leads:
+            out.append(leads[start])
+        done.add(start)
+        # depth-first with a stack of each open node's remaining edges (no recursion: a
+        # nested function calling itself would keep every row alive until a collection)
+        stack = [(iter(following.get(start, ())), dist[start] + 1)]
+        while stack:
+            edges, depth = stack[-1]
+            for edge in edges:
+                append(row(edge, depth))
+                end = edge[far]
+                if end_row is not None and end not in following and end not in ended:
+                    ended.add(end)
+                    append(end_row(end, dist[end]))
+                if end in following and end not in done and dist[end] == depth:  # not a leaf
+                    done.add(end)
+                    stack.append((iter(following[end]), depth + 1))
+                    break  # its edges first, then the rest of these
+            else:
+                stack.pop()
     return out
