@@ -62,8 +62,21 @@ def _texts(values: list) -> list[str]:
     return list(map(_cell, values))
 
 
+def _measured(values: list) -> tuple[list, int]:
+    """A column's cells and the length of the longest as text: text and whole numbers as they
+    are (the row's format call writes a number), anything else made text."""
+    try:
+        return values, max(map(len, values), default=0)
+    except TypeError:  # not text only
+        pass
+    if set(map(type, values)) == {int}:
+        return values, max(len(str(max(values))), len(str(min(values))))
+    texts = _texts(values)
+    return texts, max(map(len, texts), default=0)
+
+
 class _Columns:
-    """A table's columns as text, each read from the rows when first asked for, with its
+    """A table's columns, each read from the rows when first asked for, with its
     width (its header or longest cell). A lineage table's first column is indented by depth,
     so that it reads as a tree."""
 
@@ -72,27 +85,26 @@ class _Columns:
         self.tree = {"depth", "parent"} <= set(keys)
         self.read: dict[int, tuple[list[str], int]] = {}
 
-    def __getitem__(self, i: int) -> list[str]:
+    def __getitem__(self, i: int) -> list:
         return self._read(i)[0]
 
     def natural(self, i: int) -> int:
         return self._read(i)[1]
 
-    def _read(self, i: int) -> tuple[list[str], int]:
+    def _read(self, i: int) -> tuple[list, int]:
         if i not in self.read:
-            texts = list(map(dict.get, self.rows, repeat(self.keys[i])))
-            try:  # a column of text only, measured in the same step
-                longest = max(map(len, texts), default=0)
-            except TypeError:
-                texts = _texts(texts)
-                longest = max(map(len, texts), default=0)
+            values = list(map(dict.get, self.rows, repeat(self.keys[i])))
             if i == 0 and self.tree:
                 depths = list(map(dict.get, self.rows, repeat("depth")))
                 if set(map(type, depths)) != {int}:
                     depths = [int(depth or 1) for depth in depths]
-                texts = list(map(add, map("  ".__mul__, map(sub, depths, repeat(1))), texts))
-                longest = max(map(len, texts), default=0)
-            self.read[i] = texts, max(longest, len(self.keys[i]))
+                indents = list(map("  ".__mul__, map(sub, depths, repeat(1))))
+                try:
+                    values = list(map(add, indents, values))
+                except TypeError:  # not text only
+                    values = list(map(add, indents, _texts(values)))
+            cells, longest = _measured(values)
+            self.read[i] = cells, max(longest, len(self.keys[i]))
         return self.read[i]
 
     def width(self, i: int, cap: int) -> int:
@@ -217,19 +229,24 @@ def _table(keys: list[str], columns: _Columns, width: int) -> Iterator[str]:
         shown.remove(minor[-1])
     natural = [columns.natural(i) for i in shown]
     widths = _fit(natural, [key[i] for i in shown], width) or natural
-    cells = [[keys[i], *columns[i]] for i in shown]  # the header, then the rows
+    cells = [columns[i] for i in shown]
     cells = [_cut(c, w) if n > w else c for c, w, n in zip(cells, widths, natural, strict=True)]
-    template = "  ".join(f"{{:<{w}}}" for w in widths)  # pads each cell in one C call a row
-    lines = map(str.rstrip, map(template.format, *cells))
+    fields = [f"{{:<{w}}}" for w in widths]  # a row's cells padded in one C call
+    names = [_cut([keys[i]], w)[0] for i, w in zip(shown, widths, strict=True)]
+    header = "  ".join(fields).format(*names).rstrip()
+    if cells[-1] and type(cells[-1][0]) is int:  # a number never ends in a space: no padding
+        lines = map("  ".join([*fields[:-1], "{}"]).format, *cells)
+    else:
+        lines = map(str.rstrip, map("  ".join(fields).format, *cells))
+    rule = "  ".join("-" * w for w in widths)
     if sum(widths) + 2 * (len(widths) - 1) > width:  # too wide even at the narrowest
-        lines = (line[:width] for line in lines)
-    header = next(lines)
-    return iter([header, "  ".join("-" * w for w in widths)[:width], *lines])
+        header, rule, lines = header[:width], rule[:width], (line[:width] for line in lines)
+    return iter(["\n".join([header, rule, *lines])])  # one block: written in one call
 
 
-def _cut(cells: list[str], width: int) -> list[str]:
-    """Cells longer than ``width`` cut short with an ellipsis."""
-    return [c if len(c) <= width else c[: width - 1] + "…" for c in cells]
+def _cut(cells: list, width: int) -> list[str]:
+    """Cells as text, those longer than ``width`` cut short with an ellipsis."""
+    return [c if len(c) <= width else c[: width - 1] + "…" for c in map(str, cells)]
 
 
 _FLOOR = {True: 22, False: 8}  # how narrow a key column, and another, may become
