@@ -1,6 +1,7 @@
-"""Other engines' servers for the remote tests, each started with its defaults on a free
-loopback port in a temporary directory: Oxigraph's server (``pip install oxigraph``) and
-Virtuoso open source with Debian's configuration (``apt-get install virtuoso-opensource``)."""
+"""The engines' servers for the remote tests, each started with its defaults on a free
+loopback port in a temporary directory: Oxigraph's server (``pip install oxigraph``), Virtuoso
+open source with Debian's configuration (``apt-get install virtuoso-opensource``), and
+``slmgraph serve``, which serves a build as it is (nothing to publish)."""
 
 import re
 import shutil
@@ -15,7 +16,7 @@ import pytest
 from click.testing import CliRunner
 
 from slmgraph.cli import main
-from tests.server.conftest import free_port, stop
+from tests.server.conftest import free_port, running_server, stop
 
 DEBIAN_VIRTUOSO_INI = Path("/etc/virtuoso-opensource-7/virtuoso.ini")
 VIRTUOSO_USER = ("dba", "dba")  # a new Virtuoso database's administrator
@@ -25,8 +26,8 @@ VIRTUOSO_USER = ("dba", "dba")  # a new Virtuoso database's administrator
 class Engine:
     name: str
     query: str  # the SPARQL endpoint the reports read
-    store: str  # the Graph Store Protocol endpoint publish writes to
-    update: str  # the SPARQL Update endpoint publish switches graphs with
+    store: str | None  # the Graph Store Protocol endpoint publish writes to (None: no need)
+    update: str | None  # the SPARQL Update endpoint publish switches graphs with
     process: subprocess.Popen
 
 
@@ -77,6 +78,13 @@ def virtuoso(directory: Path):
             base + "/sparql-auth",
             process,
         )
+
+
+@contextmanager
+def slmgraph(directory: Path, store: Path):
+    """Our own server on the build itself, with its defaults (row cap, deadline)."""
+    with running_server(store, directory / "slmgraph.log") as server:
+        yield Engine("slmgraph", server.url + "/sparql", None, None, server.process)
 
 
 @contextmanager

@@ -1,7 +1,8 @@
 """Every report through --endpoint, byte for byte as from the embedded store, on two engines
-that are not ours: Oxigraph's server and Virtuoso, each started with its defaults, the build
+that are not ours, Oxigraph's server and Virtuoso, each started with its defaults, the build
 (the bundled catalogue and a generated Hub import with merges, quantisations and planted
-problems) published to each with ``slmgraph publish``."""
+problems) published to each with ``slmgraph publish``; and on ``slmgraph serve`` over the
+build itself."""
 
 import json
 import subprocess
@@ -41,10 +42,15 @@ def netrc(tmp_path_factory) -> dict:
     return {"NETRC": str(path)}
 
 
-@pytest.fixture(scope="module", params=["oxigraph", "virtuoso"])
+@pytest.fixture(scope="module", params=["oxigraph", "virtuoso", "slmgraph"])
 def engine(request, built, netrc, tmp_path_factory):
-    """The engine running, with the build published to it (staged, then switched)."""
+    """The engine running, with the build published to it (staged, then switched); our own
+    server serves the build where it is."""
     store, _ = built
+    if request.param == "slmgraph":
+        with remote_stores.slmgraph(tmp_path_factory.mktemp("slmgraph"), store) as running:
+            yield running
+        return
     start = getattr(remote_stores, request.param)
     with start(tmp_path_factory.mktemp(request.param)) as running:
         code, out, err = cli(

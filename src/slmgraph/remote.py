@@ -168,7 +168,7 @@ class Endpoint:
 
     def check(self) -> None:
         """Fail in one line when the endpoint holds no published curated graph."""
-        if not self.ask(f"ASK {{ GRAPH <{CURATED_GRAPH}> {{ ?s ?p ?o }} }}", [CURATED_GRAPH]):
+        if not self.ask("ASK { ?s ?p ?o }", [CURATED_GRAPH]):
             raise EndpointProblem(
                 f"{self.url} holds no graph <{CURATED_GRAPH}>; "
                 "publish the build there first (slmgraph publish --to URL)"

@@ -9,7 +9,7 @@ import pytest
 import rdflib
 from SPARQLWrapper import CSV, JSON, TSV, XML, SPARQLWrapper
 
-from slmgraph.vocab import ID, ONTOLOGY_GRAPH, SLM
+from slmgraph.vocab import CURATED_GRAPH, ID, ONTOLOGY_GRAPH, SLM
 
 LINEAGE = f"""
 PREFIX slm: <{SLM}>
@@ -174,3 +174,16 @@ def test_dataset_parameters_select_graphs(http):
     )
     assert json.loads(plain.text)["boolean"] is False
     assert json.loads(with_ontology.text)["boolean"] is True
+
+
+def test_the_curated_graph_answers_to_its_published_name(http):
+    """The store's default graph is the curated graph: named as ``publish`` names it elsewhere,
+    it is the same graph, so requests that name their graphs read the same data here."""
+    nt = {"Accept": "application/n-triples"}
+    default = http.get("/store?default", headers=nt)
+    named = http.get("/store", params={"graph": CURATED_GRAPH}, headers=nt)
+    assert named.status_code == 200 and named.text == default.text
+    query = f"ASK {{ <{ID}alpaca-7b> ?p ?o }}"
+    for dataset in ({"default-graph-uri": CURATED_GRAPH}, {"default-graph-uri": ONTOLOGY_GRAPH}):
+        asked = http.get("/sparql", params={"query": query, **dataset})
+        assert json.loads(asked.text)["boolean"] is (dataset["default-graph-uri"] == CURATED_GRAPH)

@@ -28,7 +28,7 @@ from slmgraph import lineage, queries, reports
 from slmgraph.paths import queries_dir
 from slmgraph.server import negotiation, results
 from slmgraph.server.results import Answer
-from slmgraph.vocab import PREFIXES
+from slmgraph.vocab import CURATED_GRAPH, PREFIXES
 
 FRAME = struct.Struct("!Q")
 
@@ -83,9 +83,9 @@ def sparql(
     """
     options = {"base_iri": base_iri}
     if default_graphs:
-        options["default_graph"] = [NamedNode(iri) for iri in default_graphs]
-    if named_graphs:
-        options["named_graphs"] = [NamedNode(iri) for iri in named_graphs]
+        options["default_graph"] = list(map(_graph, default_graphs))
+    if named_graphs:  # the store's default graph cannot also be a named one: it is left out
+        options["named_graphs"] = [NamedNode(iri) for iri in named_graphs if iri != CURATED_GRAPH]
     try:
         answer = build.store.query(query, **options)
     except SyntaxError as error:
@@ -105,14 +105,18 @@ def sparql(
 def graph(build: Build, name, accept, fmt) -> Answer:
     """A whole graph (Graph Store Protocol read): the default graph when ``name`` is None."""
     media = _negotiate(accept, fmt, negotiation.RDF)
-    if name is None:
-        source = DefaultGraph()
-    else:
-        source = NamedNode(name)
-        if not build.store.contains_named_graph(source):
-            raise ClientError(404, f"no graph named <{name}> in this dataset")
+    source = _graph(name)
+    if isinstance(source, NamedNode) and not build.store.contains_named_graph(source):
+        raise ClientError(404, f"no graph named <{name}> in this dataset")
     body = build.store.dump(format=results.RDF_FORMATS[media], from_graph=source, prefixes=PREFIXES)
     return Answer(media, body or b"")
+
+
+def _graph(name: str | None) -> DefaultGraph | NamedNode:
+    """A graph by the name a client gives it: the curated graph, which this store holds as
+    its default graph, answers to the name ``publish`` gives it elsewhere, so that requests
+    naming their graphs (as ``--endpoint`` reports do) read the same data here as there."""
+    return DefaultGraph() if name in (None, CURATED_GRAPH) else NamedNode(name)
 
 
 def describe(build: Build, iri, accept, fmt) -> Answer:
