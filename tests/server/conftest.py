@@ -1,5 +1,6 @@
 """Start the real server (``slmgraph serve``) in a subprocess on a free loopback port."""
 
+import json
 import os
 import socket
 import subprocess
@@ -11,6 +12,10 @@ from pathlib import Path
 
 import httpx
 import pytest
+from click.testing import CliRunner
+
+from slmgraph.cli import main
+from tests.hubserver import RECORDED
 
 ARTIFACTS = Path(__file__).parents[1] / "artifacts"
 
@@ -97,3 +102,16 @@ def server(valid_store, tmp_path_factory):
 def http(server):
     with server.client() as client:
         yield client
+
+
+@pytest.fixture(scope="session")
+def hub_server(tmp_path_factory):
+    """A server over the bundled catalogue with recorded Hub models imported beside it."""
+    work = tmp_path_factory.mktemp("hub-pages")
+    dump = work / "models.jsonl"
+    dump.write_text("".join(json.dumps(r) + "\n" for r in json.loads(RECORDED.read_text())))
+    store = work / "store"
+    run = CliRunner().invoke(main, ["import", "hf", "--from", str(dump), "--store", str(store)])
+    assert run.exit_code == 0, run.output
+    with running_server(store, work / "server.log", "--deadline", "20") as running:
+        yield running

@@ -103,6 +103,24 @@ def test_a_canned_query_asks_for_its_name_runs_bound_and_links_results_here(serv
     assert page.errors == []
 
 
+def test_a_canned_query_in_the_editor_answers_as_the_command_line(hub_server, page):
+    """On a store with a Hub import, the editor's canned descendants include the Hub models
+    the report lists, as the command line does."""
+    page.goto(hub_server.url + "/")
+    page.wait_for_selector(".yasqe .CodeMirror")
+    page.click("button.canned-query[data-name='descendants']")
+    page.locator("#canned-form input[name='root']").fill("pythia-70m")
+    page.click("#canned-form button[type='submit']")
+    page.locator(".yasr table tbody tr").first.wait_for(timeout=15_000)
+    assert "someone/pythia-70m-sft" in page.locator(".yasr").inner_text()
+    page.screenshot(path=_shot("home-hub-query-1400"), full_page=True)
+    link = page.locator(".yasr a[href='/hub/someone/pythia-70m-sft']").first
+    link.evaluate("link => link.click()")  # a Hub model's IRI opens its page here
+    page.wait_for_url("**/hub/someone/pythia-70m-sft")
+    assert page.locator("h1").inner_text() == "someone/pythia-70m-sft"
+    assert page.errors == []
+
+
 def test_a_canned_query_never_runs_unbound(server, page):
     sent: list[str] = []
     page.on("request", lambda request: sent.append(request.url))

@@ -1,18 +1,15 @@
 """Dereferenceable IRIs, the lineage diagram, search and the VoID description."""
 
+import html
 import json
+import re
 import xml.etree.ElementTree as ET
 
-import pytest
 import rdflib
 from click.testing import CliRunner
 
 from slmgraph.cli import main
 from slmgraph.vocab import ID, SLM
-from tests.hubserver import RECORDED
-from tests.server.conftest import running_server
-
-RECORDS = json.loads(RECORDED.read_text())
 
 BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
 SVG = "{http://www.w3.org/2000/svg}"
@@ -117,9 +114,7 @@ def _boxes(svg: ET.Element) -> dict[str, tuple[str, str]]:
 
 
 def test_slmgraph_tree_draws_the_picture_of_the_page(http, valid_store):
-    from click.testing import CliRunner
 
-    from slmgraph.cli import main
     from tests.conftest import VALID
 
     for entity in ("llama", "alpaca-7b", "pythia"):
@@ -155,25 +150,14 @@ def test_a_collapsed_box_would_lead_to_the_list_of_every_child(http):
     assert '<section id="referred-to-by">' in page and 'href="/id/alpaca-7b"' in page
 
 
-@pytest.fixture(scope="module")
-def hub_server(tmp_path_factory):
-    """A server over the bundled catalogue with recorded Hub models imported beside it."""
-    work = tmp_path_factory.mktemp("hub-pages")
-    dump = work / "models.jsonl"
-    dump.write_text("".join(json.dumps(record) + "\n" for record in RECORDS))
-    store = work / "store"
-    run = CliRunner().invoke(main, ["import", "hf", "--from", str(dump), "--store", str(store)])
-    assert run.exit_code == 0, run.output
-    with running_server(store, work / "server.log", "--deadline", "20") as running:
-        yield running
-
-
 def test_hub_models_have_pages_search_hits_and_links(hub_server):
     with hub_server.client() as http:
         page = http.get("/id/someone/pythia-70m-sft", headers=BROWSER)
         assert page.status_code == 200, page.text
         assert "<h1>someone/pythia-70m-sft</h1>" in page.text
         assert 'href="/id/pythia-70m"' in page.text  # its curated base
+        at_its_iri = http.get("/hub/someone/pythia-70m-sft", headers=BROWSER)
+        assert at_its_iri.status_code == 200 and at_its_iri.text == page.text
         base = http.get("/id/pythia-70m", headers=BROWSER).text
         assert 'href="/id/someone/pythia-70m-sft"' in base  # referred to by the Hub model
         hits = http.get("/search", params={"q": "pythia-70m-sft", "format": "json"}).json()
@@ -181,3 +165,23 @@ def test_hub_models_have_pages_search_hits_and_links(hub_server):
         svg = http.get("/lineage/someone/pythia-70m-sft.svg")
         assert svg.status_code == 200 and svg.headers["content-type"].startswith("image/svg")
         assert http.get("/id/someone/no-such-model", headers=BROWSER).status_code in (303, 404)
+
+
+def test_the_editor_reads_the_graphs_the_reports_read(hub_server, http):
+    """With a Hub import, the editor names the curated and Hub graphs as its default graph, so
+    a canned query there answers what the command line answers; without one it names none."""
+    hub_graph = "https://w3id.org/slmgraph/graph/hub"
+    with hub_server.client() as client:
+        home = client.get("/", headers=BROWSER).text
+        graphs = json.loads(html.unescape(re.search(r'data-graphs="([^"]*)"', home)[1]))
+        assert graphs == ["https://w3id.org/slmgraph/graph/curated", hub_graph]
+        text = client.get("/canned/descendants", params={"root": "pythia-70m"}).json()["query"]
+
+        def descendants(dataset: list[str]) -> str:
+            form = {"query": text, "default-graph-uri": dataset}
+            return client.post("/sparql", data=form, headers={"Accept": "text/csv"}).text
+
+        assert "someone/pythia-70m-sft" in descendants(graphs)
+        assert "someone/pythia-70m-sft" not in descendants([])  # the curated graph alone
+    curated_home = http.get("/", headers=BROWSER).text
+    assert 'data-graphs="[]"' in curated_home

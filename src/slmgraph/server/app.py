@@ -59,6 +59,7 @@ def create_app(config: ServerConfig) -> Starlette:
         Route("/.well-known/void", describe.void),
         Route("/id/{entity}", pages.entity),
         Route("/id/{entity}/{rest:path}", pages.edge),
+        Route("/hub/{entity:path}", pages.hub),
         Route("/seed/{rest:path}", pages.resource),
         Route("/ontology", protocol.ontology_route),
         Route("/lineage/{entity:path}.svg", pages.lineage),  # a Hub id has a slash

@@ -64,6 +64,7 @@ async def home(request: Request) -> Response:
     if web.not_modified(request, tag):
         return web.not_modified_response(tag, state.config.max_age)
     index = await entity_index(state)
+    graphs = await state.per_build("report_graphs")  # the editor asks what reports read
     kinds: dict[str, int] = {}
     for row in index.values():
         kinds[row["class"]] = kinds.get(row["class"], 0) + 1
@@ -74,6 +75,7 @@ async def home(request: Request) -> Response:
         canned=canned_queries,
         canned_json=json.dumps(canned_queries),
         base=BASE,
+        graphs=graphs,
         vendor=assets.vendor_dir() is not None,
         kinds=sorted(kinds.items()),
     )
@@ -169,6 +171,12 @@ async def _entity(request: Request, entity_id: str) -> Response:
         most_incoming=_MOST_INCOMING,
         has_lineage=bool(found["ancestors"] or found["descendants"]),
     )
+
+
+async def hub(request: Request) -> Response:
+    """An imported Hub model or dataset at the path of its own IRI (``/hub/owner/name``, as
+    links to the graph's IRIs lead here), the same as at ``/id/owner/name``."""
+    return await _entity(request, request.path_params["entity"])
 
 
 async def edge(request: Request) -> Response:

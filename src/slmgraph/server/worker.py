@@ -28,7 +28,7 @@ from slmgraph import lineage, queries, reports
 from slmgraph.paths import queries_dir
 from slmgraph.server import negotiation, results
 from slmgraph.server.results import Answer
-from slmgraph.vocab import CURATED_GRAPH, PREFIXES
+from slmgraph.vocab import CURATED_GRAPH, HUB_GRAPH, PREFIXES
 
 FRAME = struct.Struct("!Q")
 
@@ -143,6 +143,12 @@ def index(build: Build) -> list[dict]:
     return build.curated.run(build.server_queries["search-index"], {})
 
 
+def report_graphs(build: Build) -> list[str]:
+    """The graphs the reports read by default, by the names a client gives them: the curated
+    and Hub graphs when the build holds a Hub import, else none (the default graph)."""
+    return [CURATED_GRAPH, HUB_GRAPH] if build.graph.default_graph else []
+
+
 def hub_entity(build: Build, entity) -> dict | None:
     """An imported Hub model or dataset as a row of the index, or None."""
     found = build.graph.lineage and build.graph.lineage.hub_name(entity)
@@ -183,6 +189,7 @@ JOBS = {
     "graph": graph,
     "describe": describe,
     "index": index,
+    "report_graphs": report_graphs,
     "hub_entity": hub_entity,
     "hub_search": hub_search,
     "statements": statements,

@@ -8,13 +8,21 @@
   const byName = Object.fromEntries(canned.map((query) => [query.name, query]));
   const home = document.querySelector(".workspace");
   const base = home.dataset.base; // the graph's IRIs start with this
+  // The graphs the reports read (curated and Hub claims, where a Hub import is there), so
+  // that a canned query here answers what the command line answers.
+  const graphs = JSON.parse(home.dataset.graphs || "[]");
   const endpoint = window.location.origin + "/sparql";
   const form = document.getElementById("canned-form");
   let yasgui = null;
 
   if (window.Yasgui) {
     yasgui = new window.Yasgui(document.getElementById("yasgui"), {
-      requestConfig: { endpoint: endpoint, method: "POST" },
+      // as plain arguments: YASGUI 4.6.2 sends its defaultGraphs setting under the wrong key
+      requestConfig: {
+        endpoint: endpoint,
+        method: "POST",
+        args: graphs.map((graph) => ({ name: "default-graph-uri", value: graph })),
+      },
       copyEndpointOnNewTab: false,
       persistenceId: null, // a fresh editor on every visit: no stale tabs from old builds
       populateFromUrl: true,
