@@ -12,7 +12,18 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pyoxigraph import Store
 
-from slmgraph import catalog, hub, hubimport, lineage, overviews, paths, rdf, reports, store
+from slmgraph import (
+    catalog,
+    generated,
+    hub,
+    hubimport,
+    lineage,
+    overviews,
+    paths,
+    rdf,
+    reports,
+    store,
+)
 from slmgraph.catalog import Catalog, Record
 from slmgraph.checks import cross_record_problems
 from slmgraph.schema import ENTRY
@@ -39,7 +50,7 @@ def disagreements(graph: reports.Graph, oracle: Oracle) -> list[str]:
                 reports.datasets(graph, e, transitive=True),
                 oracle.datasets(e, True),
             ),
-            (f"synthetic {e}", reports.synthetic(graph, e), oracle.synthetic(e)),
+            (f"synthetic {e}", generated.synthetic(graph, e), oracle.synthetic(e)),
         ]
         if entry.type == "family":
             checks.append((f"family {e}", reports.family(graph, e), oracle.family(e)))
@@ -47,7 +58,7 @@ def disagreements(graph: reports.Graph, oracle: Oracle) -> list[str]:
         o = org.id
         checks += [
             (f"org {o}", reports.organisation(graph, o), oracle.organisation(o)),
-            (f"synthetic {o}", reports.synthetic(graph, o), oracle.synthetic(o)),
+            (f"synthetic {o}", generated.synthetic(graph, o), oracle.synthetic(o)),
             (f"timeline --org {o}", reports.timeline(graph, org=o), oracle.timeline(org=o)),
         ]
     for day in SINCE:
@@ -138,7 +149,7 @@ def test_a_hub_shaped_graph_mixed_with_the_curated_one_matches_the_oracle(tmp_pa
     oracle.add_hub([json.loads(line) for line in dump.read_text().splitlines()], "2026-01-02")
     hub_models = sorted(e.id for e in oracle.of("model") if "/" in e.id)
     roots = ["llama-2-7b", "pythia-1b", "mistral-7b-v0.1", "qwen2.5-7b", "llama"]
-    checks = []
+    checks, synthetic_rows = [], 0
     for root in roots:
         expected = oracle.descendants(root)
         in_order = reports.descendants(graph, root)
@@ -155,6 +166,11 @@ def test_a_hub_shaped_graph_mixed_with_the_curated_one_matches_the_oracle(tmp_pa
         for depth in (None, 1, 3):
             near = {row["id"] for row in expected if depth is None or row["depth"] <= depth}
             assert reports.descendant_count(graph, root, depth) == len(near), (root, depth)
+    for generator in ("openai", "gpt-4", "text-davinci-003", "microsoft", "meta", "llama-2"):
+        traced = generated.synthetic(graph, generator)
+        assert traced == generated.synthetic(unindexed, generator), f"{generator}: same order"
+        checks.append((f"synthetic {generator}", traced, oracle.synthetic(generator)))
+        synthetic_rows += len(traced)
     for model in hub_models[:: max(1, len(hub_models) // 60)]:
         checks += [
             (f"ancestors {model}", reports.ancestors(graph, model), oracle.ancestors(model)),
@@ -165,6 +181,7 @@ def test_a_hub_shaped_graph_mixed_with_the_curated_one_matches_the_oracle(tmp_pa
             ),
         ]
     assert summary["models"] > 2900
+    assert synthetic_rows > 100  # Hub models below trainees of generated data
     assert all(len(got) > 20 for name, got, _ in checks if name.startswith("descendants"))
     assert [name for name, got, expected in checks if not same_rows(got, expected)] == []
 

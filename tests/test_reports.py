@@ -134,13 +134,6 @@ def test_names_resolve_case_insensitively(graph, name, expected):
     assert graph.resolve(name) == expected
 
 
-def test_synthetic_depends_on_the_generator(graph):
-    by_openai = {(r["id"], r["generated_by"]) for r in reports.synthetic(graph, "openai")}
-    assert by_openai == {("alpaca-7b", "text-davinci-003"), ("vicuna-13b", "chatgpt")}
-    assert {r["id"] for r in reports.synthetic(graph, "chatgpt")} == {"vicuna-13b"}
-    assert reports.synthetic(graph, "pythia") == []
-
-
 def test_timeline_compares_dates_not_strings(graph):
     # LLaMA (2023-02-24) is before 2023-02-25; a release known only to its month still counts
     ids = {r["id"] for r in reports.timeline(graph, since="2023-02-25")}

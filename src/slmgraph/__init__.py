@@ -17,24 +17,27 @@ from importlib import import_module
 __version__ = "0.1.0"
 
 # Names importable from the package itself, loaded on first use to keep start-up light.
-_EXPORTS = {
-    name: "slmgraph.reports"
-    for name in [
-        "Graph",
-        "ancestors",
-        "datasets",
-        "descendant_count",
-        "descendants",
-        "family",
-        "organisation",
-        "show",
-        "synthetic",
-        "timeline",
-    ]
-} | {
-    name: "slmgraph.overviews"
-    for name in ["corrections", "disagreements", "licence_audit", "run_query", "stats"]
-}
+_EXPORTS = (
+    {
+        name: "slmgraph.reports"
+        for name in [
+            "Graph",
+            "ancestors",
+            "datasets",
+            "descendant_count",
+            "descendants",
+            "family",
+            "organisation",
+            "show",
+            "timeline",
+        ]
+    }
+    | {"synthetic": "slmgraph.generated"}
+    | {
+        name: "slmgraph.overviews"
+        for name in ["corrections", "disagreements", "licence_audit", "run_query", "stats"]
+    }
+)
 
 
 def open_graph(data_dir=None, store_dir=None, curated_only=False):
