@@ -8,7 +8,7 @@ from collections import defaultdict
 
 from slmgraph import lineage, trees
 from slmgraph.graph import TRAINABLE, BadValue, Graph, NotForThisReport, first_day
-from slmgraph.queries import Rows
+from slmgraph.queries import Query, Rows
 
 __all__ = [
     "TRAINABLE",
@@ -304,11 +304,11 @@ SHOW_COLUMNS = [
 ]
 
 
-def show(graph: Graph, entity: str) -> Rows:
+def show(graph: Graph, entity: str, facts: Query | None = None) -> Rows:
     """Every fact about one entity, each with its source where the fact is an edge. A family
     also shows its members' lineage and training data (``via`` names the members), except what
-    it states itself."""
-    rows = graph.select("facts", entity=entity)
+    it states itself. ``facts`` stands in for ``facts.rq`` (an entity's page shows fewer)."""
+    rows = graph.run(facts, {"entity": entity}) if facts else graph.select("facts", entity=entity)
     name = next((r["value"] for r in rows if r["property"] == "rdfs:label"), entity)
     out = [
         {

@@ -10,6 +10,7 @@ from click.testing import CliRunner
 
 from slmgraph.cli import main
 from slmgraph.vocab import ID, SLM
+from tests.server.conftest import running_server
 
 BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
 SVG = "{http://www.w3.org/2000/svg}"
@@ -185,3 +186,44 @@ def test_the_editor_reads_the_graphs_the_reports_read(hub_server, http):
         assert "someone/pythia-70m-sft" not in descendants([])  # the curated graph alone
     curated_home = http.get("/", headers=BROWSER).text
     assert 'data-graphs="[]"' in curated_home
+
+
+def test_a_page_lists_500_incoming_facts_the_curated_ones_among_them(tmp_path):
+    """A base model with more Hub models below it than a page lists: the page's facts are the
+    report's, except that of the incoming ones it lists 500, every curated one among them,
+    with the count of all."""
+    from slmgraph import reports
+    from slmgraph.server import worker
+
+    records = [
+        {
+            "id": f"someone/pythia-12b-ft-{n:03}",
+            "author": "someone",
+            "createdAt": "2024-01-01T00:00:00.000Z",
+            "tags": ["base_model:finetune:EleutherAI/pythia-12b"],
+            "cardData": {"base_model": "EleutherAI/pythia-12b"},
+        }
+        for n in range(620)
+    ]
+    dump = tmp_path / "models.jsonl"
+    dump.write_text("".join(json.dumps(record) + "\n" for record in records))
+    store = tmp_path / "store"
+    run = CliRunner().invoke(main, ["import", "hf", "--from", str(dump), "--store", str(store)])
+    assert run.exit_code == 0, run.output
+    build = worker.Build(store, (store / "current").resolve().name)
+    page = worker.entity(build, "pythia-12b", "Pythia-12B")
+    report = reports.show(build.graph, "pythia-12b")
+    incoming = [fact for fact in report if fact["direction"] == "in"]
+    listed = [fact for fact in page["facts"] if fact["direction"] == "in"]
+    curated = [fact for fact in incoming if "/" not in fact["value"]]
+    assert page["incoming"] == len(incoming) > 620 and curated  # dolly-v2-12b and others
+    assert len(listed) == 500 and listed == [fact for fact in incoming if fact in listed]
+    assert all(fact in listed for fact in curated)
+    assert [f for f in page["facts"] if f["direction"] != "in"] == [
+        f for f in report if f["direction"] != "in"
+    ]
+    assert len(page["picture"].nodes) < 40  # 620 fine-tunes drawn as one box
+    with running_server(store, tmp_path / "server.log") as server, server.client() as http:
+        text = http.get("/id/pythia-12b", headers=BROWSER).text
+    assert f"500 of {len(incoming):,}, the curated ones among them" in text
+    assert 'href="/id/dolly-v2-12b"' in text

@@ -54,7 +54,6 @@ async def entity_row(state: ServerState, entity_id: str) -> dict | None:
 
 
 _MOST_FOUND = 50  # search hits answered as JSON
-_MOST_INCOMING = 500  # rows of "Referred to by" on a page (a Hub base model has thousands)
 
 
 async def home(request: Request) -> Response:
@@ -141,8 +140,8 @@ async def _entity(request: Request, entity_id: str) -> Response:
     tag = web.etag(state.build(), "page", entity_id)
     if web.not_modified(request, tag):
         return web.not_modified_response(tag, state.config.max_age)
-    found = await state.run("entity", entity=entity_id)
-    pic = lineage_picture.picture(entity_id, row["name"], found["ancestors"], found["descendants"])
+    found = await state.run("entity", entity=entity_id, name=row["name"])
+    pic = found["picture"]
     facts = [f for f in found["facts"] if f["direction"] == "out" and f["property"] not in _HIDDEN]
     incoming = [fact for fact in found["facts"] if fact["direction"] == "in"]
     from_members = [fact for fact in found["facts"] if fact["direction"] == "members"]
@@ -168,8 +167,8 @@ async def _entity(request: Request, entity_id: str) -> Response:
         ),
         interactive=assets.has("cytoscape.min.js", "cytoscape-dagre.min.js"),
         index=await entity_index(state),
-        most_incoming=_MOST_INCOMING,
-        has_lineage=bool(found["ancestors"] or found["descendants"]),
+        incoming_count=found["incoming"],
+        has_lineage=found["has_lineage"],
     )
 
 
@@ -225,7 +224,6 @@ async def lineage(request: Request) -> Response:
     tag = web.etag(state.build(), "svg", entity_id)
     if web.not_modified(request, tag):
         return web.not_modified_response(tag, state.config.max_age)
-    found = await state.run("entity", entity=entity_id)
-    pic = lineage_picture.picture(entity_id, row["name"], found["ancestors"], found["descendants"])
-    response = Response(lineage_svg.render(pic), media_type="image/svg+xml")
+    found = await state.run("entity", entity=entity_id, name=row["name"])
+    response = Response(lineage_svg.render(found["picture"]), media_type="image/svg+xml")
     return web.cached(response, tag, state.config.max_age)

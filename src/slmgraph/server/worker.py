@@ -24,7 +24,7 @@ from pyoxigraph import (
     Store,
 )
 
-from slmgraph import lineage, queries, reports
+from slmgraph import lineage, lineage_picture, queries, reports
 from slmgraph.paths import queries_dir
 from slmgraph.server import negotiation, results
 from slmgraph.server.results import Answer
@@ -166,12 +166,18 @@ def _hub_row(found: lineage.HubName) -> dict:
     return {"entity": found.entity, "id": found.entity, "name": found.repo, "class": found.kind}
 
 
-def entity(build: Build, entity) -> dict:
-    """Everything an entity page shows, in one round trip."""
+def entity(build: Build, entity, name) -> dict:
+    """Everything an entity page shows, in one round trip: its facts, of the incoming ones the
+    first the page lists and how many there are, and its lineage picture, drawn here (a base
+    model's Hub descendants are too many to send)."""
+    incoming = build.graph.run(build.server_queries["incoming-count"], {"entity": entity})
+    ancestors = reports.ancestors(build.graph, entity)
+    descendants = reports.descendants(build.graph, entity)
     return {
-        "facts": reports.show(build.graph, entity),
-        "ancestors": reports.ancestors(build.graph, entity),
-        "descendants": reports.descendants(build.graph, entity),
+        "facts": reports.show(build.graph, entity, build.server_queries["entity-facts"]),
+        "incoming": int(incoming[0]["count"]) if incoming else 0,
+        "picture": lineage_picture.picture(entity, name, ancestors, descendants),
+        "has_lineage": bool(ancestors or descendants),
     }
 
 
