@@ -10,6 +10,8 @@ from slmgraph.server.config import ServerConfig
 def serve(config: ServerConfig, host: str, port: int) -> None:
     import uvicorn
 
+    from slmgraph.server.wire import HttpProtocol
+
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(message)s"))
     logger = logging.getLogger("slmgraph.server")  # the access log writes to stderr itself
@@ -21,6 +23,7 @@ def serve(config: ServerConfig, host: str, port: int) -> None:
         create_app(config),
         host=host,
         port=port,
+        http=HttpProtocol,  # one write per response
         access_log=False,  # our own access log adds bytes and time taken
         log_level="info",
         server_header=False,
