@@ -80,7 +80,8 @@ class WorkerPool:
         self.store_dir = store_dir
         self.size = size
         self.memory = memory
-        self._idle: asyncio.Queue[Worker] = asyncio.Queue()
+        # The worker freed last takes the next job: its caches are the warmest.
+        self._idle: asyncio.LifoQueue[Worker] = asyncio.LifoQueue()
         self._all: set[Worker] = set()
         self._starting: set[asyncio.Task] = set()
         self.killed = 0  # workers stopped at a deadline, for logs and tests
