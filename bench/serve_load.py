@@ -3,9 +3,10 @@
 Four query shapes (the canned descendants of a root, a tiny ASK, a 5,000-row SELECT, a
 CONSTRUCT of one entity), each at 1, 8 and 32 concurrent clients, in two modes: `repeated`
 sends the same text every time (what a cache may answer) and `fresh` makes every request's text
-unique with a trailing comment (so no cache can). Each run lasts a fixed time per server; the
-script prints throughput, p50/p99 latency and our throughput as a multiple of Oxigraph's, and
-fails if any request errs or the servers disagree on an answer. Loopback only, bounded time.
+unique with a trailing comment (so no cache can). Each run lasts a fixed time per server, taken
+in alternating turns (``--slices``) so both servers see the same background load; the script
+prints throughput, p50/p99 latency and our throughput as a multiple of Oxigraph's, and fails if
+any request errs or the servers disagree on an answer. Loopback only, bounded time.
 
     python bench/serve_load.py --duration 5
     python bench/serve_load.py --store ~/.cache/slmgraph/hub-store --root llama  # any built store
@@ -145,13 +146,27 @@ def load(port: int, shape: Shape, clients: int, duration: float, fresh: bool) ->
         thread.start()
     for thread in threads:
         thread.join()
-    elapsed = time.monotonic() - started
-    ordered = sorted(latencies)
+    return {"elapsed": time.monotonic() - started, "latencies": latencies, "errors": errors}
+
+
+def interleaved(servers, shape: Shape, clients: int, duration: float, fresh: bool, slices: int):
+    """Each server's load in ``slices`` turns, taken in alternation, so that both see the same
+    background load on a shared machine; the figures of each server over all its turns."""
+    turns: dict[str, list[dict]] = {name: [] for name, _ in servers}
+    for _ in range(slices):
+        for name, port in servers:
+            turns[name].append(load(port, shape, clients, duration / slices, fresh))
+    return {name: _figures(measured) for name, measured in turns.items()}
+
+
+def _figures(turns: list[dict]) -> dict:
+    ordered = sorted(latency for turn in turns for latency in turn["latencies"])
+    errors = [error for turn in turns for error in turn["errors"]]
     return {
         "requests": len(ordered),
         "errors": len(errors),
         "error_kinds": sorted(set(errors)),
-        "throughput_rps": round(len(ordered) / elapsed, 1),
+        "throughput_rps": round(len(ordered) / sum(turn["elapsed"] for turn in turns), 1),
         "p50_ms": round(statistics.median(ordered) * 1000, 2),
         "p99_ms": round(ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000, 2),
     }
@@ -193,6 +208,9 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=paths.data_dir())
     parser.add_argument("--store", type=Path, help="serve this built store instead of --data")
     parser.add_argument("--modes", nargs="+", default=["repeated", "fresh"])
+    parser.add_argument(
+        "--slices", type=int, default=5, help="turns per server, alternating, in --duration"
+    )
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="slmgraph-bench-"))
     processes: list[subprocess.Popen] = []
@@ -206,10 +224,11 @@ def main() -> None:
             assert len(set(sizes.values())) == 1, f"{shape.name}: the servers disagree: {sizes}"
             for mode, clients in itertools.product(args.modes, args.clients):
                 run = {"shape": shape.name, "size": sizes["slmgraph"], "mode": mode}
+                fresh = mode == "fresh"
                 run["clients"] = clients
-                for name, port in servers:
-                    load(port, shape, clients, 1.0, mode == "fresh")  # warm-up, not counted
-                    run[name] = load(port, shape, clients, args.duration, mode == "fresh")
+                for _, port in servers:
+                    load(port, shape, clients, 1.0, fresh)  # warm-up, not counted
+                run |= interleaved(servers, shape, clients, args.duration, fresh, args.slices)
                 run["ratio"] = round(
                     run["slmgraph"]["throughput_rps"] / run["oxigraph"]["throughput_rps"], 2
                 )

@@ -1,12 +1,16 @@
 """A runaway query is stopped at its deadline; the other queries keep being answered, even when
 runaways hold every main worker; a query that needs more memory than a worker may hold is
-answered 503 and its worker replaced."""
+answered 503 and its worker replaced. Jobs waiting for a worker get one in the order they came."""
 
+import asyncio
 import threading
 import time
 
 import httpx
+import pytest
 
+from slmgraph import store
+from slmgraph.server.pool import Unavailable, WorkerPool
 from tests.server.conftest import DEADLINE, WORKERS, running_server
 
 # Four copies of the whole graph: hundreds of billions of rows to count.
@@ -94,3 +98,69 @@ def test_a_query_over_the_memory_cap_gets_503_and_its_worker_is_replaced(valid_s
         assert "more memory than a query worker may use (256 MB)" in response.text
     assert after.status_code == 200 and after.json()["boolean"] is True
     assert "memory allocation of" in log  # the worker's own words reach the server's log
+
+
+def _ask(pool: WorkerPool, build: str, text: str, deadline: float = 30):
+    return pool.run(
+        build,
+        "sparql",
+        deadline,
+        query=f"ASK {{}} # {text}",
+        accept=None,
+        fmt=None,
+        default_graphs=[],
+        named_graphs=[],
+        row_cap=10,
+        base_iri="http://127.0.0.1/sparql",
+    )
+
+
+def test_a_waiting_job_is_not_passed_over_by_one_that_comes_later(valid_store):
+    """The job that frees the only worker asks again at once; the one already waiting goes first."""
+    build = store.current_build(valid_store)
+
+    async def scenario() -> list[str]:
+        pool = WorkerPool(valid_store, 1, 2048)
+        await pool.start()
+        order: list[str] = []
+
+        async def job(name: str) -> None:
+            await _ask(pool, build, name)
+            order.append(name)
+
+        async def first_then_third() -> None:
+            await job("first")
+            await job("third")  # in the same step as the worker is freed
+
+        try:
+            running = asyncio.create_task(first_then_third())
+            await asyncio.sleep(0)  # the first job takes the worker
+            await asyncio.gather(running, job("second"))
+        finally:
+            await pool.close()
+        return order
+
+    assert asyncio.run(scenario()) == ["first", "second", "third"]
+
+
+def test_a_job_that_gives_up_waiting_leaves_the_worker_to_the_others(valid_store):
+    build = store.current_build(valid_store)
+
+    async def scenario() -> None:
+        pool = WorkerPool(valid_store, 1, 2048)
+        await pool.start()
+        try:
+            holding = asyncio.create_task(_ask(pool, build, "holding"))
+            await asyncio.sleep(0)
+            with pytest.raises(Unavailable, match="busy"):
+                await _ask(pool, build, "impatient", deadline=0.000001)
+            cancelled = asyncio.create_task(_ask(pool, build, "cancelled"))
+            await asyncio.sleep(0)
+            cancelled.cancel()
+            await holding
+            assert (await _ask(pool, build, "after", deadline=5)).body
+            assert pool.idle() == 1
+        finally:
+            await pool.close()
+
+    asyncio.run(scenario())

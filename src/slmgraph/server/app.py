@@ -36,8 +36,11 @@ async def _failed(request: Request, problem: JobFailed):
     return web.error(problem.status, str(problem))
 
 
-def create_app(config: ServerConfig) -> Starlette:
-    """A Starlette app serving ``config.store_dir``; its workers start with the app's lifespan."""
+def create_app(config: ServerConfig) -> Repeats:
+    """An ASGI app serving ``config.store_dir``; its workers start with the app's lifespan.
+
+    Repeated queries are answered by the outermost layer, in the form the whole app sent them.
+    """
     state = ServerState(config)
 
     @contextlib.asynccontextmanager
@@ -83,7 +86,6 @@ def create_app(config: ServerConfig) -> Starlette:
         if config.cors
         else None,
         Middleware(GZipMiddleware, minimum_size=1024),
-        Middleware(Repeats, state=state),  # inside gzip and CORS, which apply to its answers too
     ]
     app = Starlette(
         routes=routes,
@@ -92,4 +94,4 @@ def create_app(config: ServerConfig) -> Starlette:
         lifespan=lifespan,
     )
     app.state.server = state
-    return app
+    return Repeats(app, state, config.max_request_bytes, config.access_log)

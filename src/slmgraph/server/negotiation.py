@@ -10,6 +10,8 @@
 True
 """
 
+import functools
+
 # What each kind of answer can be written as, the server's preference first.
 # Aliases (application/json, application/xml, text/plain) answer clients that ask for them;
 # application/xml is not an alias for RDF/XML, so a browser's Accept gets Turtle, not RDF/XML.
@@ -95,6 +97,7 @@ def _quality(offer: str, ranges: list[tuple[str, float]]) -> float:
     return best
 
 
+@functools.lru_cache(maxsize=256)  # clients send the same few Accept headers again and again
 def choose(header: str | None, offers: tuple[str, ...], fmt: str | None = None) -> str | None:
     """The offer the client prefers (ties go to the server's order), or None if none is acceptable.
 

@@ -7,6 +7,7 @@ is answered 503 and its worker is replaced.
 """
 
 import asyncio
+import collections
 import contextlib
 import logging
 import pickle
@@ -80,7 +81,10 @@ class WorkerPool:
         self.store_dir = store_dir
         self.size = size
         self.memory = memory
-        self._idle: asyncio.Queue[Worker] = asyncio.Queue()
+        # Free workers, the one freed last on top (its caches are the warmest); jobs waiting for
+        # one, oldest first: a freed worker goes straight to the oldest, so none is passed over.
+        self._idle: list[Worker] = []
+        self._waiting: collections.deque[asyncio.Future] = collections.deque()
         self._all: set[Worker] = set()
         self._starting: set[asyncio.Task] = set()
         self.killed = 0  # workers stopped at a deadline, for logs and tests
@@ -114,7 +118,35 @@ class WorkerPool:
             self._all.discard(worker)
             return
         assert ready[0] == "ready"
-        self._idle.put_nowait(worker)
+        self._free(worker)
+
+    def _free(self, worker: Worker) -> None:
+        """Hand ``worker`` to the job that has waited longest, or keep it for the next one."""
+        while self._waiting:
+            waiter = self._waiting.popleft()
+            if not waiter.done():  # a job that gave up leaves its waiter cancelled
+                waiter.set_result(worker)
+                return
+        self._idle.append(worker)
+
+    async def _take(self, deadline: float) -> Worker:
+        """A free worker, waiting at most ``deadline`` seconds for one."""
+        if self._idle:
+            return self._idle.pop()
+        waiter = asyncio.get_running_loop().create_future()
+        self._waiting.append(waiter)
+        try:
+            async with asyncio.timeout(deadline):
+                return await waiter
+        except BaseException as stopped:  # out of time, or cancelled (the client went away)
+            if waiter.done() and not waiter.cancelled():
+                self._free(waiter.result())  # handed over just as the job gave up: pass it on
+            if isinstance(stopped, TimeoutError):
+                raise Unavailable(
+                    f"the server is busy: no query worker became free within {deadline:g} s; "
+                    "retry later"
+                ) from None
+            raise
 
     def _replace(self, worker: Worker) -> None:
         """Kill ``worker`` and start another in the background."""
@@ -130,22 +162,13 @@ class WorkerPool:
 
     def idle(self) -> int:
         """How many workers are free right now."""
-        return self._idle.qsize()
+        return len(self._idle)
 
     async def run(self, build_id: str, job: str, deadline: float, **kwargs):
         """Run ``job`` on a worker and return its result, within ``deadline`` seconds."""
         loop = asyncio.get_running_loop()
         give_up = loop.time() + deadline
-        try:
-            worker = self._idle.get_nowait()  # no waiting task when a worker is free
-        except asyncio.QueueEmpty:
-            try:
-                worker = await asyncio.wait_for(self._idle.get(), deadline)
-            except TimeoutError:
-                raise Unavailable(
-                    f"the server is busy: no query worker became free within {deadline:g} s; "
-                    "retry later"
-                ) from None
+        worker = await self._take(deadline)
         try:
             async with asyncio.timeout_at(give_up):
                 await worker.send((build_id, job, kwargs))
@@ -168,7 +191,7 @@ class WorkerPool:
         if reply[0] == "memory":  # a MemoryError in Python: start afresh rather than fragmented
             self._replace(worker)
             raise _over_memory(self.memory)
-        self._idle.put_nowait(worker)
+        self._free(worker)
         if reply[0] == "ok":
             return reply[1]
         raise JobFailed(reply[1], reply[2])

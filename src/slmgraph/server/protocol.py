@@ -5,6 +5,7 @@ nesting), then answered from the answer cache or run by a worker under the deadl
 carries the build's ETag unless it depends on NOW(), RAND() and the like, which are never cached.
 """
 
+import functools
 from urllib.parse import parse_qsl
 
 from starlette.datastructures import MultiDict
@@ -51,8 +52,14 @@ def _utf8(body: bytes, charset: str | None) -> str:
         raise BadRequest(400, "the request body is not valid UTF-8") from None
 
 
+@functools.lru_cache(
+    maxsize=256
+)  # the answer layer and the route read a request once (see repeats)
 def parse_params(method: str, query_string: bytes, content_type: str, body: bytes) -> MultiDict:
-    """Every protocol parameter of a GET or POST, with a direct query under ``query``."""
+    """Every protocol parameter of a GET or POST, with a direct query under ``query``.
+
+    The result is shared between callers: read it, never change it.
+    """
     pairs = parse_qsl(query_string.decode("latin-1"), keep_blank_values=True)
     if method == "POST":
         media, charset = _media(content_type)

@@ -1,14 +1,20 @@
-"""Repeated queries answered from the answer cache before routing: the shortest path a request
-can take, for the answers asked for most.
+"""Repeated queries answered from memory by the outermost layer: the shortest path a request can
+take, for the answers asked for most.
 
-It sits inside the gzip and CORS layers, reads the request as the protocol route does (the
-same parameter parser and cache key) and sends the stored body and headers. Anything else (a
-miss, a conditional or HEAD request) goes on to the routes with the body it read handed on.
+The first time a query is asked in a given form it goes through the whole app (size limit,
+CORS, gzip, the route, which keeps the answer if it may be cached); this layer keeps what went
+out in the end, headers and body, for that form. A repeat in the same form is sent exactly that,
+with no middleware, routing or compression on the way. The form is the route's cache key (query,
+Accept, format, dataset, address) plus what the outer layers look at: whether the client takes
+gzip and whether it sent an Origin. A conditional (If-None-Match) or HEAD request, an oversized
+one, or anything else goes on to the app with the body read so far handed on.
 """
 
 import functools
+import time
 
-from slmgraph.server import protocol
+from slmgraph.server import protocol, web
+from slmgraph.server.cache import Ready
 from slmgraph.server.pool import Unavailable
 from slmgraph.server.state import ServerState
 
@@ -16,39 +22,63 @@ PATHS = ("/sparql", "/sparql/")
 
 
 class Repeats:
-    def __init__(self, app, state: ServerState):
+    def __init__(self, app, state: ServerState, max_bytes: int, log: bool):
         self.app = app
         self.state = state
+        self.max_bytes = max_bytes
+        self.log = log
 
     async def __call__(self, scope, receive, send):
         if (
             scope["type"] != "http"
             or scope["path"] not in PATHS
             or scope["method"] not in ("GET", "POST")
+            or len(scope["query_string"]) > self.max_bytes  # the app answers 414
         ):
             return await self.app(scope, receive, send)
+        started = time.perf_counter()
         headers: dict[bytes, bytes] = {}
         for name, value in scope["headers"]:
             headers.setdefault(name, value)  # the first of each, as the app reads them
-        messages = []
+        messages, complete = [], True
         if scope["method"] == "POST":
-            while True:
-                message = await receive()
-                messages.append(message)
-                if message["type"] != "http.request" or not message.get("more_body"):
-                    break
+            complete = await self._read_body(headers, receive, messages)
 
         async def replay():
             return messages.pop(0) if messages else await receive()
 
-        ready = self._lookup(scope, headers, messages)
-        if ready is None:
+        form = self._form(scope, headers, messages) if complete else None
+        try:
+            build = self.state.build()
+        except Unavailable:  # no build: the routes say so
+            form = None
+        if form is None:
             return await self.app(scope, replay, send)
-        start = {"type": "http.response.start", "status": 200, "headers": list(ready.headers)}
-        await send(start)  # a fresh list: the gzip layer edits the headers in place
+        ready = self.state.answers.get(build, form)
+        if ready is None:
+            return await self._keep(scope, replay, send, build, form)
+        await send({"type": "http.response.start", "status": 200, "headers": ready.headers})
         await send({"type": "http.response.body", "body": ready.body})
+        if self.log:
+            web.access_line(scope, 200, len(ready.body), started)
 
-    def _lookup(self, scope, headers: dict[bytes, bytes], messages: list):
+    async def _read_body(self, headers, receive, messages: list) -> bool:
+        """Read a POST body into ``messages``; False if it is over the limit (the app says so)."""
+        declared = headers.get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            return False
+        seen = 0
+        while True:
+            message = await receive()
+            messages.append(message)
+            seen += len(message.get("body", b""))
+            if seen > self.max_bytes:
+                return False
+            if message["type"] != "http.request" or not message.get("more_body"):
+                return True
+
+    def _form(self, scope, headers: dict[bytes, bytes], messages: list) -> tuple | None:
+        """The route's cache key and what the outer layers answer differently to, or None."""
         if b"if-none-match" in headers:
             return None
         body = b"".join(m.get("body", b"") for m in messages if m["type"] == "http.request")
@@ -62,10 +92,23 @@ class Repeats:
         )
         if key is None:
             return None
-        try:
-            return self.state.answers.get(self.state.build(), key)
-        except Unavailable:  # no build: the routes say so
-            return None
+        return key, b"gzip" in headers.get(b"accept-encoding", b""), b"origin" in headers
+
+    async def _keep(self, scope, receive, send, build: str, form: tuple) -> None:
+        """Let the app answer, and keep what it sent if the route kept the answer."""
+        sent = []
+
+        async def watched(message):
+            sent.append(message)
+            await send(message)
+
+        await self.app(scope, receive, watched)
+        if self.state.answers.get(build, form[0]) is None:  # volatile, an error, or too big
+            return
+        if len(sent) == 2 and sent[0]["status"] == 200 and not sent[1].get("more_body"):
+            body = sent[1].get("body", b"")
+            ready = Ready(body, tuple(sent[0].get("headers", ())))
+            self.state.answers.put(build, form, ready, len(body))
 
 
 @functools.lru_cache(maxsize=256)  # a repeated request is parsed once (256 x 64 KB at most)
