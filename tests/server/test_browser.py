@@ -93,11 +93,16 @@ def test_a_canned_query_asks_for_its_name_runs_bound_and_links_results_here(serv
     rows.first.wait_for(timeout=15_000)
     editor_text = page.evaluate("document.querySelector('.CodeMirror').CodeMirror.getValue()")
     assert "VALUES ?start { <https://w3id.org/slmgraph/id/alpaca-7b> }" in editor_text
+    assert "LATERAL" in editor_text and page.locator(".parseErrorIcon").count() == 0
     assert "llama-7b" in page.locator(".yasr").inner_text()
     links = page.locator(".yasr a[href*='llama-7b']")
     assert links.count() > 0
     assert links.first.get_attribute("href") == "/id/llama-7b"
     page.screenshot(path=_shot("home-query-1400"), full_page=True)
+    # without LATERAL, a wrong query is still marked as wrong
+    wrong = "SELECT * WHERE { ?s ?p ?o } }"
+    page.evaluate("text => document.querySelector('.CodeMirror').CodeMirror.setValue(text)", wrong)
+    page.locator(".parseErrorIcon").first.wait_for(timeout=5_000)
     links.first.evaluate("link => link.click()")  # the table's cells overlap their links
     page.wait_for_url("**/id/llama-7b")
     assert page.errors == []
