@@ -33,7 +33,7 @@
     localLinks(document.getElementById("yasgui"));
   }
 
-  // LATERAL (a SPARQL 1.2 draft, which Oxigraph runs and seven canned queries use) is not in
+  // LATERAL (a SPARQL 1.2 draft, which Oxigraph runs and nine canned queries use) is not in
   // the editor's SPARQL 1.1 grammar: a query using it is not marked as wrong; any other is.
   const watched = new WeakSet();
   function checkUnlessLateral(yasqe) {
