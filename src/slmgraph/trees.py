@@ -68,8 +68,8 @@ def walk(
         # nested function calling itself would keep every row alive until a collection)
         stack = [(iter(following.get(start, ())), dist[start] + 1)]
         while stack:
-            edges, depth = stack[-1]
-            for edge in edges:
+            pending, depth = stack[-1]
+            for edge in pending:
                 append(row(edge, depth))
                 end = edge[far]
                 if end_row is not None and end not in following and end not in ended:

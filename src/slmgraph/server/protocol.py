@@ -52,9 +52,8 @@ def _utf8(body: bytes, charset: str | None) -> str:
         raise BadRequest(400, "the request body is not valid UTF-8") from None
 
 
-@functools.lru_cache(
-    maxsize=256
-)  # the answer layer and the route read a request once (see repeats)
+# The answer layer and the route read a request once between them (see repeats).
+@functools.lru_cache(maxsize=256)
 def parse_params(method: str, query_string: bytes, content_type: str, body: bytes) -> MultiDict:
     """Every protocol parameter of a GET or POST, with a direct query under ``query``.
 
