@@ -64,8 +64,7 @@ class Repeats:
 
     async def _read_body(self, headers, receive, messages: list) -> bool:
         """Read a POST body into ``messages``; False if it is over the limit (the app says so)."""
-        declared = headers.get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+        if web.declared_over(headers.get(b"content-length"), self.max_bytes):
             return False
         seen = 0
         while True:

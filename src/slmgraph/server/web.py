@@ -27,8 +27,7 @@ class SizeLimit:
             return await _plain(414, f"the URL is over the limit of {limit} bytes; use POST")(
                 scope, receive, send
             )
-        declared = dict(scope["headers"]).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > limit:
+        if declared_over(dict(scope["headers"]).get(b"content-length"), limit):
             return await _too_large(limit)(scope, receive, send)
         seen = 0
 
@@ -44,6 +43,11 @@ class SizeLimit:
             await self.app(scope, counted, send)
         except _TooLarge:
             await _too_large(limit)(scope, receive, send)
+
+
+def declared_over(content_length: bytes | None, limit: int) -> bool:
+    """Whether a request's Content-Length header says its body is over ``limit`` bytes."""
+    return content_length is not None and content_length.isdigit() and int(content_length) > limit
 
 
 def _too_large(limit: int) -> Response:
