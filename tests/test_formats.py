@@ -3,7 +3,7 @@ import io
 import json
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from slmgraph.formats import KEY_COLUMNS, render
@@ -126,6 +126,17 @@ COLUMN = st.sampled_from(["id", "name", "relation", "parent", "source", "note", 
     rows=st.lists(st.dictionaries(COLUMN, VALUE, min_size=1), min_size=1, max_size=12),
     depths=st.lists(st.one_of(st.none(), st.integers(1, 6)), min_size=12, max_size=12),
     width=st.integers(10, 160),
+)
+@example(  # a lineage table whose first column is minor and widest when indented
+    rows=[
+        {"note": None, "parent": ""},
+        {"id": None},
+        {"id": None},
+        {"id": None, "relation": None},
+        {"source": None},
+    ],
+    depths=[None, None, None, None, 4, *[None] * 7],
+    width=41,
 )
 @settings(max_examples=300, deadline=None)
 def test_a_table_is_the_rule_applied_cell_by_cell(rows, depths, width):

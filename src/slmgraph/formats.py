@@ -112,6 +112,8 @@ class _Columns:
         a column that may not be shown is not made text whole."""
         if len(self.keys[i]) >= cap:
             return cap
+        if i == 0 and self.tree:  # its cells are indented: measured as shown
+            return min(cap, self.natural(i))
         cells = filter(None, map(dict.get, self.rows, repeat(self.keys[i])))
         try:  # the lengths until a long one; -1 marks the end of a column without one
             lengths = list(takewhile(cap.__gt__, chain(map(len, cells), (-1,))))
