@@ -142,6 +142,15 @@ def _reports(slmgraph: str, store: Path, runs: int) -> str:
             "--format",
             "json",
         ],
+        "show of Llama-2-7B (every edge into it)": [
+            slmgraph,
+            "show",
+            ROOT,
+            "--store",
+            str(store),
+            "--format",
+            "json",
+        ],
         'python -c "import pyoxigraph" (floor)': [sys.executable, "-c", "import pyoxigraph"],
     }
     times: dict[str, list[float]] = {name: [] for name in commands}

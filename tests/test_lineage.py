@@ -80,7 +80,8 @@ def test_the_report_from_the_index_is_the_tree_walk(
     tmp_path_factory, edges, root, max_depth, curated_only
 ):
     """Merges, cycles, self-loops, repeated edges and a Hub edge beside a curated one: the
-    report read from the index (hops from its closure) is the plain walk of the edges."""
+    report read from the index (hops from its closure) is the plain walk of the edges, and the
+    edges into the root are those of the edges given."""
     build = tmp_path_factory.mktemp("index")
     claims = [
         (curated, lineage.Edge(f"m{child}", relation, f"m{parent}", f"s{number}", None, None))
@@ -109,6 +110,8 @@ def test_the_report_from_the_index_is_the_tree_walk(
     index = lineage.Index(build / lineage.FILE)
     graph = reports.Graph(Store(), curated_only=curated_only, lineage=index)
     assert reports.descendants(graph, top, max_depth) == expected
+    into = [(e.child, e.child, e.relation, e.source, e.methods) for e in chosen if e.parent == top]
+    assert sorted(index.children(top, curated_only)) == sorted(into)
 
 
 def test_depth_and_count_agree_with_the_full_report(graph):

@@ -33,7 +33,7 @@ from tests.oracle import Oracle, same_rows
 
 BENCH = Path(__file__).parents[1] / "bench"
 SINCE = ("2020-01-01", "2023-04-01", "2023-04-15", "2024-12-31")
-LINEAGE_PROPERTIES = {*LINEAGE, "member-of", "slm:trainedOn"}
+LINEAGE_PROPERTIES = {*LINEAGE, "trained-from", "based-on", "member-of", "slm:trainedOn"}
 
 
 def disagreements(graph: reports.Graph, oracle: Oracle) -> list[str]:
@@ -75,17 +75,21 @@ def disagreements(graph: reports.Graph, oracle: Oracle) -> list[str]:
         name for name, e in audits if audit_problems(overviews.licence_audit(graph, e), oracle, e)
     ]
     for entry in oracle.of("model", "family", "dataset"):
-        shown = sorted(
-            (
-                (r["direction"], r["property"], r["value"], r["method"], r["source"], r["via"])
-                for r in reports.show(graph, entry.id)
-                if r["property"] in LINEAGE_PROPERTIES
-            ),
-            key=str,
-        )
-        if shown != oracle.lineage_facts(entry.id):
+        if shown_lineage(reports.show(graph, entry.id)) != oracle.lineage_facts(entry.id):
             wrong.append(f"show {entry.id}")
     return wrong
+
+
+def shown_lineage(rows: list[dict]) -> list[tuple]:
+    """The lineage facts of a ``show`` report, as the oracle lists them."""
+    return sorted(
+        (
+            (r["direction"], r["property"], r["value"], r["method"], r["source"], r["via"])
+            for r in rows
+            if r["property"] in LINEAGE_PROPERTIES
+        ),
+        key=str,
+    )
 
 
 AUDIT_KEY = ("id", "rule", "certainty", "licence", "clause", "holder", "route", "model_licence")
@@ -149,7 +153,7 @@ def test_a_hub_shaped_graph_mixed_with_the_curated_one_matches_the_oracle(tmp_pa
     oracle.add_hub([json.loads(line) for line in dump.read_text().splitlines()], "2026-01-02")
     hub_models = sorted(e.id for e in oracle.of("model") if "/" in e.id)
     roots = ["llama-2-7b", "pythia-1b", "mistral-7b-v0.1", "qwen2.5-7b", "llama"]
-    checks, synthetic_rows = [], 0
+    checks, synthetic_rows, incoming_rows = [], 0, 0
     for root in roots:
         expected = oracle.descendants(root)
         in_order = reports.descendants(graph, root)
@@ -163,6 +167,14 @@ def test_a_hub_shaped_graph_mixed_with_the_curated_one_matches_the_oracle(tmp_pa
                 [row for row in expected if row["depth"] <= 2],
             ),
         ]
+        shown = reports.show(graph, root)
+        assert shown == reports.show(unindexed, root), f"show {root}: the same rows in order"
+        assert shown_lineage(shown) == oracle.lineage_facts(root), f"show {root}"
+        incoming_rows += sum(row["direction"] == "in" for row in shown)
+        curated = reports.Graph(graph.store, curated_only=True, lineage=graph.lineage)
+        curated_shown = reports.show(curated, root)
+        assert curated_shown == reports.show(reports.Graph(graph.store, curated_only=True), root)
+        assert not any("/" in row["value"] for row in curated_shown if row["direction"] == "in")
         for depth in (None, 1, 3):
             near = {row["id"] for row in expected if depth is None or row["depth"] <= depth}
             assert reports.descendant_count(graph, root, depth) == len(near), (root, depth)
@@ -172,6 +184,9 @@ def test_a_hub_shaped_graph_mixed_with_the_curated_one_matches_the_oracle(tmp_pa
         checks.append((f"synthetic {generator}", traced, oracle.synthetic(generator)))
         synthetic_rows += len(traced)
     for model in hub_models[:: max(1, len(hub_models) // 60)]:
+        shown = reports.show(graph, model)
+        assert shown == reports.show(unindexed, model), f"show {model}: the same rows in order"
+        assert shown_lineage(shown) == oracle.lineage_facts(model), f"show {model}"
         checks += [
             (f"ancestors {model}", reports.ancestors(graph, model), oracle.ancestors(model)),
             (
@@ -182,6 +197,7 @@ def test_a_hub_shaped_graph_mixed_with_the_curated_one_matches_the_oracle(tmp_pa
         ]
     assert summary["models"] > 2900
     assert synthetic_rows > 100  # Hub models below trainees of generated data
+    assert incoming_rows > 200  # Hub models deriving from the roots, from the index
     assert all(len(got) > 20 for name, got, _ in checks if name.startswith("descendants"))
     assert [name for name, got, expected in checks if not same_rows(got, expected)] == []
 

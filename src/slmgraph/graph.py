@@ -17,6 +17,7 @@ from slmgraph.vocab import (
     HUB_GRAPH,
     LICENCE_FACTS,
     LINEAGE,
+    PREFIXES,
     STAGES,
     compact,
     entity_id,
@@ -24,12 +25,14 @@ from slmgraph.vocab import (
     slm,
 )
 
-WORDS = {slm(local): word for word, local in LINEAGE.items()}
+# The lineage relations by the words reports print, the Hub's and membership among them.
+RELATIONS = {word: slm(local) for word, local in LINEAGE.items()}
+RELATIONS |= {"trained-from": slm("trainedFrom"), "based-on": slm("basedOn")}
+RELATIONS["member-of"] = slm("memberOf")
+WORDS = {iri: word for word, iri in RELATIONS.items()}
 WORDS |= {slm(local): word for word, local in STAGES.items()}
 WORDS |= {slm(local): kind for kind, local in CLASSES.items()}
 WORDS |= {slm(local): fact for fact, local in LICENCE_FACTS.items()}
-WORDS[slm("memberOf")] = "member-of"
-WORDS |= {slm("trainedFrom"): "trained-from", slm("basedOn"): "based-on"}  # the Hub's relations
 TRAINABLE = ("model", "family")
 
 
@@ -156,6 +159,19 @@ def _with_name_parts(labels) -> list[names.Label]:
         if "/" in label.text:
             out.append(names.Label(label.entity, label.kind, label.text.rsplit("/", 1)[1]))
     return out
+
+
+def iri_of(readable: str) -> str:
+    """The IRI that a readable IRI stands for: an entity's id, a compact IRI or an IRI.
+
+    >>> iri_of("pythia-1b"), iri_of("slm:trainedOn"), iri_of("https://example.org/card")
+    ('https://w3id.org/slmgraph/id/pythia-1b', 'https://w3id.org/slmgraph/ontology#trainedOn', \
+'https://example.org/card')
+    """
+    if readable.startswith(("http://", "https://")):
+        return readable
+    prefix, colon, local = readable.partition(":")
+    return PREFIXES[prefix] + local if colon and prefix in PREFIXES else entity_iri(readable)
 
 
 def _readable(row: dict) -> dict:

@@ -65,6 +65,13 @@ _COUNT = """
 SELECT COUNT(*) FROM closure AS k
 WHERE k.ancestor = (SELECT id FROM node WHERE key = ?) AND k.{hops} <= ?
 """
+# The edges into one entity: its children are its descendants one hop away.
+_CHILDREN = """
+SELECT e.child_key, e.child_name, e.relation, e.source, e.methods
+FROM closure AS k JOIN edge AS e ON e.child = k.descendant
+WHERE k.ancestor = (SELECT id FROM node WHERE key = ?1) AND k.{hops} = 1
+  AND e.parent = (SELECT id FROM node WHERE key = ?1) {curated}
+"""
 _HUB_EDGES = """
 SELECT child_key, relation, parent_key, source, methods, retrieved FROM edge WHERE NOT curated
 """
@@ -109,6 +116,13 @@ class Index:
         """How many entities descend from ``root``, at most ``max_depth`` hops away."""
         query = _COUNT.format(hops="curated_hops" if curated_only else "hops")
         return self.db.execute(query, (root, max_depth or _NO_LIMIT)).fetchone()[0]
+
+    def children(self, parent: str, curated_only: bool) -> list[tuple]:
+        """The lineage edges into ``parent``: (child, child's name, relation, source,
+        methods), in no particular order."""
+        hops = "curated_hops" if curated_only else "hops"
+        query = _CHILDREN.format(hops=hops, curated="AND e.curated" if curated_only else "")
+        return self.db.execute(query, (parent,)).fetchall()
 
     def hub_edges(self) -> Iterator[Edge]:
         """The edges imported from the Hub, which a new curated build keeps."""

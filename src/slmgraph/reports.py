@@ -7,7 +7,15 @@ Every report returns a list of dicts with at least ``id`` and ``name``; lineage 
 from collections import defaultdict
 
 from slmgraph import lineage, trees
-from slmgraph.graph import TRAINABLE, BadValue, Graph, NotForThisReport, first_day
+from slmgraph.graph import (
+    RELATIONS,
+    TRAINABLE,
+    BadValue,
+    Graph,
+    NotForThisReport,
+    first_day,
+    iri_of,
+)
 from slmgraph.queries import Query, Rows
 
 __all__ = [
@@ -304,11 +312,37 @@ SHOW_COLUMNS = [
 ]
 
 
+def _facts(graph: Graph, entity: str) -> list[dict]:
+    """The rows of ``facts.rq``. With an index, the lineage edges into the entity come from it:
+    a base model has tens of thousands at Hub scale, each a slow lookup in the store."""
+    if graph.lineage is None:
+        return graph.select("facts", entity=entity)
+    rows = graph.select("facts-without-lineage-in", entity=entity)
+    keys = ("value", "valueName", "property", "source", "methods")
+    children = [
+        {"entity": entity, "direction": "in"} | dict(zip(keys, edge, strict=True))
+        for edge in graph.lineage.children(entity, graph.curated_only)
+    ]
+    incoming = [row for row in rows if row["direction"] == "in"] + children
+    incoming.sort(key=_in_query_order)
+    return incoming + [row for row in rows if row["direction"] != "in"]
+
+
+def _in_query_order(row: dict) -> tuple[str, str, str]:
+    """``facts.rq``'s order of incoming rows: by property, value and source, as IRIs."""
+    prop, source = row["property"], row.get("source")
+    return (
+        RELATIONS.get(prop) or iri_of(prop),
+        iri_of(row["value"]),
+        iri_of(source) if source else "",
+    )
+
+
 def show(graph: Graph, entity: str, facts: Query | None = None) -> Rows:
     """Every fact about one entity, each with its source where the fact is an edge. A family
     also shows its members' lineage and training data (``via`` names the members), except what
     it states itself. ``facts`` stands in for ``facts.rq`` (an entity's page shows fewer)."""
-    rows = graph.run(facts, {"entity": entity}) if facts else graph.select("facts", entity=entity)
+    rows = graph.run(facts, {"entity": entity}) if facts else _facts(graph, entity)
     name = next((r["value"] for r in rows if r["property"] == "rdfs:label"), entity)
     out = [
         {
