@@ -1,7 +1,9 @@
 """Responses whose writes are gathered still arrive whole: on kept-alive connections, before a
-close, for HEAD and for large bodies. Raw sockets, so nothing smooths over a missing byte."""
+close, for HEAD and for large bodies, and kept answers among others. Raw sockets, so nothing
+smooths over a missing byte."""
 
 import socket
+import time
 from urllib.parse import quote
 
 ASK = "ASK { ?s ?p ?o }"
@@ -60,3 +62,76 @@ def test_everything_is_sent_before_a_requested_close(server):
     lines = head.lower().split(b"\r\n")
     length = next(int(line.split(b":")[1]) for line in lines if line.startswith(b"content-length"))
     assert len(body) == length and body.rstrip().endswith(b"}")
+
+
+def _post(query: str, *headers: str, body_later: bool = False) -> tuple[bytes, bytes]:
+    """A form POST of ``query``: its head and body (sent apart when ``body_later``)."""
+    body = f"query={quote(query)}".encode()
+    lines = ["POST /sparql HTTP/1.1", "Host: 127.0.0.1", *headers]
+    lines += ["Content-Type: application/x-www-form-urlencoded", f"Content-Length: {len(body)}"]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode(), body
+
+
+def _without_date(answer: tuple[bytes, dict[str, str], bytes]) -> tuple:
+    status, headers, body = answer
+    return status, {k: v for k, v in headers.items() if k != "date"}, body
+
+
+def test_a_kept_answer_is_the_first_answer_byte_for_byte(server):
+    """A repeat is sent from what was kept, for a GET or a POST, in one piece or not."""
+    query = "SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p ORDER BY ?p"
+    with _connect(server) as sock, sock.makefile("rb") as stream:
+        head, body = _post(query)
+        answers = []
+        for apart in (False, True, False):
+            if apart:  # the body after the head, in a packet of its own
+                sock.sendall(head)
+                time.sleep(0.05)
+                sock.sendall(body)
+            else:
+                sock.sendall(head + body)
+            answers.append(_without_date(_response(stream)))
+        sock.sendall(_request("GET", query, "Accept: application/sparql-results+json"))
+        first_get = _without_date(_response(stream))
+        sock.sendall(_request("GET", query, "Accept: application/sparql-results+json"))
+        answers.append(_without_date(_response(stream)))
+    assert answers[0][0].startswith(b"HTTP/1.1 200") and b'"bindings"' in answers[0][2]
+    assert answers[0] == answers[1] == answers[2]
+    assert answers[3] == first_get and answers[3][2] == answers[0][2]
+
+
+def test_kept_answers_among_others_sent_together_keep_their_order(server):
+    kept = _post(ASK)
+    with _connect(server) as sock, sock.makefile("rb") as stream:
+        sock.sendall(b"".join(kept))
+        first = _without_date(_response(stream))
+        fresh = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o . ?s a ?class }"
+        sock.sendall(b"".join([*kept, _request("GET", fresh), *kept, _request("GET", ALL)]))
+        answers = [_response(stream) for _ in range(4)]
+    assert _without_date(answers[0]) == first == _without_date(answers[2])
+    assert b'"n"' in answers[1][2] and b'"n"' not in answers[3][2]
+    assert b'"bindings"' in answers[3][2]
+
+
+def test_a_kept_answer_then_a_requested_close(server):
+    kept = _post(ASK)
+    with _connect(server) as sock, sock.makefile("rb") as stream:
+        sock.sendall(b"".join(kept))
+        _response(stream)
+        sock.sendall(b"".join(_post(ASK, "Connection: close")))
+        status, headers, body = _response(stream)
+        assert status.startswith(b"HTTP/1.1 200") and b'"boolean"' in body
+        assert headers["connection"] == "close"
+        assert stream.read() == b""  # and the server closed the connection
+
+
+def test_a_body_sent_after_100_continue_is_answered(server):
+    head, body = _post(ASK, "Expect: 100-continue")
+    with _connect(server) as sock, sock.makefile("rb") as stream:
+        for _ in range(2):  # the second time the answer is kept
+            sock.sendall(head)
+            assert stream.readline().startswith(b"HTTP/1.1 100")
+            assert stream.readline() == b"\r\n"
+            sock.sendall(body)
+            status, _, answer = _response(stream)
+            assert status.startswith(b"HTTP/1.1 200") and b'"boolean"' in answer
