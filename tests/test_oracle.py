@@ -171,6 +171,10 @@ def test_a_hub_shaped_graph_mixed_with_the_curated_one_matches_the_oracle(tmp_pa
         assert shown == reports.show(unindexed, root), f"show {root}: the same rows in order"
         assert shown_lineage(shown) == oracle.lineage_facts(root), f"show {root}"
         incoming_rows += sum(row["direction"] == "in" for row in shown)
+        for row in shown:  # a Hub model's claim is the Hub's, with its day; the rest curated
+            from_hub = row["direction"] == "in" and "/" in row["value"]
+            assert row["provenance"] == ("hub" if from_hub else "curated"), row
+            assert row["retrieved"] == ("2026-01-02" if from_hub else None), row
         curated = reports.Graph(graph.store, curated_only=True, lineage=graph.lineage)
         curated_shown = reports.show(curated, root)
         assert curated_shown == reports.show(reports.Graph(graph.store, curated_only=True), root)
@@ -187,6 +191,9 @@ def test_a_hub_shaped_graph_mixed_with_the_curated_one_matches_the_oracle(tmp_pa
         shown = reports.show(graph, model)
         assert shown == reports.show(unindexed, model), f"show {model}: the same rows in order"
         assert shown_lineage(shown) == oracle.lineage_facts(model), f"show {model}"
+        assert {row["provenance"] for row in shown if row["direction"] == "out"} == {"hub"}
+        edges = [row for row in shown if row["property"] in LINEAGE_PROPERTIES]
+        assert all(row["retrieved"] == "2026-01-02" for row in edges), model
         checks += [
             (f"ancestors {model}", reports.ancestors(graph, model), oracle.ancestors(model)),
             (

@@ -67,7 +67,7 @@ WHERE k.ancestor = (SELECT id FROM node WHERE key = ?) AND k.{hops} <= ?
 """
 # The edges into one entity: its children are its descendants one hop away.
 _CHILDREN = """
-SELECT e.child_key, e.child_name, e.relation, e.source, e.methods
+SELECT e.child_key, e.child_name, e.relation, e.source, e.methods, e.retrieved
 FROM closure AS k JOIN edge AS e ON e.child = k.descendant
 WHERE k.ancestor = (SELECT id FROM node WHERE key = ?1) AND k.{hops} = 1
   AND e.parent = (SELECT id FROM node WHERE key = ?1) {curated}
@@ -119,7 +119,7 @@ class Index:
 
     def children(self, parent: str, curated_only: bool) -> list[tuple]:
         """The lineage edges into ``parent``: (child, child's name, relation, source,
-        methods), in no particular order."""
+        methods, day retrieved), in no particular order."""
         hops = "curated_hops" if curated_only else "hops"
         query = _CHILDREN.format(hops=hops, curated="AND e.curated" if curated_only else "")
         return self.db.execute(query, (parent,)).fetchall()

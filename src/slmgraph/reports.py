@@ -309,6 +309,8 @@ SHOW_COLUMNS = [
     "method",
     "source",
     "via",
+    "provenance",
+    "retrieved",
 ]
 
 
@@ -318,7 +320,7 @@ def _facts(graph: Graph, entity: str) -> list[dict]:
     if graph.lineage is None:
         return graph.select("facts", entity=entity)
     rows = graph.select("facts-without-lineage-in", entity=entity)
-    keys = ("value", "valueName", "property", "source", "methods")
+    keys = ("value", "valueName", "property", "source", "methods", "retrieved")
     children = [
         {"entity": entity, "direction": "in"} | dict(zip(keys, edge, strict=True))
         for edge in graph.lineage.children(entity, graph.curated_only)
@@ -338,6 +340,13 @@ def _in_query_order(row: dict) -> tuple[str, str, str]:
     )
 
 
+def _stated_by(entity: str, row: dict) -> str:
+    """Where a fact comes from: a claim imported from the Hub, or any fact about a Hub model or
+    dataset, is the Hub's; the rest is curated."""
+    about = row["value"] if row["direction"] == "in" else entity
+    return "hub" if row.get("retrieved") or "/" in about else "curated"
+
+
 def show(graph: Graph, entity: str, facts: Query | None = None) -> Rows:
     """Every fact about one entity, each with its source where the fact is an edge. A family
     also shows its members' lineage and training data (``via`` names the members), except what
@@ -355,6 +364,8 @@ def show(graph: Graph, entity: str, facts: Query | None = None) -> Rows:
             "method": sorted_list(row.get("methods")),
             "source": row.get("source"),
             "via": None,
+            "provenance": _stated_by(entity, row),
+            "retrieved": row.get("retrieved"),
         }
         for row in rows
     ]
@@ -376,6 +387,8 @@ def show(graph: Graph, entity: str, facts: Query | None = None) -> Rows:
                 "method": set(),
                 "source": set(),
                 "via": set(),
+                "provenance": "curated",  # a family and its members are curated entries
+                "retrieved": None,
             },
         )
         fact["method"].update((row.get("methods") or "").split(", "))
