@@ -110,7 +110,7 @@ def test_the_report_from_the_index_is_the_tree_walk(
     index = lineage.Index(build / lineage.FILE)
     graph = reports.Graph(Store(), curated_only=curated_only, lineage=index)
     assert reports.descendants(graph, top, max_depth) == expected
-    into = [(e.child, e.child, e.relation, *e[3:]) for e in chosen if e.parent == top]
+    into = [(e.child, e.child, e.relation, *e[3:], top) for e in chosen if e.parent == top]
     assert sorted(index.children(top, curated_only)) == sorted(into)
 
 

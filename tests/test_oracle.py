@@ -18,6 +18,7 @@ from slmgraph import (
     hub,
     hubimport,
     lineage,
+    lineage_picture,
     overviews,
     paths,
     rdf,
@@ -153,7 +154,7 @@ def test_a_hub_shaped_graph_mixed_with_the_curated_one_matches_the_oracle(tmp_pa
     oracle.add_hub([json.loads(line) for line in dump.read_text().splitlines()], "2026-01-02")
     hub_models = sorted(e.id for e in oracle.of("model") if "/" in e.id)
     roots = ["llama-2-7b", "pythia-1b", "mistral-7b-v0.1", "qwen2.5-7b", "llama"]
-    checks, synthetic_rows, incoming_rows = [], 0, 0
+    checks, synthetic_rows, incoming_rows, collapsed = [], 0, 0, 0
     for root in roots:
         expected = oracle.descendants(root)
         in_order = reports.descendants(graph, root)
@@ -171,6 +172,12 @@ def test_a_hub_shaped_graph_mixed_with_the_curated_one_matches_the_oracle(tmp_pa
         assert shown == reports.show(unindexed, root), f"show {root}: the same rows in order"
         assert shown_lineage(shown) == oracle.lineage_facts(root), f"show {root}"
         incoming_rows += sum(row["direction"] == "in" for row in shown)
+        drawn = lineage_picture.picture(
+            root, root, reports.ancestors(graph, root), reports.children_of(graph, root)
+        )
+        whole = reports.descendants(unindexed, root)
+        assert drawn == lineage_picture.picture(root, root, reports.ancestors(graph, root), whole)
+        collapsed += sum(bool(node.group) for node in drawn.nodes.values())
         for row in shown:  # a Hub model's claim is the Hub's, with its day; the rest curated
             from_hub = row["direction"] == "in" and "/" in row["value"]
             assert row["provenance"] == ("hub" if from_hub else "curated"), row
@@ -205,6 +212,7 @@ def test_a_hub_shaped_graph_mixed_with_the_curated_one_matches_the_oracle(tmp_pa
     assert summary["models"] > 2900
     assert synthetic_rows > 100  # Hub models below trainees of generated data
     assert incoming_rows > 200  # Hub models deriving from the roots, from the index
+    assert collapsed > 0  # pictures read node by node from the index, with collapsed sets
     assert all(len(got) > 20 for name, got, _ in checks if name.startswith("descendants"))
     assert [name for name, got, expected in checks if not same_rows(got, expected)] == []
 

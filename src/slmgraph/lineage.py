@@ -67,7 +67,7 @@ WHERE k.ancestor = (SELECT id FROM node WHERE key = ?) AND k.{hops} <= ?
 """
 # The edges into one entity: its children are its descendants one hop away.
 _CHILDREN = """
-SELECT e.child_key, e.child_name, e.relation, e.source, e.methods, e.retrieved
+SELECT e.child_key, e.child_name, e.relation, e.source, e.methods, e.retrieved, e.parent_name
 FROM closure AS k JOIN edge AS e ON e.child = k.descendant
 WHERE k.ancestor = (SELECT id FROM node WHERE key = ?1) AND k.{hops} = 1
   AND e.parent = (SELECT id FROM node WHERE key = ?1) {curated}
@@ -85,6 +85,18 @@ class HubName(NamedTuple):
     entity: str
     kind: str
     repo: str
+
+
+class Child(NamedTuple):
+    """A lineage edge into a node, with the names of its ends."""
+
+    child: str
+    name: str
+    relation: str
+    source: str | None
+    methods: str | None
+    retrieved: str | None
+    parent_name: str
 
 
 class Edge(NamedTuple):
@@ -117,12 +129,11 @@ class Index:
         query = _COUNT.format(hops="curated_hops" if curated_only else "hops")
         return self.db.execute(query, (root, max_depth or _NO_LIMIT)).fetchone()[0]
 
-    def children(self, parent: str, curated_only: bool) -> list[tuple]:
-        """The lineage edges into ``parent``: (child, child's name, relation, source,
-        methods, day retrieved), in no particular order."""
+    def children(self, parent: str, curated_only: bool) -> list[Child]:
+        """The lineage edges into ``parent``, in no particular order."""
         hops = "curated_hops" if curated_only else "hops"
         query = _CHILDREN.format(hops=hops, curated="AND e.curated" if curated_only else "")
-        return self.db.execute(query, (parent,)).fetchall()
+        return list(map(Child._make, self.db.execute(query, (parent,))))
 
     def hub_edges(self) -> Iterator[Edge]:
         """The edges imported from the Hub, which a new curated build keeps."""

@@ -1,7 +1,8 @@
 """The picture of one entity's lineage: which boxes and arrows to draw, and where.
 
-Input is the rows of ``reports.ancestors`` and ``reports.descendants``. Ancestors go above the
-entity and descendants below; an arrow runs from a derived model to what it derives from. A set of
+Input is the rows of ``reports.ancestors`` and of ``reports.descendants`` (or, at Hub scale,
+``reports.children_of``, which reads them node by node). Ancestors go above the entity and
+descendants below; an arrow runs from a derived model to what it derives from. A set of
 more than ``MAX_SIBLINGS`` children joined to one parent by one relation becomes one box ("+37
 quantized"), and the limit shrinks until the picture holds at most ``MAX_NODES`` boxes, so a model
 with thousands of Hub children stays readable and its picture small. The SVG on entity pages, the
@@ -90,19 +91,22 @@ def _edges(rows: list[dict]) -> list[Edge]:
     return list(seen.values())
 
 
-def picture(entity: str, name: str, ancestors: list[dict], descendants: list[dict]) -> Picture:
-    """The boxes and arrows of ``entity``'s lineage, large sibling sets collapsed."""
+def picture(entity: str, name: str, ancestors: list[dict], descendants) -> Picture:
+    """The boxes and arrows of ``entity``'s lineage, large sibling sets collapsed.
+    ``descendants`` are the rows of ``reports.descendants``, or a function giving the rows of
+    the edges into one node, called only for the nodes drawn."""
+    below = descendants if callable(descendants) else _by_parent(descendants)
     names = {entity: name}
-    for row in ancestors + descendants:
+    for row in ancestors:
         names.setdefault(row["id"], row["name"])
         if row.get("parent"):
             names.setdefault(row["parent"], row["parent_name"])
-    upward, downward = _edges(ancestors), _edges(descendants)
+    upward = _edges(ancestors)
     # a family's ancestry covers its members, so an edge may come in both reports: drawn once
     seen = {(edge.child, edge.relation, edge.parent) for edge in upward}
     limit = MAX_SIBLINGS
     while True:
-        nodes, edges = _collapsed(entity, names, downward, limit)
+        nodes, edges = _collapsed(entity, names, below, limit)
         for edge in upward:
             for node in (edge.child, edge.parent):
                 nodes.setdefault(node, Node(node, names.get(node, node)))
@@ -112,18 +116,28 @@ def picture(entity: str, name: str, ancestors: list[dict], descendants: list[dic
         limit = max(1, limit // 2)
 
 
-def _collapsed(entity: str, names: dict[str, str], edges: list[Edge], limit: int):
+def _by_parent(rows: list[dict]):
+    grouped: dict[str, list[dict]] = defaultdict(list)
+    for row in rows:
+        grouped[row.get("parent")].append(row)
+    return lambda parent: grouped.get(parent, [])
+
+
+def _collapsed(entity: str, names: dict[str, str], below, limit: int):
     """Descendants reached from ``entity``, each parent's children of one relation kept while
     there are at most ``limit`` of them, else drawn as one box."""
-    children = defaultdict(lambda: defaultdict(list))
-    for edge in edges:
-        children[edge.parent][edge.relation].append(edge)
     nodes = {entity: Node(entity, names[entity])}
     kept: list[Edge] = []
     queue = [entity]
     while queue:
         parent = queue.pop(0)
-        for relation, group in sorted(children[parent].items()):
+        rows = below(parent)
+        children = defaultdict(list)
+        for row in rows:
+            names.setdefault(row["id"], row["name"])
+        for edge in _edges(rows):
+            children[edge.relation].append(edge)
+        for relation, group in sorted(children.items()):
             if len(group) > limit and len(group) > 1:
                 box = f"+{parent}/{relation}"
                 members = sorted(names.get(edge.child, edge.child) for edge in group)

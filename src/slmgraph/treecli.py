@@ -37,9 +37,9 @@ def tree(data_dir, store_dir, name, fmt, out, curated_only):
     for reading in graph.readings:
         click.echo(f"note: {reading}", err=True)
     ancestors = reports.ancestors(graph, entity)
-    descendants = reports.descendants(graph, entity)
-    label = _name(graph, entity, ancestors, descendants)
-    pic = lineage_picture.picture(entity, label, ancestors, descendants)
+    below = reports.children_of(graph, entity)
+    label = _name(graph, entity, ancestors, below(entity))
+    pic = lineage_picture.picture(entity, label, ancestors, below)
     if fmt == "svg":
         text = lineage_svg.render(pic, href=entity_iri)
     else:
@@ -50,14 +50,14 @@ def tree(data_dir, store_dir, name, fmt, out, curated_only):
         out.write_text(text, encoding="utf-8")
 
 
-def _name(graph, entity: str, ancestors, descendants) -> str:
+def _name(graph, entity: str, ancestors, children) -> str:
     """The entity's name, from its own report rows when it has lineage."""
     from slmgraph import reports
 
     for row in ancestors:
         if row["id"] == entity:
             return row["name"]
-    for row in descendants:
+    for row in children:
         if row["parent"] == entity:
             return row["parent_name"]
     facts = reports.show(graph, entity)

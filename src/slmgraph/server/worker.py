@@ -168,16 +168,16 @@ def _hub_row(found: lineage.HubName) -> dict:
 
 def entity(build: Build, entity, name) -> dict:
     """Everything an entity page shows, in one round trip: its facts, of the incoming ones the
-    first the page lists and how many there are, and its lineage picture, drawn here (a base
-    model's Hub descendants are too many to send)."""
+    first the page lists and how many there are, and its lineage picture, drawn here from
+    the rows it shows (a base model's Hub descendants are too many to read or send)."""
     incoming = build.graph.run(build.server_queries["incoming-count"], {"entity": entity})
     ancestors = reports.ancestors(build.graph, entity)
-    descendants = reports.descendants(build.graph, entity)
+    below = reports.children_of(build.graph, entity)
     return {
         "facts": reports.show(build.graph, entity, build.server_queries["entity-facts"]),
         "incoming": int(incoming[0]["count"]) if incoming else 0,
-        "picture": lineage_picture.picture(entity, name, ancestors, descendants),
-        "has_lineage": bool(ancestors or descendants),
+        "picture": lineage_picture.picture(entity, name, ancestors, below),
+        "has_lineage": bool(ancestors or below(entity)),
     }
 
 
