@@ -311,7 +311,8 @@ def test_json_findings_are_a_public_interface(tmp_path):
         main,
         ["audit", "--summary", "--data", str(VALID), "--store", str(tmp_path), "--format", "json"],
     )
-    counted = {(r["rule"], r["certainty"]): r["findings"] for r in json.loads(summary.output)}
+    summed = json.loads(summary.output)
+    counted = {(r["rule"], r["certainty"]): r["findings"] for r in summed}
     everything = json.loads(
         CliRunner()
         .invoke(main, ["audit", "--data", str(VALID), "--store", str(tmp_path), "--format", "json"])
@@ -321,6 +322,10 @@ def test_json_findings_are_a_public_interface(tmp_path):
     assert counted[("non-commercial", "firm")] == sum(
         1 for r in everything if (r["rule"], r["certainty"]) == ("non-commercial", "firm")
     )
+    for row in summed:  # each count of models is the number of distinct models found
+        key = (row["rule"], row["certainty"])
+        models = {r["id"] for r in everything if (r["rule"], r["certainty"]) == key}
+        assert row["models"] == len(models), key
 
 
 def test_audit_of_a_family_is_its_members():

@@ -6,7 +6,7 @@ not bound by its own licence: no finding is made where the model and the entity 
 licence share an organisation.
 """
 
-from collections import deque
+from collections import Counter, defaultdict, deque
 from dataclasses import dataclass, field, replace
 from weakref import WeakKeyDictionary
 
@@ -346,16 +346,15 @@ def licence_audit(graph: Graph, models: list[str] | None = None) -> Rows:
 
 def summary(findings: list[dict]) -> Rows:
     """Findings and models counted by rule and certainty."""
-    counts: dict[tuple[str, str], tuple[int, set]] = {}
+    counts: Counter[tuple[str, str]] = Counter()
+    models: dict[tuple[str, str], set[str]] = defaultdict(set)
     for row in findings:
-        count, models = counts.get((row["rule"], row["certainty"]), (0, set()))
-        counts[(row["rule"], row["certainty"])] = (count + 1, models | {row["id"]})
-    return Rows(
-        ["rule", "certainty", "findings", "models"],
-        [
-            {"rule": rule, "certainty": certainty, "findings": count, "models": len(models)}
-            for (rule, certainty), (count, models) in sorted(
-                counts.items(), key=lambda item: (RULE_IDS.index(item[0][0]), item[0][1])
-            )
-        ],
-    )
+        key = (row["rule"], row["certainty"])
+        counts[key] += 1
+        models[key].add(row["id"])
+    rows = [
+        {"rule": key[0], "certainty": key[1], "findings": n, "models": len(models[key])}
+        for key, n in counts.items()
+    ]
+    rows.sort(key=lambda row: (RULE_IDS.index(row["rule"]), row["certainty"]))
+    return Rows(["rule", "certainty", "findings", "models"], rows)
