@@ -7,6 +7,7 @@ licence share an organisation.
 """
 
 from collections import Counter, defaultdict, deque
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from weakref import WeakKeyDictionary
 
@@ -129,7 +130,7 @@ class Audit:
             if entity.family:
                 self.members.setdefault(entity.family, []).append(entity.id)
         self.licences: dict[str, Licence] = {}
-        self._walks: dict[str, dict] = {}
+        self._walked: tuple[str | None, dict] = (None, {})
         for row in sorted(graph.select("licence-terms"), key=_term_number):
             licence = self.licences.setdefault(
                 row["spdx"],
@@ -149,10 +150,12 @@ class Audit:
     # --- walking -----------------------------------------------------------------------------
 
     def walk(self, model: str) -> dict[tuple[str, str], list[Hop]]:
-        """The shortest path from ``model`` to every (entity, route) it reaches."""
-        if model not in self._walks:
-            self._walks[model] = self._breadth_first(model)
-        return self._walks[model]
+        """The shortest path from ``model`` to every (entity, route) it reaches. The last walk
+        is kept, for the rules asking again about the model audited; only that one, since a
+        million walks kept would not fit in memory."""
+        if self._walked[0] != model:
+            self._walked = (model, self._breadth_first(model))
+        return self._walked[1]
 
     def _breadth_first(self, model: str) -> dict[tuple[str, str], list[Hop]]:
         paths: dict[tuple[str, str], list[Hop]] = {(model, OWN): []}
@@ -324,14 +327,19 @@ COLUMNS = [  # a table keeps the first ones when it must drop some
 _READ: WeakKeyDictionary = WeakKeyDictionary()  # each graph's whole audit
 
 
-def licence_audit(graph: Graph, models: list[str] | None = None) -> Rows:
-    """Every finding for the models among ``models`` (all when None), by model, rule, holder."""
+def findings(graph: Graph, models: list[str] | None = None) -> Iterator[dict]:
+    """Every finding for the models among ``models`` (all when None), as they are found."""
     if models is None:  # the whole graph, read once: a build never changes
         audit = _READ.get(graph) or _READ.setdefault(graph, Audit(graph))
     else:  # only what lies above the models asked about
         audit = Audit(graph, models)
     chosen = audit.models if models is None else [m for m in audit.models if m in models]
-    found = [row for model in chosen for row in audit.findings(model)]
+    return (row for model in chosen for row in audit.findings(model))
+
+
+def licence_audit(graph: Graph, models: list[str] | None = None) -> Rows:
+    """Every finding for the models among ``models`` (all when None), by model, rule, holder."""
+    found = list(findings(graph, models))
     found.sort(
         key=lambda row: (
             row["name"],
@@ -344,11 +352,11 @@ def licence_audit(graph: Graph, models: list[str] | None = None) -> Rows:
     return Rows(COLUMNS, found)
 
 
-def summary(findings: list[dict]) -> Rows:
+def summary(found: Iterable[dict]) -> Rows:
     """Findings and models counted by rule and certainty."""
     counts: Counter[tuple[str, str]] = Counter()
     models: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for row in findings:
+    for row in found:
         key = (row["rule"], row["certainty"])
         counts[key] += 1
         models[key].add(row["id"])
