@@ -14,6 +14,7 @@ from pyoxigraph import Store
 
 from slmgraph import (
     catalog,
+    entity_facts,
     generated,
     hub,
     hubimport,
@@ -76,7 +77,7 @@ def disagreements(graph: reports.Graph, oracle: Oracle) -> list[str]:
         name for name, e in audits if audit_problems(overviews.licence_audit(graph, e), oracle, e)
     ]
     for entry in oracle.of("model", "family", "dataset"):
-        if shown_lineage(reports.show(graph, entry.id)) != oracle.lineage_facts(entry.id):
+        if shown_lineage(entity_facts.show(graph, entry.id)) != oracle.lineage_facts(entry.id):
             wrong.append(f"show {entry.id}")
     return wrong
 
@@ -168,8 +169,8 @@ def test_a_hub_shaped_graph_mixed_with_the_curated_one_matches_the_oracle(tmp_pa
                 [row for row in expected if row["depth"] <= 2],
             ),
         ]
-        shown = reports.show(graph, root)
-        assert shown == reports.show(unindexed, root), f"show {root}: the same rows in order"
+        shown = entity_facts.show(graph, root)
+        assert shown == entity_facts.show(unindexed, root), f"show {root}: the same rows in order"
         assert shown_lineage(shown) == oracle.lineage_facts(root), f"show {root}"
         incoming_rows += sum(row["direction"] == "in" for row in shown)
         drawn = lineage_picture.picture(
@@ -183,8 +184,9 @@ def test_a_hub_shaped_graph_mixed_with_the_curated_one_matches_the_oracle(tmp_pa
             assert row["provenance"] == ("hub" if from_hub else "curated"), row
             assert row["retrieved"] == ("2026-01-02" if from_hub else None), row
         curated = reports.Graph(graph.store, curated_only=True, lineage=graph.lineage)
-        curated_shown = reports.show(curated, root)
-        assert curated_shown == reports.show(reports.Graph(graph.store, curated_only=True), root)
+        curated_shown = entity_facts.show(curated, root)
+        unindexed_curated = reports.Graph(graph.store, curated_only=True)
+        assert curated_shown == entity_facts.show(unindexed_curated, root)
         assert not any("/" in row["value"] for row in curated_shown if row["direction"] == "in")
         for depth in (None, 1, 3):
             near = {row["id"] for row in expected if depth is None or row["depth"] <= depth}
@@ -195,8 +197,8 @@ def test_a_hub_shaped_graph_mixed_with_the_curated_one_matches_the_oracle(tmp_pa
         checks.append((f"synthetic {generator}", traced, oracle.synthetic(generator)))
         synthetic_rows += len(traced)
     for model in hub_models[:: max(1, len(hub_models) // 60)]:
-        shown = reports.show(graph, model)
-        assert shown == reports.show(unindexed, model), f"show {model}: the same rows in order"
+        shown = entity_facts.show(graph, model)
+        assert shown == entity_facts.show(unindexed, model), f"show {model}: the same rows in order"
         assert shown_lineage(shown) == oracle.lineage_facts(model), f"show {model}"
         assert {row["provenance"] for row in shown if row["direction"] == "out"} == {"hub"}
         edges = [row for row in shown if row["property"] in LINEAGE_PROPERTIES]

@@ -176,9 +176,9 @@ def timeline(graph, org_name, since):
 @click.argument("name")
 def show(graph, name):
     """Everything about one entity, with sources."""
-    from slmgraph import reports
+    from slmgraph import entity_facts
 
-    return reports.show(graph, graph.resolve(name))
+    return entity_facts.show(graph, graph.resolve(name))
 
 
 @click.command()

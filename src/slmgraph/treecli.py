@@ -52,7 +52,7 @@ def tree(data_dir, store_dir, name, fmt, out, curated_only):
 
 def _name(graph, entity: str, ancestors, children) -> str:
     """The entity's name, from its own report rows when it has lineage."""
-    from slmgraph import reports
+    from slmgraph import entity_facts
 
     for row in ancestors:
         if row["id"] == entity:
@@ -60,5 +60,5 @@ def _name(graph, entity: str, ancestors, children) -> str:
     for row in children:
         if row["parent"] == entity:
             return row["parent_name"]
-    facts = reports.show(graph, entity)
+    facts = entity_facts.show(graph, entity)
     return next((f["value"] for f in facts if f["property"] == "rdfs:label"), entity)

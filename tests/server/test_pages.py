@@ -192,7 +192,7 @@ def test_a_page_lists_500_incoming_facts_the_curated_ones_among_them(tmp_path):
     """A base model with more Hub models below it than a page lists: the page's facts are the
     report's, except that of the incoming ones it lists 500, every curated one among them,
     with the count of all."""
-    from slmgraph import reports
+    from slmgraph import entity_facts
     from slmgraph.server import worker
 
     records = [
@@ -212,7 +212,7 @@ def test_a_page_lists_500_incoming_facts_the_curated_ones_among_them(tmp_path):
     assert run.exit_code == 0, run.output
     build = worker.Build(store, (store / "current").resolve().name)
     page = worker.entity(build, "pythia-12b", "Pythia-12B")
-    report = reports.show(build.graph, "pythia-12b")
+    report = entity_facts.show(build.graph, "pythia-12b")
     incoming = [fact for fact in report if fact["direction"] == "in"]
     listed = [fact for fact in page["facts"] if fact["direction"] == "in"]
     curated = [fact for fact in incoming if "/" not in fact["value"]]

@@ -24,7 +24,7 @@ from pyoxigraph import (
     Store,
 )
 
-from slmgraph import lineage, lineage_picture, queries, reports
+from slmgraph import entity_facts, lineage, lineage_picture, queries, reports
 from slmgraph.paths import queries_dir
 from slmgraph.server import negotiation, results
 from slmgraph.server.results import Answer
@@ -174,7 +174,7 @@ def entity(build: Build, entity, name) -> dict:
     ancestors = reports.ancestors(build.graph, entity)
     below = reports.children_of(build.graph, entity)
     return {
-        "facts": reports.show(build.graph, entity, build.server_queries["entity-facts"]),
+        "facts": entity_facts.show(build.graph, entity, build.server_queries["entity-facts"]),
         "incoming": int(incoming[0]["count"]) if incoming else 0,
         "picture": lineage_picture.picture(entity, name, ancestors, below),
         "has_lineage": bool(ancestors or below(entity)),

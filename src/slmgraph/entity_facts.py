@@ -1,0 +1,115 @@
+"""The show report: every fact about one entity, outgoing and incoming, each with where it
+comes from; a family adds its members' lineage and training data."""
+
+from slmgraph.graph import RELATIONS, Graph, iri_of
+from slmgraph.queries import Query, Rows
+from slmgraph.reports import sorted_list
+
+SHOW_COLUMNS = [
+    "id",
+    "name",
+    "direction",
+    "property",
+    "value",
+    "value_name",
+    "method",
+    "source",
+    "via",
+    "provenance",
+    "retrieved",
+]
+
+
+def _rows(graph: Graph, entity: str) -> list[dict]:
+    """The rows of ``facts.rq``. With an index, the lineage edges into the entity come from it:
+    a base model has tens of thousands at Hub scale, each a slow lookup in the store."""
+    if graph.lineage is None:
+        return graph.select("facts", entity=entity)
+    rows = graph.select("facts-without-lineage-in", entity=entity)
+    children = [
+        {
+            "entity": entity,
+            "direction": "in",
+            "property": edge.relation,
+            "value": edge.child,
+            "valueName": edge.name,
+            "source": edge.source,
+            "methods": edge.methods,
+            "retrieved": edge.retrieved,
+        }
+        for edge in graph.lineage.children(entity, graph.curated_only)
+    ]
+    incoming = [row for row in rows if row["direction"] == "in"] + children
+    incoming.sort(key=_in_query_order)
+    return incoming + [row for row in rows if row["direction"] != "in"]
+
+
+def _in_query_order(row: dict) -> tuple[str, str, str]:
+    """``facts.rq``'s order of incoming rows: by property, value and source, as IRIs."""
+    prop, source = row["property"], row.get("source")
+    return (
+        RELATIONS.get(prop) or iri_of(prop),
+        iri_of(row["value"]),
+        iri_of(source) if source else "",
+    )
+
+
+def _stated_by(entity: str, row: dict) -> str:
+    """Where a fact comes from: a claim imported from the Hub, or any fact about a Hub model or
+    dataset, is the Hub's; the rest is curated."""
+    about = row["value"] if row["direction"] == "in" else entity
+    return "hub" if row.get("retrieved") or "/" in about else "curated"
+
+
+def show(graph: Graph, entity: str, facts: Query | None = None) -> Rows:
+    """Every fact about one entity, each with its source where the fact is an edge. A family
+    also shows its members' lineage and training data (``via`` names the members), except what
+    it states itself. ``facts`` stands in for ``facts.rq`` (an entity's page shows fewer)."""
+    rows = graph.run(facts, {"entity": entity}) if facts else _rows(graph, entity)
+    name = next((r["value"] for r in rows if r["property"] == "rdfs:label"), entity)
+    out = [
+        {
+            "id": entity,
+            "name": name,
+            "direction": row["direction"],
+            "property": row["property"],
+            "value": row["value"],
+            "value_name": row.get("valueName"),
+            "method": sorted_list(row.get("methods")),
+            "source": row.get("source"),
+            "via": None,
+            "provenance": _stated_by(entity, row),
+            "retrieved": row.get("retrieved"),
+        }
+        for row in rows
+    ]
+    stated = {(row["property"], row["value"]) for row in out if row["direction"] == "out"}
+    computed: dict[tuple[str, str], dict] = {}
+    for row in graph.select("member-facts", family=entity):
+        key = (row["property"], row["value"])
+        if key in stated:
+            continue
+        fact = computed.setdefault(
+            key,
+            {
+                "id": entity,
+                "name": name,
+                "direction": "members",
+                "property": row["property"],
+                "value": row["value"],
+                "value_name": row["valueName"],
+                "method": set(),
+                "source": set(),
+                "via": set(),
+                "provenance": "curated",  # a family and its members are curated entries
+                "retrieved": None,
+            },
+        )
+        fact["method"].update((row.get("methods") or "").split(", "))
+        fact["source"].add(row["source"])
+        fact["via"].add(row["member"])
+    for fact in sorted(computed.values(), key=lambda f: (f["property"], f["value"])):
+        for key in ("method", "source", "via"):
+            fact[key] = ", ".join(sorted(fact[key] - {""})) or None
+        out.append(fact)
+    return Rows(SHOW_COLUMNS, out)

@@ -1,0 +1,23 @@
+"""The show report: every fact about one entity, with where it comes from."""
+
+from slmgraph import entity_facts
+
+
+def test_show_lists_facts_with_sources(graph):
+    rows = entity_facts.show(graph, "dolly-v2-12b")
+    lineage = next(r for r in rows if r["property"] == "fine-tuned")
+    assert lineage["value"] == "pythia-12b"
+    assert lineage["source"] == "https://huggingface.co/databricks/dolly-v2-12b"
+    assert any(r["property"] == "dcterms:source" for r in rows)
+
+
+def test_show_includes_incoming_edges(graph):
+    rows = entity_facts.show(graph, "pythia-12b")
+    assert ("in", "fine-tuned", "dolly-v2-12b") in {
+        (r["direction"], r["property"], r["value"]) for r in rows
+    }
+
+
+def test_every_fact_of_a_curated_catalogue_is_curated(graph):
+    rows = entity_facts.show(graph, "pythia-12b")
+    assert rows and {(r["provenance"], r["retrieved"]) for r in rows} == {("curated", None)}
