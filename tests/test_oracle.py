@@ -5,6 +5,7 @@ import json
 import subprocess
 import sys
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -128,35 +129,48 @@ def test_real_catalogue_matches_the_oracle(tmp_path):
     assert disagreements(reports.Graph(store.open_store(tmp_path)), oracle) == []
 
 
-def test_a_hub_shaped_graph_mixed_with_the_curated_one_matches_the_oracle(tmp_path):
-    """Generated Hub records imported beside the real catalogue: lineage and training data of
-    the curated roots they hang under and of a sample of Hub models."""
+@dataclass
+class HubShaped:
+    """Generated Hub records imported beside the real catalogue, read with the lineage index
+    and without it, and the oracle over the same records."""
+
+    graph: reports.Graph
+    unindexed: reports.Graph
+    oracle: Oracle
+    models: int
+    hub_models: list[str]
+
+
+ROOTS = ["llama-2-7b", "pythia-1b", "mistral-7b-v0.1", "qwen2.5-7b", "llama"]
+
+
+@pytest.fixture(scope="module")
+def hub_shaped(tmp_path_factory) -> HubShaped:
+    tmp_path = tmp_path_factory.mktemp("hub-shaped")
     dump = tmp_path / "hub.jsonl"
-    subprocess.run(
-        [
-            sys.executable,
-            str(BENCH / "hub_dump.py"),
-            "--models",
-            "3000",
-            "--seed",
-            "7",
-            "--out",
-            str(dump),
-        ],
-        check=True,
-        capture_output=True,
-    )
+    generate = [sys.executable, str(BENCH / "hub_dump.py"), "--models", "3000", "--seed", "7"]
+    subprocess.run([*generate, "--out", str(dump)], check=True, capture_output=True)
     data, store_dir = paths.data_dir(), tmp_path / "store"
     summary = hubimport.import_records(
         hub.read_records(dump), dump.name, data, paths.ontology_dir(), store_dir, "2026-01-02"
     )
-    graph, unindexed = indexed(store_dir), reports.Graph(store.open_store(store_dir))
     oracle = Oracle(catalog.load(data))
     oracle.add_hub([json.loads(line) for line in dump.read_text().splitlines()], "2026-01-02")
-    hub_models = sorted(e.id for e in oracle.of("model") if "/" in e.id)
-    roots = ["llama-2-7b", "pythia-1b", "mistral-7b-v0.1", "qwen2.5-7b", "llama"]
-    checks, synthetic_rows, incoming_rows, collapsed = [], 0, 0, 0
-    for root in roots:
+    return HubShaped(
+        indexed(store_dir),
+        reports.Graph(store.open_store(store_dir)),
+        oracle,
+        summary["models"],
+        sorted(e.id for e in oracle.of("model") if "/" in e.id),
+    )
+
+
+def test_a_hub_shaped_graph_mixed_with_the_curated_one_matches_the_oracle(hub_shaped):
+    """Lineage and training data of the curated roots the Hub models hang under and of a
+    sample of Hub models."""
+    graph, unindexed, oracle = hub_shaped.graph, hub_shaped.unindexed, hub_shaped.oracle
+    checks, synthetic_rows = [], 0
+    for root in ROOTS:
         expected = oracle.descendants(root)
         in_order = reports.descendants(graph, root)
         assert in_order == reports.descendants(unindexed, root), f"{root}: the same tree order"
@@ -169,16 +183,40 @@ def test_a_hub_shaped_graph_mixed_with_the_curated_one_matches_the_oracle(tmp_pa
                 [row for row in expected if row["depth"] <= 2],
             ),
         ]
+        for depth in (None, 1, 3):
+            near = {row["id"] for row in expected if depth is None or row["depth"] <= depth}
+            assert reports.descendant_count(graph, root, depth) == len(near), (root, depth)
+    for generator in ("openai", "gpt-4", "text-davinci-003", "microsoft", "meta", "llama-2"):
+        traced = generated.synthetic(graph, generator)
+        assert traced == generated.synthetic(unindexed, generator), f"{generator}: same order"
+        checks.append((f"synthetic {generator}", traced, oracle.synthetic(generator)))
+        synthetic_rows += len(traced)
+    for model in hub_shaped.hub_models[:: max(1, len(hub_shaped.hub_models) // 60)]:
+        checks += [
+            (f"ancestors {model}", reports.ancestors(graph, model), oracle.ancestors(model)),
+            (
+                f"datasets {model}",
+                reports.datasets(graph, model, True),
+                oracle.datasets(model, True),
+            ),
+        ]
+    assert hub_shaped.models > 2900
+    assert synthetic_rows > 100  # Hub models below trainees of generated data
+    assert all(len(got) > 20 for name, got, _ in checks if name.startswith("descendants"))
+    assert [name for name, got, expected in checks if not same_rows(got, expected)] == []
+
+
+def test_show_and_pictures_of_a_hub_shaped_graph_match_the_query_and_the_oracle(hub_shaped):
+    """show reads the lineage edges into an entity from the index and a picture reads the edges
+    into each node it draws: the same rows in the same order, and the same picture, as the
+    queries and the whole descendants report give, with each fact's provenance."""
+    graph, unindexed, oracle = hub_shaped.graph, hub_shaped.unindexed, hub_shaped.oracle
+    incoming_rows, collapsed = 0, 0
+    for root in ROOTS:
         shown = entity_facts.show(graph, root)
         assert shown == entity_facts.show(unindexed, root), f"show {root}: the same rows in order"
         assert shown_lineage(shown) == oracle.lineage_facts(root), f"show {root}"
         incoming_rows += sum(row["direction"] == "in" for row in shown)
-        drawn = lineage_picture.picture(
-            root, root, reports.ancestors(graph, root), reports.children_of(graph, root)
-        )
-        whole = reports.descendants(unindexed, root)
-        assert drawn == lineage_picture.picture(root, root, reports.ancestors(graph, root), whole)
-        collapsed += sum(bool(node.group) for node in drawn.nodes.values())
         for row in shown:  # a Hub model's claim is the Hub's, with its day; the rest curated
             from_hub = row["direction"] == "in" and "/" in row["value"]
             assert row["provenance"] == ("hub" if from_hub else "curated"), row
@@ -188,35 +226,20 @@ def test_a_hub_shaped_graph_mixed_with_the_curated_one_matches_the_oracle(tmp_pa
         unindexed_curated = reports.Graph(graph.store, curated_only=True)
         assert curated_shown == entity_facts.show(unindexed_curated, root)
         assert not any("/" in row["value"] for row in curated_shown if row["direction"] == "in")
-        for depth in (None, 1, 3):
-            near = {row["id"] for row in expected if depth is None or row["depth"] <= depth}
-            assert reports.descendant_count(graph, root, depth) == len(near), (root, depth)
-    for generator in ("openai", "gpt-4", "text-davinci-003", "microsoft", "meta", "llama-2"):
-        traced = generated.synthetic(graph, generator)
-        assert traced == generated.synthetic(unindexed, generator), f"{generator}: same order"
-        checks.append((f"synthetic {generator}", traced, oracle.synthetic(generator)))
-        synthetic_rows += len(traced)
-    for model in hub_models[:: max(1, len(hub_models) // 60)]:
+        above = reports.ancestors(graph, root)
+        drawn = lineage_picture.picture(root, root, above, reports.children_of(graph, root))
+        whole = reports.descendants(unindexed, root)
+        assert drawn == lineage_picture.picture(root, root, above, whole), f"picture of {root}"
+        collapsed += sum(bool(node.group) for node in drawn.nodes.values())
+    for model in hub_shaped.hub_models[:: max(1, len(hub_shaped.hub_models) // 60)]:
         shown = entity_facts.show(graph, model)
         assert shown == entity_facts.show(unindexed, model), f"show {model}: the same rows in order"
         assert shown_lineage(shown) == oracle.lineage_facts(model), f"show {model}"
         assert {row["provenance"] for row in shown if row["direction"] == "out"} == {"hub"}
         edges = [row for row in shown if row["property"] in LINEAGE_PROPERTIES]
         assert all(row["retrieved"] == "2026-01-02" for row in edges), model
-        checks += [
-            (f"ancestors {model}", reports.ancestors(graph, model), oracle.ancestors(model)),
-            (
-                f"datasets {model}",
-                reports.datasets(graph, model, True),
-                oracle.datasets(model, True),
-            ),
-        ]
-    assert summary["models"] > 2900
-    assert synthetic_rows > 100  # Hub models below trainees of generated data
     assert incoming_rows > 200  # Hub models deriving from the roots, from the index
-    assert collapsed > 0  # pictures read node by node from the index, with collapsed sets
-    assert all(len(got) > 20 for name, got, _ in checks if name.startswith("descendants"))
-    assert [name for name, got, expected in checks if not same_rows(got, expected)] == []
+    assert collapsed > 0  # pictures with collapsed sets of Hub children
 
 
 # --- random catalogues ----------------------------------------------------------------------
