@@ -12,7 +12,7 @@ interactive diagram and ``slmgraph tree`` all draw this picture.
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from slmgraph import layered
+from slmgraph import layered, trees
 
 MAX_SIBLINGS = 24
 MAX_NODES = 150
@@ -95,7 +95,7 @@ def picture(entity: str, name: str, ancestors: list[dict], descendants) -> Pictu
     """The boxes and arrows of ``entity``'s lineage, large sibling sets collapsed.
     ``descendants`` are the rows of ``reports.descendants``, or a function giving the rows of
     the edges into one node, called only for the nodes drawn."""
-    below = descendants if callable(descendants) else _by_parent(descendants)
+    below = descendants if callable(descendants) else trees.by_parent(descendants)
     names = {entity: name}
     for row in ancestors:
         names.setdefault(row["id"], row["name"])
@@ -114,13 +114,6 @@ def picture(entity: str, name: str, ancestors: list[dict], descendants) -> Pictu
         if len(nodes) <= MAX_NODES or limit == 1:
             return Picture(entity, nodes, edges)
         limit = max(1, limit // 2)
-
-
-def _by_parent(rows: list[dict]):
-    grouped: dict[str, list[dict]] = defaultdict(list)
-    for row in rows:
-        grouped[row.get("parent")].append(row)
-    return lambda parent: grouped.get(parent, [])
 
 
 def _collapsed(entity: str, names: dict[str, str], below, limit: int):

@@ -100,10 +100,7 @@ def children_of(graph: Graph, root: str) -> Callable[[str], list[dict]]:
     shows a few of them: with an index, read node by node as the picture goes down (a base
     model has 160,000 rows below it at a million Hub models); else from the whole report."""
     if graph.lineage is None:
-        grouped: dict[str, list[dict]] = defaultdict(list)
-        for row in descendants(graph, root):
-            grouped[row["parent"]].append(row)
-        return lambda parent: grouped.get(parent, [])
+        return trees.by_parent(descendants(graph, root))
 
     @functools.cache
     def read(parent: str) -> list[dict]:

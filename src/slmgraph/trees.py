@@ -4,6 +4,7 @@ Pure functions over report rows (``child``, ``relation``, ``parent`` …); no st
 """
 
 from collections import defaultdict, deque
+from collections.abc import Callable
 from operator import itemgetter
 
 
@@ -82,3 +83,16 @@ def walk(
             else:
                 stack.pop()
     return out
+
+
+def by_parent(rows: list[dict]) -> Callable[[str], list[dict]]:
+    """A lookup of the rows under each parent, in their order.
+
+    >>> below = by_parent([{"id": "b", "parent": "a"}, {"id": "c", "parent": "b"}])
+    >>> below("a"), below("c")
+    ([{'id': 'b', 'parent': 'a'}], [])
+    """
+    grouped: dict[str, list[dict]] = defaultdict(list)
+    for row in rows:
+        grouped[row.get("parent")].append(row)
+    return lambda parent: grouped.get(parent, [])
