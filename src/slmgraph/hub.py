@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import orjson
 import yaml
 
 REPO = re.compile(r"^[\w.-]+/[\w.-]+$")
@@ -81,12 +82,21 @@ def read_records(path: Path) -> Iterator[dict]:
         with path.open(encoding="utf-8") as lines:
             for number, line in enumerate(lines, start=1):
                 if line.strip():
-                    try:
-                        yield json.loads(line)
-                    except json.JSONDecodeError as error:
-                        yield {"_unreadable": f"line {number}: {error.msg}"}
+                    yield _record(line, number)
     except UnicodeDecodeError:
         raise BulkFileProblem(f"{path}: not UTF-8 text; give JSON Lines or Parquet") from None
+
+
+def _record(line: str, number: int) -> dict:
+    """One line of JSON Lines, read by orjson (three times the standard library's speed), or
+    by the standard library where it is more lenient (NaN, integers past 64 bits)."""
+    try:
+        return orjson.loads(line)
+    except orjson.JSONDecodeError:
+        try:
+            return json.loads(line)
+        except json.JSONDecodeError as error:
+            return {"_unreadable": f"line {number}: {error.msg}"}
 
 
 # libyaml's loader where PyYAML was built with it: ten times the pure-Python one's speed
@@ -131,18 +141,18 @@ def to_model(record: dict, doubts: list[Doubt]) -> HubModel | None:
             card = {}
     card = card if isinstance(card, dict) else {}
     model = HubModel(repo, record.get("author"), _iso(record.get("createdAt")), record.get("sha"))
-    tags = _listed(record.get("tags"))
-    _parents(model, card, tags, record.get("baseModels"))
+    tagged: dict[str, list[str]] = {}  # "dataset:x" -> tagged["dataset"] == ["x"], in one pass
+    for tag in _listed(record.get("tags")):
+        kind, colon, value = tag.partition(":")
+        if colon:
+            tagged.setdefault(kind, []).append(value)
+    _parents(model, card, tagged.get("base_model", []), record.get("baseModels"))
     model.on_card = set(_listed(card.get("datasets")))
-    model.datasets = sorted(
-        model.on_card | {t.removeprefix("dataset:") for t in tags if t.startswith("dataset:")}
-    )
-    licences = _listed(card.get("license")) or [
-        t.removeprefix("license:") for t in tags if t.startswith("license:")
-    ]
+    model.datasets = sorted(model.on_card.union(tagged.get("dataset", ())))
+    licences = _listed(card.get("license")) or tagged.get("license")
     if licences:
         model.licence = card.get("license_name") if licences[0] == "other" else licences[0]
-    model.papers = sorted({t.removeprefix("arxiv:") for t in tags if t.startswith("arxiv:")})
+    model.papers = sorted(set(tagged.get("arxiv", ())))
     return model
 
 
@@ -152,21 +162,22 @@ def _iso(value) -> str | None:
     return value if isinstance(value, str) else value.isoformat()
 
 
-def _parents(model: HubModel, card: dict, tags: list[str], base_models) -> None:
-    """Parents from the card's base_model and the Hub's tags and baseModels, one per repo."""
+def _parents(model: HubModel, card: dict, tagged: list[str], base_models) -> None:
+    """Parents from the card's base_model, the Hub's ``base_model:`` tags (``tagged``: what
+    follows the prefix) and its baseModels, one per repo."""
     typed: dict[str, str] = {}  # parent -> the Hub's relation
-    for tag in tags:
-        parts = tag.split(":")
-        if parts[0] == "base_model" and len(parts) == 3 and parts[1] in RELATIONS:
-            typed[parts[2]] = parts[1]
+    for value in tagged:
+        parts = value.split(":")
+        if len(parts) == 2 and parts[0] in RELATIONS:
+            typed[parts[1]] = parts[0]
     if isinstance(base_models, dict):
         for item in base_models.get("models") or []:
             if isinstance(item, dict) and item.get("id"):
                 typed.setdefault(item["id"], base_models.get("relation"))
     from_card = _listed(card.get("base_model"))
-    from_tags = [t.split(":", 1)[1] for t in tags if t.startswith("base_model:")]
+    from_tags = [value for value in tagged if ":" not in value]
     stated = card.get("base_model_relation")
-    for repo in dict.fromkeys([*from_card, *typed, *(t for t in from_tags if ":" not in t)]):
+    for repo in dict.fromkeys([*from_card, *typed, *from_tags]):
         if repo in from_card and stated in RELATIONS:
             relation, relation_from = RELATIONS[stated], "card"
         elif typed.get(repo) in RELATIONS:

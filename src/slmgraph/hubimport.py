@@ -1,4 +1,4 @@
-"""Import Hub metadata into the store: records to checked claims, claims to N-Quads in the Hub
+"""Import Hub metadata into the store: records to checked claims, claims to triples in the Hub
 graph, and a new build holding them beside the curated graph."""
 
 import json
@@ -28,11 +28,11 @@ def links(graph: Graph) -> tuple[dict[str, str], dict[str, str]]:
 
 
 def _write(models: list[hub.HubModel], scratch: Path, *settings) -> dict:
-    """Write the models' claims to ``scratch/hub.nq``, and their lineage edges and names for
+    """Write the models' claims to ``scratch/hub.nt``, and their lineage edges and names for
     the lineage index beside it (``settings``: a Writer's links, licences, origin and day);
     the import's summary so far."""
     with (
-        (scratch / "hub.nq").open("w", encoding="utf-8") as out,
+        (scratch / "hub.nt").open("w", encoding="utf-8") as out,
         (scratch / "edges.tsv").open("w", encoding="utf-8") as edges,
         (scratch / "names.tsv").open("w", encoding="utf-8") as names,
     ):

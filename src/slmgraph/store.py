@@ -204,7 +204,7 @@ def import_hub(
     hub: dict,
     say: Callable[[str], None] = lambda step: None,
 ):
-    """Make a new build: the current one with its Hub graph replaced by ``written/hub.nq``,
+    """Make a new build: the current one with its Hub graph replaced by ``written/hub.nt``,
     whose lineage edges and names ``edges.tsv`` and ``names.tsv`` list one per line
     (tab-separated ``lineage.Edge`` and ``lineage.HubName`` fields). ``say`` is told how far
     it has gone."""
@@ -214,11 +214,11 @@ def import_hub(
     partial = _partial(store_dir, build_id, (store_dir / "current").resolve())
     store = Store(str(partial))
     store.update(f"DROP SILENT GRAPH <{HUB_GRAPH}>")
-    nquads = written / "hub.nq"
+    claims = written / "hub.nt"
     with progress.reading(
-        nquads.stat().st_size, lambda done: say(f"loading: {done:.0%} of the claims read")
+        claims.stat().st_size, lambda done: say(f"loading: {done:.0%} of the claims read")
     ):
-        store.bulk_load(path=str(nquads), format=RdfFormat.N_QUADS)
+        store.bulk_load(path=str(claims), format=RdfFormat.N_TRIPLES, to_graph=NamedNode(HUB_GRAPH))
     store.flush()
     say("indexing the lineage")
     with (
