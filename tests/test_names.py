@@ -2,6 +2,8 @@ import csv
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from slmgraph import paths, reports, store
 from slmgraph.names import Label, UnknownName, WrongKind, close_matches, find, normalise
@@ -81,6 +83,12 @@ def test_unknown_name_suggests_close_labels():
 def test_separators_fold_but_letters_do_not():
     assert normalise("Dolly_v2 - 12B") == "dolly-v2-12b"
     assert normalise("llama2") != normalise("llama 2")
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=127)))
+def test_ascii_names_fold_as_through_unicode_normalisation(text):
+    # a trailing no-break space sends the same name through NFKC, which makes it a space
+    assert normalise(text) == normalise(text + "\u00a0")
 
 
 def _table() -> list[dict]:

@@ -232,13 +232,15 @@ def write(
     curated_hops = {
         (ancestor, descendant): hops for ancestor, descendant, hops in closure(curated_parents)
     }
+    pairs = sorted(closure(parents))  # in key order, as the edges
     db.executemany(
         "INSERT INTO closure VALUES (?, ?, ?, ?)",
         (
             (ancestor, descendant, hops, curated_hops.get((ancestor, descendant)))
-            for ancestor, descendant, hops in closure(parents)
+            for ancestor, descendant, hops in pairs
         ),
     )
+    del pairs
     db.executemany("INSERT INTO hub_name VALUES (?, ?, ?, ?, ?, ?)", map(_name_keys, hub_names))
     db.executescript(_INDEXES)
     db.commit()

@@ -21,6 +21,7 @@ LAST = 4  # publications
 WORDS = {"family": "model family"}  # how a kind is said; the others as they are written
 
 _SEPARATORS = re.compile(r"[\s_\-]+")
+_DIGITS_UNDERSCORE = re.compile(r"(?<=\d)_(?=\d)")
 _DASHES = re.compile(r"[\u2010-\u2015\u2212\u2043\ufe58\ufe63\uff0d]")
 _HUB = re.compile(
     r"^(?:https?://)?(?:www\.)?(?:huggingface\.co|hf\.co)/(?:(?:datasets|models)/)?"
@@ -45,9 +46,13 @@ def normalise(name: str) -> str:
     >>> normalise("internlm2-1_8b"), normalise("Mixtral 8×7B")
     ('internlm2-1.8b', 'mixtral-8x7b')
     """
-    text = unicodedata.normalize("NFKC", name).strip()
-    text = _DASHES.sub("-", text).replace("\u00d7", "x")
-    text = re.sub(r"(?<=\d)_(?=\d)", ".", text)  # internlm2-1_8b: the Hub writes 1.8 as 1_8
+    if name.isascii():  # most names, a million Hub repos: NFKC, dashes and × change nothing
+        text = name.strip()
+    else:
+        text = unicodedata.normalize("NFKC", name).strip()
+        text = _DASHES.sub("-", text).replace("\u00d7", "x")
+    if "_" in text:
+        text = _DIGITS_UNDERSCORE.sub(".", text)  # internlm2-1_8b: the Hub writes 1.8 as 1_8
     if hub := _HUB.match(text):
         text = hub.group(1)
     return _SEPARATORS.sub("-", text.casefold()).strip("-")
