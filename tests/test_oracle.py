@@ -242,6 +242,16 @@ def test_show_and_pictures_of_a_hub_shaped_graph_match_the_query_and_the_oracle(
     assert collapsed > 0  # pictures with collapsed sets of Hub children
 
 
+def test_show_of_a_licence_many_hub_models_use_is_in_the_order_of_facts_rq(hub_shaped):
+    """A licence has an incoming statement from every Hub model under it: show orders those
+    in Python, the query only the facts going out."""
+    for licence in ("apache-2.0", "mit", "licenseref-llama-2"):
+        shown = entity_facts.show(hub_shaped.graph, licence)
+        assert shown == entity_facts.show(hub_shaped.unindexed, licence), licence
+        assert sum(row["direction"] == "in" for row in shown) > 50, licence
+        assert sum(row["direction"] == "out" for row in shown) > 3, licence
+
+
 # --- random catalogues ----------------------------------------------------------------------
 
 SOURCE = "https://example.org/source"
