@@ -1,5 +1,7 @@
 """The app over a store that changes while it serves, and its optional CORS."""
 
+import time
+
 import httpx
 
 from slmgraph import paths, store
@@ -27,6 +29,24 @@ def test_a_rebuild_is_picked_up_while_serving(catalogue_copy, tmp_path):
     assert after.json()["results"]["bindings"][0]["name"]["value"] == "Alpaca Seven"
     assert after.headers["etag"] != before.headers["etag"]
     assert after.headers["access-control-allow-origin"] == "*"
+
+
+def test_a_request_repeated_byte_for_byte_gets_the_new_build_after_a_rebuild(
+    catalogue_copy, tmp_path
+):
+    store_dir = tmp_path / "store"
+    store.ensure(catalogue_copy, paths.ontology_dir(), store_dir)
+    with running_server(store_dir, tmp_path / "server.log") as server:
+        ask = {"query": PREFIXED}
+        before = [httpx.get(server.url + "/sparql", params=ask) for _ in range(3)]
+        entry = catalogue_copy / "models" / "alpaca-7b.yaml"
+        entry.write_text(entry.read_text().replace("name: Alpaca 7B", "name: Alpaca Seven"))
+        store.ensure(catalogue_copy, paths.ontology_dir(), store_dir)
+        time.sleep(0.05)  # the server reads the build in use every few milliseconds
+        after = httpx.get(server.url + "/sparql", params=ask)
+    names = [r.json()["results"]["bindings"][0]["name"]["value"] for r in [*before, after]]
+    assert names == ["Alpaca 7B"] * 3 + ["Alpaca Seven"]
+    assert after.headers["etag"] != before[-1].headers["etag"]
 
 
 def test_home_says_so_when_the_editor_files_are_missing(valid_store, tmp_path):

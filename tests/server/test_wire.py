@@ -135,3 +135,35 @@ def test_a_body_sent_after_100_continue_is_answered(server):
             sock.sendall(body)
             status, _, answer = _response(stream)
             assert status.startswith(b"HTTP/1.1 200") and b'"boolean"' in answer
+
+
+def test_the_same_bytes_again_get_the_same_answer_on_any_connection(server):
+    """A request byte for byte like one answered from the kept answers is answered again
+    without being parsed, on a new connection too, and closes the connection as it asks."""
+    head, body = _post(ASK + " # again", "Connection: close")
+    answers = []
+    for _ in range(4):  # the app, the kept answer, then the same bytes twice
+        with _connect(server) as sock, sock.makefile("rb") as stream:
+            sock.sendall(head + body)
+            answers.append(_without_date(_response(stream)))
+            assert stream.read() == b""  # and the server closed the connection
+    assert answers[0][0].startswith(b"HTTP/1.1 200") and b'"boolean"' in answers[0][2]
+    assert answers[0][1]["connection"] == "close"
+    assert answers[1] == answers[0] and answers[2] == answers[0] and answers[3] == answers[0]
+
+
+def test_the_same_bytes_split_or_followed_by_more_are_read_as_requests(server):
+    """Bytes seen before as one whole request, but here in two parts, or with a second
+    request after them in the same packet, are parsed as usual."""
+    head, body = _post(ASK + " # split")
+    with _connect(server) as sock, sock.makefile("rb") as stream:
+        for _ in range(3):
+            sock.sendall(head + body)
+            first = _without_date(_response(stream))
+        sock.sendall(head)
+        time.sleep(0.05)
+        sock.sendall(body)
+        assert _without_date(_response(stream)) == first
+        sock.sendall(head + body + _request("GET", ALL))
+        assert _without_date(_response(stream)) == first
+        assert b'"bindings"' in _response(stream)[2]

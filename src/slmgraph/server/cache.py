@@ -23,6 +23,7 @@ the like are never offered to it (see ``guard.inspect``).
 from collections import OrderedDict
 from collections.abc import Hashable
 from dataclasses import dataclass
+from functools import cached_property
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,11 @@ class Ready:
 
     body: bytes
     headers: tuple[tuple[bytes, bytes], ...]
+
+    @cached_property
+    def head(self) -> bytes:
+        """The headers as they are written on the wire, a line each."""
+        return b"".join(b"%s: %s\r\n" % header for header in self.headers)
 
 
 class AnswerCache:

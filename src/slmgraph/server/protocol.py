@@ -84,12 +84,17 @@ async def read_params(request: Request) -> MultiDict:
 def base_iri(scope) -> str:
     """The endpoint's own address, which relative IRIs in a query resolve against."""
     host = next((value for name, value in scope["headers"] if name == b"host"), None)
+    return address(scope.get("scheme", "http"), host, scope.get("server"), scope["path"])
+
+
+def address(scheme: str, host: bytes | None, server: tuple | None, path: str) -> str:
+    """A request's address, from its Host header, else the address it reached."""
     if host is None:
-        server, port = scope.get("server") or ("localhost", 80)
-        authority = f"{server}:{port}"
+        name, port = server or ("localhost", 80)
+        authority = f"{name}:{port}"
     else:
         authority = host.decode("latin-1")
-    return f"{scope.get('scheme', 'http')}://{authority}{scope.get('root_path', '')}{scope['path']}"
+    return f"{scheme}://{authority}{path}"
 
 
 def query_key(params: MultiDict, accept: str | None, base: str) -> tuple:

@@ -47,11 +47,11 @@ class Repeats:
         async def replay():
             return messages.pop(0) if messages else await receive()
 
-        form = self._form(scope, headers, messages) if complete else None
-        try:
-            build = self.state.build()
-        except Unavailable:  # no build: the routes say so
-            form = None
+        form, build = None, None
+        if complete:
+            body = b"".join(m.get("body", b"") for m in messages if m["type"] == "http.request")
+            base = protocol.base_iri(scope)
+            form, build = self.form(scope["method"], scope["query_string"], headers, body, base)
         if form is None:
             return await self.app(scope, replay, send)
         ready = self.state.answers.get(build, form)
@@ -76,22 +76,23 @@ class Repeats:
             if message["type"] != "http.request" or not message.get("more_body"):
                 return True
 
-    def _form(self, scope, headers: dict[bytes, bytes], messages: list) -> tuple | None:
-        """The route's cache key and what the outer layers answer differently to, or None."""
+    def form(
+        self, method: str, query_string: bytes, headers: dict[bytes, bytes], body: bytes, base: str
+    ) -> tuple[tuple | None, str | None]:
+        """The form of a whole GET or POST to the endpoint (the route's cache key and what the
+        outer layers answer differently to) and the build in use; None for a request that
+        must go through the app."""
         if b"if-none-match" in headers:
-            return None
-        body = b"".join(m.get("body", b"") for m in messages if m["type"] == "http.request")
-        key = _key(
-            scope["method"],
-            scope["query_string"],
-            headers.get(b"content-type", b""),
-            body,
-            headers.get(b"accept"),
-            protocol.base_iri(scope),
-        )
+            return None, None
+        content_type = headers.get(b"content-type", b"")
+        key = _key(method, query_string, content_type, body, headers.get(b"accept"), base)
         if key is None:
-            return None
-        return key, b"gzip" in headers.get(b"accept-encoding", b""), b"origin" in headers
+            return None, None
+        try:
+            build = self.state.build()
+        except Unavailable:  # no build: the routes say so
+            return None, None
+        return (key, b"gzip" in headers.get(b"accept-encoding", b""), b"origin" in headers), build
 
     async def _keep(self, scope, receive, send, build: str, form: tuple) -> None:
         """Let the app answer, and keep what it sent if the route kept the answer."""

@@ -8,10 +8,15 @@ there is stopped and run again in the main lane, so a wrong estimate only costs 
 
 import asyncio
 import os
+import time
 
 from slmgraph.server.cache import AnswerCache
 from slmgraph.server.config import ServerConfig
 from slmgraph.server.pool import Unavailable, WorkerPool
+
+# How long the build in use is taken as read: a swap is seen within this, and a busy server
+# reads the link once for many requests rather than once for each.
+BUILD_READ_FOR = 0.005
 
 
 class ServerState:
@@ -23,6 +28,8 @@ class ServerState:
         self.answers = AnswerCache(config.cache_bytes)
         self._cache: dict[tuple[str, str], object] = {}
         self._current = str(config.store_dir / "current")
+        self._build: str | Unavailable = Unavailable("not read yet")
+        self._build_read = -BUILD_READ_FOR
 
     async def start(self) -> None:
         await asyncio.gather(self.pool.start(), self.quick.start())
@@ -31,11 +38,18 @@ class ServerState:
         await asyncio.gather(self.pool.close(), self.quick.close())
 
     def build(self) -> str:
-        """The build in use, read on every request so a rebuild is picked up while serving."""
-        try:  # what store.current_build reads, in one system call
-            return os.path.basename(os.readlink(self._current))
-        except OSError:
-            raise Unavailable(f"no store is built at {self.config.store_dir}") from None
+        """The build in use, read again every few milliseconds, so a rebuild is picked up while
+        serving."""
+        now = time.monotonic()
+        if now - self._build_read > BUILD_READ_FOR:
+            self._build_read = now
+            try:  # what store.current_build reads, in one system call
+                self._build = os.path.basename(os.readlink(self._current))
+            except OSError:
+                self._build = Unavailable(f"no store is built at {self.config.store_dir}")
+        if isinstance(self._build, Unavailable):
+            raise self._build
+        return self._build
 
     async def run(self, job: str, cheap: bool = True, **kwargs):
         """Run ``job``; ``cheap`` lets it take the quick lane when the main lane is full."""

@@ -1,5 +1,7 @@
 """HTTP plumbing shared by every route: size limits, access log, validators and error answers."""
 
+import asyncio
+import atexit
 import hashlib
 import sys
 import time
@@ -105,7 +107,8 @@ _clock = _Clock()
 def access_line(scope, status: int, sent: int, started: float) -> None:
     """Write one access-log line to stderr, in the server log's format.
 
-    Written directly: a logging record costs more than sending a cached answer does.
+    Written directly, and in batches: a logging record, or a write to stderr for each line,
+    costs more than sending a cached answer does.
     """
     client = scope.get("client") or ("-", 0)
     target = scope["path"]
@@ -114,11 +117,34 @@ def access_line(scope, status: int, sent: int, started: float) -> None:
     if len(target) > 300:
         target = target[:300] + "…"
     took = (time.perf_counter() - started) * 1000
-    sys.stderr.write(
+    _access_log.add(
         f"{_clock.now()} slmgraph.access {client[0]} "
         f'"{scope["method"]} {target} HTTP/{scope.get("http_version", "1.1")}" '
         f"{status} {sent} {took:.1f}ms\n"
     )
+
+
+class _Batched:
+    """Lines written to stderr together, a moment after the first of them (and at exit)."""
+
+    def __init__(self, after: float):
+        self.after = after
+        self.lines: list[str] = []
+        atexit.register(self.flush)
+
+    def add(self, line: str) -> None:
+        if not self.lines:
+            asyncio.get_running_loop().call_later(self.after, self.flush)
+        self.lines.append(line)
+
+    def flush(self) -> None:
+        lines, self.lines = self.lines, []
+        if lines:
+            sys.stderr.write("".join(lines))
+            sys.stderr.flush()
+
+
+_access_log = _Batched(after=0.05)
 
 
 def error(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
