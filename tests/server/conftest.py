@@ -5,6 +5,7 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -80,6 +81,28 @@ def _wait_until_ready(server: Server) -> None:
             pass
         time.sleep(0.2)
     raise RuntimeError(f"server did not start:\n{server.log_text()}")
+
+
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+
+
+def hold_the_worker(url: str) -> tuple[threading.Thread, dict]:
+    """Send a runaway query from a thread and return once it holds the only worker; the
+    outcome gets the runaway's response and when it came."""
+    outcome: dict = {}
+
+    def run_away() -> None:
+        response = httpx.get(url + "/sparql", params={"query": RUNAWAY}, timeout=60)
+        outcome["runaway"] = (response, time.monotonic())
+
+    thread = threading.Thread(target=run_away)
+    thread.start()
+    for probe in range(100):  # until a new query cannot get the worker: the runaway holds it
+        try:
+            httpx.get(url + "/sparql", params={"query": f"ASK {{ ?p{probe} ?q ?r }}"}, timeout=0.3)
+        except httpx.TimeoutException:
+            return thread, outcome
+    raise AssertionError("the runaway never reached the worker")
 
 
 # Settings the shared server runs with; tests that need others start their own.

@@ -1,15 +1,12 @@
 """Repeated answers come from memory, without a worker; answers that change between runs
 (NOW(), RAND(), UUID(), STRUUID(), BNODE()) carry no validator and are never kept."""
 
-import threading
 import time
 
-import httpx
 import pytest
 
-from tests.server.conftest import running_server
+from tests.server.conftest import hold_the_worker, running_server
 
-RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 LINEAGE = "SELECT ?c ?p WHERE { ?c <https://w3id.org/slmgraph/ontology#fineTunedFrom> ?p }"
 
 
@@ -22,27 +19,10 @@ def one_worker(valid_store, tmp_path_factory):
         yield server
 
 
-def _hold_the_worker(url: str) -> tuple[threading.Thread, dict]:
-    outcome: dict = {}
-
-    def run_away() -> None:
-        response = httpx.get(url + "/sparql", params={"query": RUNAWAY}, timeout=60)
-        outcome["runaway"] = (response, time.monotonic())
-
-    thread = threading.Thread(target=run_away)
-    thread.start()
-    for probe in range(100):  # until a new query cannot get the worker: the runaway holds it
-        try:
-            httpx.get(url + "/sparql", params={"query": f"ASK {{ ?p{probe} ?q ?r }}"}, timeout=0.3)
-        except httpx.TimeoutException:
-            return thread, outcome
-    raise AssertionError("the runaway never reached the worker")
-
-
 def test_a_repeated_query_is_answered_while_every_worker_is_busy(one_worker):
     with one_worker.client() as client:
         first = client.get("/sparql", params={"query": LINEAGE})
-        thread, outcome = _hold_the_worker(one_worker.url)
+        thread, outcome = hold_the_worker(one_worker.url)
         again = client.get("/sparql", params={"query": "  " + LINEAGE + "\n"})
         answered = time.monotonic()
         other = client.get("/sparql", params={"query": LINEAGE, "format": "csv"})
@@ -83,7 +63,7 @@ def test_a_volatile_query_waits_for_a_worker_rather_than_an_old_answer(one_worke
     query = "SELECT (STRUUID() AS ?v) WHERE {}"
     with one_worker.client() as client:
         assert client.get("/sparql", params={"query": query}).status_code == 200
-        thread, outcome = _hold_the_worker(one_worker.url)
+        thread, outcome = hold_the_worker(one_worker.url)
         again = client.get("/sparql", params={"query": query})
         answered = time.monotonic()
     thread.join()

@@ -60,6 +60,7 @@ class Inspection:
     operators: int  # most operator characters at one bracket level
     volatile: bool  # calls a function whose value changes between runs: never cache the answer
     cheap: bool  # estimated cheap: may take the quick lane (see ``_estimate``)
+    instant: bool  # its cost is bounded: answered in the server's own process (``_bounded``)
     limit: int | None  # the outermost query's LIMIT (a subquery's sits inside braces)
 
 
@@ -85,6 +86,7 @@ def inspect(text: str) -> Inspection:
             for (kind, value), (_, following) in itertools.pairwise(tokens)
         ),
         cheap=_estimate(tokens),
+        instant=_bounded(tokens),
         limit=_outer_limit(tokens),
     )
 
@@ -147,6 +149,108 @@ def _estimate(tokens: list[tuple[str, str]]) -> bool:
     whole = words & {"ORDER", "GROUP", "DISTINCT", "COUNT", "SUM", "AVG", "MIN", "MAX", "SAMPLE"}
     limited = "LIMIT" in words and not whole
     return not closure and (scans == 0 or (scans == 1 and limited))
+
+
+class _Reader:
+    """The tokens of a query, read one after another."""
+
+    def __init__(self, tokens: list[tuple[str, str]]):
+        self.tokens = tokens
+        self.at = 0
+
+    def peek(self) -> str:
+        return self.tokens[self.at][1].upper() if self.at < len(self.tokens) else ""
+
+    def take(self, test) -> bool:
+        """Step over the next token if ``test(kind, value)`` holds for it."""
+        if self.at < len(self.tokens) and test(*self.tokens[self.at]):
+            self.at += 1
+            return True
+        return False
+
+    def word(self, *words: str) -> bool:
+        return self.take(lambda kind, value: kind == "word" and value.upper() in words)
+
+    def mark(self, mark: str) -> bool:
+        return self.take(lambda kind, value: kind == "other" and value == mark)
+
+    def done(self) -> bool:
+        return self.at == len(self.tokens)
+
+
+def _named(kind: str, value: str) -> bool:  # an IRI, or a prefixed name (not a blank node)
+    return kind == "iri" or (kind == "word" and ":" in value and value[0] not in "?$_")
+
+
+def _variable(kind: str, value: str) -> bool:
+    return kind == "word" and value[0] in "?$"
+
+
+def _bounded(tokens: list[tuple[str, str]]) -> bool:
+    """One triple pattern about one named subject, and nothing that reads more: ASK, SELECT of
+    variables, CONSTRUCT or DESCRIBE of named resources, with at most a dataset, LIMIT and
+    OFFSET. Its rows are some of one subject's statements, and the row cap stops the lazy
+    query once it has enough, so it is answered in the server's process.
+
+    >>> _bounded(_tokens("ASK { <http://e/x> ?p ?o }"))
+    True
+    >>> _bounded(_tokens("SELECT ?o { <http://e/x> ?p ?o . ?o ?q ?r }"))
+    False
+    """
+    read = _Reader(tokens)
+    while read.word("PREFIX", "BASE"):
+        read.take(lambda kind, value: kind == "word" and value.endswith(":"))
+        if not read.take(lambda kind, value: kind == "iri"):
+            return False
+    if read.word("DESCRIBE"):
+        if not read.take(_named):
+            return False
+        while read.take(_named):
+            pass
+        return _modifiers(read)
+    if read.word("SELECT"):
+        if not read.mark("*") and not read.take(_variable):
+            return False
+        while read.take(_variable):
+            pass
+    elif read.word("CONSTRUCT"):
+        if read.mark("{"):  # a template: made once a row, whatever it holds
+            while not read.done() and read.peek() not in "{}":
+                read.at += 1
+            if not read.mark("}"):
+                return False
+    elif not read.word("ASK"):
+        return False
+    while read.word("FROM"):
+        read.word("NAMED")
+        if not read.take(_named):
+            return False
+    read.word("WHERE")
+    return read.mark("{") and _pattern(read) and read.mark("}") and _modifiers(read)
+
+
+def _pattern(read: _Reader) -> bool:
+    """A named subject, a named or variable predicate, one object term, an optional dot."""
+    if not read.take(_named):
+        return False
+    if not (read.take(_named) or read.take(_variable) or read.word("A")):
+        return False
+    term = read.take(lambda kind, value: kind in ("iri", "string", "number") or kind == "word")
+    if not term or read.peek() in ("(", "[", "{"):
+        return False
+    if read.mark("@"):
+        read.take(lambda kind, value: kind == "word")
+    elif read.mark("^") and not (read.mark("^") and read.take(_named)):
+        return False
+    read.mark(".")
+    return True
+
+
+def _modifiers(read: _Reader) -> bool:
+    while read.word("LIMIT", "OFFSET"):
+        if not read.take(lambda kind, value: kind == "number"):
+            return False
+    return read.done()
 
 
 def _ends_path(token: tuple[str, str]) -> bool:

@@ -144,6 +144,7 @@ async def run_query(request: Request, params: MultiDict, query: str) -> Response
         tag,
         "sparql",
         cheap=found.cheap,
+        instant=found.instant,
         key=None if found.volatile else key,
         query=query,
         accept=accept,
@@ -195,6 +196,7 @@ async def answer(
     job: str,
     *,
     cheap: bool = True,
+    instant: bool = False,
     key: tuple | None = None,
     **kwargs,
 ) -> Response:
@@ -209,7 +211,7 @@ async def answer(
     if ready is not None:
         return ready_response(ready)
     try:
-        result = await state.run(job, cheap, **kwargs)
+        result = await state.run(job, cheap, instant, **kwargs)
     except Unavailable as busy:
         return web.error(503, str(busy), {"Retry-After": "5"})
     except JobFailed as failure:

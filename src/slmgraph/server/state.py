@@ -1,5 +1,9 @@
 """What the routes share: settings, the two worker lanes, the build in use and per-build caches.
 
+A query whose text bounds its cost (``guard.Inspection.instant``: one pattern about one named
+subject, cut lazily at the row cap) is answered in the server's own process: a worker's
+deadline and memory cap would only add the round trip to it.
+
 The main lane runs every kind of query under the full deadline. The quick lane is kept for
 queries estimated cheap: one goes there when no main worker is free, so a burst of runaway
 queries holding every main worker does not hold it up. A query slower than the quick deadline
@@ -12,7 +16,7 @@ import time
 
 from slmgraph.server.cache import AnswerCache
 from slmgraph.server.config import ServerConfig
-from slmgraph.server.pool import Unavailable, WorkerPool
+from slmgraph.server.pool import JobFailed, Unavailable, WorkerPool
 
 # How long the build in use is taken as read: a swap is seen within this, and a busy server
 # reads the link once for many requests rather than once for each.
@@ -26,6 +30,7 @@ class ServerState:
         self.pool = WorkerPool(config.store_dir, config.workers, memory)
         self.quick = WorkerPool(config.store_dir, config.quick_workers, memory)
         self.answers = AnswerCache(config.cache_bytes)
+        self.here = InProcess(config.store_dir)
         self._cache: dict[tuple[str, str], object] = {}
         self._current = str(config.store_dir / "current")
         self._build: str | Unavailable = Unavailable("not read yet")
@@ -51,8 +56,11 @@ class ServerState:
             raise self._build
         return self._build
 
-    async def run(self, job: str, cheap: bool = True, **kwargs):
-        """Run ``job``; ``cheap`` lets it take the quick lane when the main lane is full."""
+    async def run(self, job: str, cheap: bool = True, instant: bool = False, **kwargs):
+        """Run ``job``; ``cheap`` lets it take the quick lane when the main lane is full, and
+        ``instant`` runs it here."""
+        if instant:
+            return self.here.run(self.build(), job, **kwargs)
         return await self._run(self.build(), job, cheap, **kwargs)
 
     async def _run(self, build: str, job: str, cheap: bool, **kwargs):
@@ -71,3 +79,24 @@ class ServerState:
             self._cache = {k: v for k, v in self._cache.items() if k[0] == key[0]}
             self._cache[key] = result
         return self._cache[key]
+
+
+class InProcess:
+    """Jobs run in the server's process, on the build in use, opened here as a worker opens it."""
+
+    def __init__(self, store_dir):
+        self.store_dir = store_dir
+        self.build = None
+
+    def run(self, build_id: str, job: str, **kwargs):
+        from slmgraph.server import worker  # pyoxigraph and the reports, loaded once needed
+
+        if self.build is None or self.build.id != build_id:
+            self.build = None  # close the old build before opening the new one
+            self.build = worker.Build(self.store_dir, build_id)
+        try:
+            return worker.JOBS[job](self.build, **kwargs)
+        except worker.ClientError as problem:
+            raise JobFailed(problem.status, str(problem)) from None
+        except Exception as error:  # answered 500, as a worker's would be
+            raise JobFailed(500, f"{type(error).__name__}: {error}") from None

@@ -1,0 +1,98 @@
+"""A query whose text bounds its cost (one pattern about one named subject) is answered in the
+server's own process: at once while every worker is busy, cut at the row cap and announced so,
+with the answer a worker gives, and refused with the parser's message like any other."""
+
+import time
+
+import httpx
+import pytest
+from pyoxigraph import RdfFormat, parse
+
+from tests.server.conftest import hold_the_worker, running_server
+
+LLAMA = "https://w3id.org/slmgraph/id/llama-7b"
+STATEMENTS = f"SELECT ?p ?o WHERE {{ <{LLAMA}> ?p ?o }}"
+RDFS = "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+NAME = f"{RDFS}SELECT ?n {{ <{LLAMA}> rdfs:label ?n }}"
+TRIPLES = "application/n-triples"
+
+
+@pytest.fixture(scope="module")
+def one_worker(valid_store, tmp_path_factory):
+    """One worker, no quick lane, three rows an answer."""
+    log = tmp_path_factory.mktemp("instant") / "server.log"
+    options = ("--workers", "1", "--quick-workers", "0", "--deadline", "3", "--row-cap", "3")
+    with running_server(valid_store, log, *options) as server:
+        yield server
+
+
+def test_a_one_subject_query_is_answered_while_every_worker_is_busy(one_worker):
+    with one_worker.client() as client:
+        thread, outcome = hold_the_worker(one_worker.url)
+        answer = client.get("/sparql", params={"query": STATEMENTS})
+        answered = time.monotonic()
+        name = client.get("/sparql", params={"query": NAME})
+    thread.join()
+    assert answer.status_code == 200 and answered < outcome["runaway"][1]
+    assert outcome["runaway"][0].status_code == 503
+    assert len(answer.json()["results"]["bindings"]) == 3  # the row cap, and it says so
+    assert answer.json()["truncated"]["rows"] == 3
+    assert answer.headers["x-sparql-truncated"] == "true"
+    assert name.json()["results"]["bindings"][0]["n"]["value"] == "LLaMA-7B"
+
+
+def _through_a_worker(query: str) -> str:
+    """The same query, with a VALUES clause that changes no answer but is more than one
+    pattern about one subject: a worker answers it."""
+    return query + " VALUES ?unused { 1 }"
+
+
+@pytest.mark.parametrize(
+    ("query", "accept"),
+    [
+        (STATEMENTS, "application/sparql-results+json"),
+        (NAME, "text/csv"),
+        (f"ASK {{ <{LLAMA}> ?p ?o }}", "application/sparql-results+json"),
+        (f"ASK {{ <{LLAMA}> ?p <{LLAMA}> }}", "application/sparql-results+xml"),
+        (f"CONSTRUCT {{ <{LLAMA}> ?p ?o }} WHERE {{ <{LLAMA}> ?p ?o }}", TRIPLES),
+        (f"CONSTRUCT WHERE {{ <{LLAMA}> ?p ?o }} LIMIT 4", TRIPLES),
+    ],
+)
+def test_an_answer_given_here_is_the_one_a_worker_gives(http, query, accept):
+    here = http.get("/sparql", params={"query": query}, headers={"Accept": accept})
+    worker = http.get(
+        "/sparql", params={"query": _through_a_worker(query)}, headers={"Accept": accept}
+    )
+    assert here.status_code == worker.status_code == 200
+    if accept == TRIPLES:
+        assert len(set(parse(here.content, format=RdfFormat.N_TRIPLES))) > 3
+        assert set(parse(here.content, format=RdfFormat.N_TRIPLES)) == set(
+            parse(worker.content, format=RdfFormat.N_TRIPLES)
+        )
+    elif accept == "application/sparql-results+json" and "SELECT" in query:
+        rows = here.json()["results"]["bindings"]
+        assert len(rows) > 3 and sorted(map(str, rows)) == sorted(
+            map(str, worker.json()["results"]["bindings"])
+        )
+    else:
+        assert here.content == worker.content
+
+
+def test_a_bad_query_here_gets_the_parsers_message_and_the_server_goes_on(http):
+    undeclared = http.get("/sparql", params={"query": f"ASK {{ e:x ?p <{LLAMA}> }}"})
+    assert undeclared.status_code == 400 and "syntax" in undeclared.text
+    as_turtle = http.get(
+        "/sparql", params={"query": f"ASK {{ <{LLAMA}> ?p ?o }}", "format": "turtle"}
+    )
+    assert as_turtle.status_code == 406
+    assert http.get("/sparql", params={"query": f"ASK {{ <{LLAMA}> ?p ?o }}"}).json()["boolean"]
+
+
+def test_a_dataset_is_read_here_as_a_worker_reads_it(http):
+    named = "https://w3id.org/slmgraph/graph/none"
+    query = f"ASK {{ <{LLAMA}> ?p ?o }}"
+    answers = [
+        httpx.get(http.base_url.join("/sparql"), params={"query": q, "default-graph-uri": named})
+        for q in (query, _through_a_worker(query))
+    ]
+    assert [a.json()["boolean"] for a in answers] == [False, False]
