@@ -8,23 +8,27 @@ in alternating turns (``--slices``) so both servers see the same background load
 prints throughput, p50/p99 latency and our throughput as a multiple of Oxigraph's, and fails if
 any request errs or the servers disagree on an answer. Loopback only, bounded time.
 
-    python bench/serve_load.py --duration 5
+The clients are wrk's (``bench/wrk_load.lua`` shapes the requests): a client written in Python
+spends more per request than either server's answer to a small query does, so it measured
+itself rather than the servers.
+
+    python bench/serve_load.py --duration 10
     python bench/serve_load.py --store ~/.cache/slmgraph/hub-store --root llama  # any built store
 
-Needs ``pip install '.[bench]'`` (the ``oxigraph`` server binary).
+Needs ``pip install '.[bench]'`` (the ``oxigraph`` server binary) and wrk (Debian: ``apt-get
+install wrk``).
 """
 
 import argparse
 import http.client
 import itertools
 import json
+import os
 import shutil
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,7 +40,9 @@ from slmgraph import paths, store
 from slmgraph.vocab import entity_iri
 
 OUT = Path(__file__).parent / "out"
-FRESH = itertools.count()  # one count for the whole run: no two fresh requests share a text
+RUNS = itertools.count()  # each load run's fresh texts differ from every other run's
+WRK = shutil.which("wrk") or "wrk"
+LUA = Path(__file__).parent / "wrk_load.lua"
 SOLUTIONS = "application/sparql-results+json"
 TRIPLES = "application/n-triples"
 
@@ -109,67 +115,56 @@ def size(shape: Shape, body: bytes) -> int:
     )
 
 
-def load(port: int, shape: Shape, clients: int, duration: float, fresh: bool) -> dict:
-    """Each client sends the query back to back on one kept-alive connection until time is up."""
-    latencies: list[float] = []
-    errors: list[str] = []
-    lock = threading.Lock()
-    headers = _headers(shape.accept)
-    same = urlencode({"query": shape.query})
-    stop_at = time.monotonic() + duration
-
-    def client() -> None:
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        mine, failed = [], []
-        while time.monotonic() < stop_at:
-            body = urlencode({"query": f"{shape.query}\n# {next(FRESH)}"}) if fresh else same
-            started = time.perf_counter()
-            try:
-                connection.request("POST", "/sparql", body, headers)
-                response = connection.getresponse()
-                response.read()
-                if response.status != 200:
-                    failed.append(f"HTTP {response.status}")
-            except (OSError, http.client.HTTPException) as error:
-                failed.append(type(error).__name__)
-                connection.close()
-                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-            mine.append(time.perf_counter() - started)
-        connection.close()
-        with lock:
-            latencies.extend(mine)
-            errors.extend(failed)
-
-    threads = [threading.Thread(target=client) for _ in range(clients)]
-    started = time.monotonic()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return {"elapsed": time.monotonic() - started, "latencies": latencies, "errors": errors}
+def load(port: int, shape: Shape, clients: int, duration: int, fresh: bool) -> dict:
+    """``clients`` connections sending the query back to back for ``duration`` seconds, from
+    wrk: a load generator in C, so that the clients' own cost does not set the pace."""
+    env = {"QUERY": shape.query, "ACCEPT": shape.accept, "FRESH": "1" if fresh else "0"}
+    command = [WRK, f"-t{min(clients, 2)}", f"-c{clients}", f"-d{duration}s", "--timeout", "60s"]
+    command += ["-s", str(LUA), f"http://127.0.0.1:{port}/sparql"]
+    done = subprocess.run(
+        command, env=os.environ | env | {"RUN": str(next(RUNS))}, capture_output=True, text=True
+    )
+    if done.returncode != 0:
+        sys.exit(f"wrk failed: {done.stderr.strip()}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def interleaved(servers, shape: Shape, clients: int, duration: float, fresh: bool, slices: int):
+def interleaved(servers, shape: Shape, clients: int, duration: int, fresh: bool, slices: int):
     """Each server's load in ``slices`` turns, taken in alternation, so that both see the same
     background load on a shared machine; the figures of each server over all its turns."""
     turns: dict[str, list[dict]] = {name: [] for name, _ in servers}
     for _ in range(slices):
         for name, port in servers:
-            turns[name].append(load(port, shape, clients, duration / slices, fresh))
+            turns[name].append(load(port, shape, clients, max(1, duration // slices), fresh))
     return {name: _figures(measured) for name, measured in turns.items()}
 
 
 def _figures(turns: list[dict]) -> dict:
-    ordered = sorted(latency for turn in turns for latency in turn["latencies"])
-    errors = [error for turn in turns for error in turn["errors"]]
+    """Throughput over all turns, and latency quantiles of the turns' quantiles, each weighted
+    by its turn's requests."""
+    requests = sum(turn["requests"] for turn in turns)
+    weighted = sorted(
+        (latency, turn["requests"]) for turn in turns for latency in turn["latency_us"]
+    )
+    errors = {kind for turn in turns for kind, count in turn["errors"].items() if count}
     return {
-        "requests": len(ordered),
-        "errors": len(errors),
-        "error_kinds": sorted(set(errors)),
-        "throughput_rps": round(len(ordered) / sum(turn["elapsed"] for turn in turns), 1),
-        "p50_ms": round(statistics.median(ordered) * 1000, 2),
-        "p99_ms": round(ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000, 2),
+        "requests": requests,
+        "errors": sum(sum(turn["errors"].values()) for turn in turns),
+        "error_kinds": sorted(errors),
+        "throughput_rps": round(requests / sum(turn["duration_us"] / 1e6 for turn in turns), 1),
+        "p50_ms": _quantile(weighted, 0.5),
+        "p99_ms": _quantile(weighted, 0.99),
     }
+
+
+def _quantile(weighted: list[tuple[float, int]], q: float) -> float:
+    total = sum(weight for _, weight in weighted)
+    seen = 0
+    for latency, weight in weighted:
+        seen += weight
+        if seen >= q * total:
+            return round(latency / 1000, 2)
+    return round(weighted[-1][0] / 1000, 2)
 
 
 def start_servers(args, work: Path, processes: list) -> tuple[int, int, str]:
@@ -201,7 +196,7 @@ def start_servers(args, work: Path, processes: list) -> tuple[int, int, str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--duration", type=float, default=5.0, help="seconds of load per run")
+    parser.add_argument("--duration", type=int, default=10, help="seconds of load per run")
     parser.add_argument("--clients", type=int, nargs="+", default=[1, 8, 32])
     parser.add_argument("--root", default="llama", help="id whose descendants are asked for")
     parser.add_argument("--entity", default="llama-7b", help="id the ASK and CONSTRUCT are about")
@@ -209,7 +204,14 @@ def main() -> None:
     parser.add_argument("--store", type=Path, help="serve this built store instead of --data")
     parser.add_argument("--modes", nargs="+", default=["repeated", "fresh"])
     parser.add_argument(
-        "--slices", type=int, default=5, help="turns per server, alternating, in --duration"
+        "--shapes", nargs="+", help="only the shapes whose names hold one of these words"
+    )
+    parser.add_argument(
+        "--slices",
+        type=int,
+        default=2,
+        help="turns per server, alternating, in --duration (wrk counts only the requests "
+        "answered within a turn, so a turn should outlast the slowest answer many times)",
     )
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="slmgraph-bench-"))
@@ -219,6 +221,8 @@ def main() -> None:
         ours, theirs, build = start_servers(args, work, processes)
         servers = (("slmgraph", ours), ("oxigraph", theirs))
         for shape in shapes(args.root, args.entity):
+            if args.shapes and not any(w.lower() in shape.name.lower() for w in args.shapes):
+                continue
             answers = {name: ask(port, shape.query, shape.accept) for name, port in servers}
             sizes = {name: size(shape, body) for name, (_, body) in answers.items()}
             assert len(set(sizes.values())) == 1, f"{shape.name}: the servers disagree: {sizes}"
@@ -227,10 +231,11 @@ def main() -> None:
                 fresh = mode == "fresh"
                 run["clients"] = clients
                 for _, port in servers:
-                    load(port, shape, clients, 1.0, fresh)  # warm-up, not counted
+                    load(port, shape, clients, 1, fresh)  # warm-up, not counted
                 run |= interleaved(servers, shape, clients, args.duration, fresh, args.slices)
-                run["ratio"] = round(
-                    run["slmgraph"]["throughput_rps"] / run["oxigraph"]["throughput_rps"], 2
+                theirs = run["oxigraph"]["throughput_rps"]
+                run["ratio"] = (
+                    round(run["slmgraph"]["throughput_rps"] / theirs, 2) if theirs else None
                 )
                 runs.append(run)
                 print(_row(run), flush=True)
@@ -242,7 +247,7 @@ def main() -> None:
     OUT.mkdir(exist_ok=True)
     report = {"build": build, "duration_s": args.duration, "runs": runs}
     (OUT / "serve_load.json").write_text(json.dumps(report, indent=2) + "\n")
-    print(f"\nbuild {build}, {args.duration:g} s per run; requests/s, p50 and p99 in ms\n")
+    print(f"\nbuild {build}, {args.duration} s per run; requests/s, p50 and p99 in ms\n")
     print(
         "| query | mode | clients | slmgraph req/s | p50 | p99 "
         "| Oxigraph req/s | p50 | p99 | ratio |"
@@ -266,7 +271,7 @@ def _row(run: dict) -> str:
         f"| {run['shape']} ({run['size']}) | {run['mode']} | {run['clients']} "
         f"| {ours['throughput_rps']} | {ours['p50_ms']} | {ours['p99_ms']} "
         f"| {theirs['throughput_rps']} | {theirs['p50_ms']} | {theirs['p99_ms']} "
-        f"| {run['ratio']}x |"
+        f"| {run['ratio'] or '-'}x |"
     )
 
 
