@@ -41,9 +41,19 @@ def test_table_fits_the_width_and_cuts_long_cells_with_an_ellipsis():
 
 def test_table_columns_line_up():
     lines = render(ROWS, "table", width=80).splitlines()
-    assert lines[0] == "id  name      depth  extra"
+    assert lines[0] == "id  name      depth"  # "extra" has no value in any row
     assert lines[2] == "a   A | pipe  1"
     assert lines[3] == "b   B"
+
+
+def test_a_table_leaves_out_columns_without_a_value_for_those_with_one():
+    rows = [
+        {"id": f"m{i}", "via": None, "zero": 0, "no": False, "note": "", "what": "w" * 30}
+        for i in range(3)
+    ]
+    header = render(rows, "table", width=40).splitlines()[0].split()
+    assert header == ["id", "zero", "no", "what"]  # via is a key column, and still empty
+    assert "via" in render(rows, "csv").splitlines()[0]  # other formats keep every column
 
 
 def test_an_empty_answer_keeps_its_header():
@@ -82,10 +92,11 @@ def test_json_has_one_row_to_a_line_even_when_a_value_looks_like_a_row_boundary(
 
 
 def plain_table(rows: list[dict], width: int) -> list[str]:
-    """The table rule written out cell by cell: every column at its natural width, then the
-    last minor columns dropped while even their floors (22 for a key column, 8 for another)
-    do not fit, then the widest column narrowed a character at a time; long cells end in an
-    ellipsis, and a lineage table's first column is indented by depth."""
+    """The table rule written out cell by cell: every column that has a value in some row
+    (all of them if none has) at its natural width, then the last minor columns dropped while
+    even their floors (22 for a key column, 8 for another) do not fit, then the widest column
+    narrowed a character at a time; long cells end in an ellipsis, and a lineage table's first
+    column is indented by depth."""
     keys = list(dict.fromkeys(key for row in rows for key in row))
     cells = {k: ["" if row.get(k) is None else str(row.get(k)) for row in rows] for k in keys}
     if {"depth", "parent"} <= set(keys):
@@ -93,7 +104,7 @@ def plain_table(rows: list[dict], width: int) -> list[str]:
         cells[keys[0]] = ["  " * (d - 1) + c for d, c in zip(depths, cells[keys[0]], strict=True)]
     natural = {k: max([len(k), *map(len, cells[k])]) for k in keys}
     floor = {k: min(natural[k], 22 if k in KEY_COLUMNS else 8) for k in keys}
-    shown = list(keys)
+    shown = [k for k in keys if any(row.get(k) not in (None, "") for row in rows)] or list(keys)
     while sum(floor[k] for k in shown) + 2 * (len(shown) - 1) > width:
         minor = [k for k in shown if k not in KEY_COLUMNS]
         if not minor or len(shown) == 1:

@@ -107,6 +107,12 @@ class _Columns:
             self.read[i] = cells, max(longest, len(self.keys[i]))
         return self.read[i]
 
+    def filled(self, i: int) -> bool:
+        """Whether any row has a value in the column (nothing and empty text are none; zero
+        and "no" are values)."""
+        values = map(dict.get, self.rows, repeat(self.keys[i]))
+        return any(value is not None and value != "" for value in values)
+
     def width(self, i: int, cap: int) -> int:
         """The column's width up to ``cap``, reading cells only until one is ``cap`` long:
         a column that may not be shown is not made text whole."""
@@ -223,7 +229,8 @@ def _table(keys: list[str], columns: _Columns, width: int) -> Iterator[str]:
         min(columns.natural(i), _FLOOR[k]) if k else columns.width(i, _FLOOR[k])
         for i, k in enumerate(key)
     ]
-    shown = list(range(len(keys)))
+    # a column no row has a value in says nothing at any width: it gives way to one that does
+    shown = [i for i in range(len(keys)) if columns.filled(i)] or list(range(len(keys)))
     while sum(floor[i] for i in shown) + 2 * (len(shown) - 1) > width:
         minor = [i for i in shown if not key[i]]
         if not minor or len(shown) == 1:
