@@ -1,6 +1,8 @@
 """The show report: every fact about one entity, outgoing and incoming, each with where it
 comes from; a family adds its members' lineage and training data."""
 
+from collections.abc import Iterator
+
 from slmgraph.graph import RELATIONS, Graph, iri_of
 from slmgraph.queries import Query, Rows
 from slmgraph.reports import sorted_list
@@ -54,6 +56,13 @@ def _in_query_order(row: dict) -> tuple[str, str, str]:
     )
 
 
+def _emptied(rows: list[dict]) -> Iterator[dict]:
+    """The rows in order, each taken out of the list as it is read."""
+    for i, row in enumerate(rows):
+        rows[i] = None
+        yield row
+
+
 def _stated_by(entity: str, row: dict) -> str:
     """Where a fact comes from: a claim imported from the Hub, or any fact about a Hub model or
     dataset, is the Hub's; the rest is curated."""
@@ -67,6 +76,8 @@ def show(graph: Graph, entity: str, facts: Query | None = None) -> Rows:
     it states itself. ``facts`` stands in for ``facts.rq`` (an entity's page shows fewer)."""
     rows = graph.run(facts, {"entity": entity}) if facts else _rows(graph, entity)
     name = next((r["value"] for r in rows if r["property"] == "rdfs:label"), entity)
+    # each query row is let go once its report row is made: a licence many Hub models use
+    # has hundreds of thousands, and the two lists at once would hold them twice
     out = [
         {
             "id": entity,
@@ -81,7 +92,7 @@ def show(graph: Graph, entity: str, facts: Query | None = None) -> Rows:
             "provenance": _stated_by(entity, row),
             "retrieved": row.get("retrieved"),
         }
-        for row in rows
+        for row in _emptied(rows)
     ]
     stated = {(row["property"], row["value"]) for row in out if row["direction"] == "out"}
     computed: dict[tuple[str, str], dict] = {}

@@ -140,14 +140,13 @@ def render(rows: list[dict], fmt: str, width: int | None = None) -> str:
 
 
 def lines(rows: list[dict], fmt: str, width: int | None = None) -> Iterator[str]:
-    """One report in one format, line by line (JSON may come as one block of lines), so that
-    a long one is written as it is made.
+    """One report in one format, line by line (JSON and a table come as one block of lines).
     JSON is an array of objects (absent values as null). A table fits ``width`` columns
     (default: the terminal's, or ``$COLUMNS``): long cells are cut short with an ellipsis,
     while JSON and CSV keep every value whole."""
     keys = columns(rows)
     if fmt == "json":
-        return _json(rows, keys)
+        return iter([b"".join(_json(rows, keys)).decode().removesuffix("\n")])
     if fmt == "csv":
         return _csv(rows, keys)
     if fmt == "markdown":
@@ -158,23 +157,43 @@ def lines(rows: list[dict], fmt: str, width: int | None = None) -> Iterator[str]
     raise ValueError(f"unknown format '{fmt}'; use one of {', '.join(FORMATS)}")
 
 
-def _json(rows: list[dict], keys: list[str]) -> Iterator[str]:
+def encoded(rows: list[dict], fmt: str, width: int | None = None) -> Iterator[bytes]:
+    """One report in one format as UTF-8, in pieces to write one after another (see ``lines``),
+    so that a long one is written as it is made. JSON comes straight from orjson: at a
+    million Hub models a report may be a hundred megabytes, and each copy as text costs
+    that again."""
+    if fmt == "json":
+        yield from _json(rows, columns(rows))
+        return
+    block: list[str] = []
+    for line in lines(rows, fmt, width):
+        block.append(line)
+        if len(block) == 4096:
+            yield ("\n".join(block) + "\n").encode()
+            block.clear()
+    if block:
+        yield ("\n".join(block) + "\n").encode()
+
+
+def _json(rows: list[dict], keys: list[str]) -> Iterator[bytes]:
     """An array of objects, one to a line, so that a line is a row for grep and diff."""
     if not rows:
-        yield "[]"
+        yield b"[]\n"
         return
     rows = _aligned(rows, keys)
     # orjson writes the whole array at once, some ten times faster than the standard library;
     # the rows are then one to a line if "},{" occurs only between them (no value has it)
-    text = orjson.dumps(rows).decode()
-    if text.count("},{") == len(rows) - 1:
-        yield "[\n  " + text[1:-1].replace("},{", "},\n  {") + "\n]"
+    text = orjson.dumps(rows)
+    if text.count(b"},{") == len(rows) - 1:
+        text = text.replace(b"},{", b"},\n  {")
+        yield b"[\n  "
+        yield memoryview(text)[1:-1]  # the array's own brackets are written on lines of their own
+        yield b"\n]\n"
         return
-    yield "["
+    yield b"[\n"
     for row in rows[:-1]:
-        yield f"  {orjson.dumps(row).decode()},"
-    yield f"  {orjson.dumps(rows[-1]).decode()}"
-    yield "]"
+        yield b"  " + orjson.dumps(row) + b",\n"
+    yield b"  " + orjson.dumps(rows[-1]) + b"\n]\n"
 
 
 def _csv(rows: list[dict], keys: list[str]) -> Iterator[str]:

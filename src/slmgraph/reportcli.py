@@ -68,7 +68,7 @@ def report(func):
 
 def _print(graph, rows, fmt: str | None, limit: int | None) -> None:
     """Write a report's rows, after the notes on how its names were read."""
-    from slmgraph.formats import lines
+    from slmgraph.formats import encoded
     from slmgraph.queries import Rows
 
     for reading in graph.readings:  # a name read loosely, a Hub link gone stale
@@ -80,20 +80,19 @@ def _print(graph, rows, fmt: str | None, limit: int | None) -> None:
     if fmt == "table" and not rows:
         click.echo("no rows", err=True)
         return
-    write(lines(rows, fmt))
+    write(encoded(rows, fmt))
 
 
-def write(text_lines) -> None:
-    """Write lines to standard output as they come, in large blocks."""
-    out = sys.stdout
-    block: list[str] = []
-    for line in text_lines:
-        block.append(line)
-        if len(block) == 4096:
-            out.write("\n".join(block) + "\n")
-            block.clear()
-    out.write("".join(line + "\n" for line in block))
-    out.flush()
+def write(pieces) -> None:
+    """Write pieces of UTF-8 to standard output as they come, past its text layer."""
+    sys.stdout.flush()
+    out = getattr(sys.stdout, "buffer", None)
+    for piece in pieces:
+        if out is None:  # a stream of text only
+            sys.stdout.write(bytes(piece).decode())
+        else:
+            out.write(piece)
+    (out or sys.stdout).flush()
 
 
 MAX_DEPTH = click.option(
