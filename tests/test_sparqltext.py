@@ -16,7 +16,7 @@ VALUES = {
     "root": "llama",
     "start": "vicuna-13b",
     "model": "vicuna-13b",
-    "entity": "llama",
+    "entity": "meta",  # an organisation: facts out, and statements in that are not lineage
     "family": "pythia",
     "org": "meta",
     "generator": "openai",

@@ -27,7 +27,7 @@ def _rows(graph: Graph, entity: str) -> list[dict]:
     a base model has tens of thousands at Hub scale, each a slow lookup in the store."""
     if graph.lineage is None:
         return graph.select("facts", entity=entity)
-    rows = graph.select("facts-without-lineage-in", entity=entity)
+    incoming = graph.select("facts-in-without-lineage", entity=entity)
     children = [
         {
             "entity": entity,
@@ -41,9 +41,9 @@ def _rows(graph: Graph, entity: str) -> list[dict]:
         }
         for edge in graph.lineage.children(entity, graph.curated_only)
     ]
-    incoming = [row for row in rows if row["direction"] == "in"] + children
+    incoming += children
     incoming.sort(key=_in_query_order)
-    return incoming + [row for row in rows if row["direction"] != "in"]
+    return incoming + graph.select("facts-out", entity=entity)
 
 
 def _in_query_order(row: dict) -> tuple[str, str, str]:
