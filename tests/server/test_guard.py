@@ -169,3 +169,33 @@ def test_cost_is_estimated_from_the_text(query, cheap):
 )
 def test_the_outermost_limit_is_read(query, limit):
     assert inspect(query).limit == limit
+
+
+@pytest.mark.parametrize(
+    ("query", "instant"),
+    [
+        ("ASK { <http://e/x> ?p ?o }", True),
+        ("CONSTRUCT { <http://e/x> ?p ?o } WHERE { <http://e/x> ?p ?o }", True),
+        ("CONSTRUCT WHERE { <http://e/x> ?p ?o } LIMIT 4", True),
+        ("PREFIX e: <http://e/> SELECT ?o FROM <http://g> { e:x e:p ?o . } LIMIT 3 OFFSET 1", True),
+        ("SELECT * { <http://e/x> ?p 'a'@en }", True),
+        ("SELECT * { <http://e/x> ?p 'a'^^<http://e/t> } # a comment", True),
+        ("DESCRIBE <http://e/x> <http://e/y>", True),
+        ("DESCRIBE ?x WHERE { ?x ?p ?o }", False),  # every subject
+        ("SELECT * { ?s ?p ?o } LIMIT 1", False),
+        ("SELECT * { _:b ?p ?o }", False),  # a blank node is a variable
+        ("SELECT * { <http://e/x> ?p ?o ; ?q ?r }", False),
+        ("SELECT * { <http://e/x> ?p ?o . ?o ?q ?r }", False),
+        ("SELECT * { <http://e/x> <http://e/p>* ?o }", False),
+        ("SELECT * { <http://e/x> ^<http://e/p> ?o }", False),
+        ("SELECT * { <http://e/x> <http://e/p>/<http://e/q> ?o }", False),
+        ("SELECT DISTINCT ?o { <http://e/x> ?p ?o }", False),
+        ("SELECT ?o { <http://e/x> ?p ?o } ORDER BY ?o", False),
+        ("SELECT (COUNT(*) AS ?n) { <http://e/x> ?p ?o }", False),
+        ("SELECT ?o { <http://e/x> ?p ?o FILTER EXISTS { ?a ?b ?c } }", False),
+        ("SELECT ?o { <http://e/x> ?p ?o } VALUES ?o { 1 }", False),
+        ("SELECT ?o { GRAPH ?g { <http://e/x> ?p ?o } }", False),
+    ],
+)
+def test_a_query_whose_text_bounds_its_cost_is_told_apart(query, instant):
+    assert inspect(query).instant is instant

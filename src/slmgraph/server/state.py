@@ -33,7 +33,7 @@ class ServerState:
         self.here = InProcess(config.store_dir)
         self._cache: dict[tuple[str, str], object] = {}
         self._current = str(config.store_dir / "current")
-        self._build: str | Unavailable = Unavailable("not read yet")
+        self._build: str | None = None  # None: no store is built
         self._build_read = -BUILD_READ_FOR
 
     async def start(self) -> None:
@@ -51,9 +51,9 @@ class ServerState:
             try:  # what store.current_build reads, in one system call
                 self._build = os.path.basename(os.readlink(self._current))
             except OSError:
-                self._build = Unavailable(f"no store is built at {self.config.store_dir}")
-        if isinstance(self._build, Unavailable):
-            raise self._build
+                self._build = None
+        if self._build is None:
+            raise Unavailable(f"no store is built at {self.config.store_dir}")
         return self._build
 
     async def run(self, job: str, cheap: bool = True, instant: bool = False, **kwargs):
@@ -91,10 +91,10 @@ class InProcess:
     def run(self, build_id: str, job: str, **kwargs):
         from slmgraph.server import worker  # pyoxigraph and the reports, loaded once needed
 
-        if self.build is None or self.build.id != build_id:
-            self.build = None  # close the old build before opening the new one
-            self.build = worker.Build(self.store_dir, build_id)
         try:
+            if self.build is None or self.build.id != build_id:
+                self.build = None  # close the old build before opening the new one
+                self.build = worker.Build(self.store_dir, build_id)
             return worker.JOBS[job](self.build, **kwargs)
         except worker.ClientError as problem:
             raise JobFailed(problem.status, str(problem)) from None

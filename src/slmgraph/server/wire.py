@@ -9,8 +9,10 @@ at the end of the loop iteration, and before the connection is closed.
 A repeated query costs more in uvicorn's request cycle (a task, the ASGI messages) than in
 finding its answer. So a GET or a small POST to the endpoint, arriving when no other request
 on its connection is being answered, is held until it is whole and looked up among the kept
-answers (``Repeats.kept``); one found is written at once, exactly as the app sent it the first
-time, and anything else is handed to uvicorn as if it had just arrived.
+answers by its form (``Repeats.form``); one found is written at once, exactly as the app sent
+it the first time, and anything else is handed to uvicorn as if it had just arrived. The bytes
+of a request answered so are remembered: the same bytes again, arriving alone between requests,
+are answered without being parsed, if the answer is still kept for the build in use.
 """
 
 import asyncio
