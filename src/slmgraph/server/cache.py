@@ -36,7 +36,12 @@ class Ready:
     @cached_property
     def head(self) -> bytes:
         """The headers as they are written on the wire, a line each."""
-        return b"".join(b"%s: %s\r\n" % header for header in self.headers)
+        return header_lines(self.headers)
+
+
+def header_lines(headers) -> bytes:
+    """HTTP headers as they are written on the wire, a line each."""
+    return b"".join(b"%s: %s\r\n" % header for header in headers)
 
 
 class AnswerCache:

@@ -235,7 +235,7 @@ def _pattern(read: _Reader) -> bool:
         return False
     if not (read.take(_named) or read.take(_variable) or read.word("A")):
         return False
-    term = read.take(lambda kind, value: kind in ("iri", "string", "number") or kind == "word")
+    term = read.take(lambda kind, value: kind in ("iri", "string", "number", "word"))
     if not term or read.peek() in ("(", "[", "{"):
         return False
     if read.mark("@"):

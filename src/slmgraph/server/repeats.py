@@ -37,9 +37,7 @@ class Repeats:
         ):
             return await self.app(scope, receive, send)
         started = time.perf_counter()
-        headers: dict[bytes, bytes] = {}
-        for name, value in scope["headers"]:
-            headers.setdefault(name, value)  # the first of each, as the app reads them
+        headers = first_of_each(scope["headers"])
         messages, complete = [], True
         if scope["method"] == "POST":
             complete = await self._read_body(headers, receive, messages)
@@ -109,6 +107,14 @@ class Repeats:
             body = sent[1].get("body", b"")
             ready = Ready(body, tuple(sent[0].get("headers", ())))
             self.state.answers.put(build, form, ready, len(body))
+
+
+def first_of_each(pairs) -> dict[bytes, bytes]:
+    """Request headers by name, the first of each as the app reads them."""
+    headers: dict[bytes, bytes] = {}
+    for name, value in pairs:
+        headers.setdefault(name, value)
+    return headers
 
 
 @functools.lru_cache(maxsize=256)  # a repeated request is parsed once (256 x 64 KB at most)

@@ -14,6 +14,7 @@ import asyncio
 import os
 import time
 
+from slmgraph.server import worker
 from slmgraph.server.cache import AnswerCache
 from slmgraph.server.config import ServerConfig
 from slmgraph.server.pool import JobFailed, Unavailable, WorkerPool
@@ -85,18 +86,12 @@ class InProcess:
     """Jobs run in the server's process, on the build in use, opened here as a worker opens it."""
 
     def __init__(self, store_dir):
-        self.store_dir = store_dir
-        self.build = None
+        self.jobs = worker.Jobs(store_dir)
 
     def run(self, build_id: str, job: str, **kwargs):
-        from slmgraph.server import worker  # pyoxigraph and the reports, loaded once needed
-
-        try:
-            if self.build is None or self.build.id != build_id:
-                self.build = None  # close the old build before opening the new one
-                self.build = worker.Build(self.store_dir, build_id)
-            return worker.JOBS[job](self.build, **kwargs)
-        except worker.ClientError as problem:
-            raise JobFailed(problem.status, str(problem)) from None
-        except Exception as error:  # answered 500, as a worker's would be
-            raise JobFailed(500, f"{type(error).__name__}: {error}") from None
+        reply = self.jobs.reply(build_id, job, kwargs)
+        if reply[0] == "ok":
+            return reply[1]
+        if reply[0] == "memory":  # answered 500, as any other failure here
+            raise JobFailed(500, "MemoryError")
+        raise JobFailed(reply[1], reply[2])

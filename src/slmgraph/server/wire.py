@@ -23,9 +23,9 @@ import httptools
 from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 
 from slmgraph.server import protocol, web
-from slmgraph.server.cache import Ready
+from slmgraph.server.cache import Ready, header_lines
 from slmgraph.server.pool import Unavailable
-from slmgraph.server.repeats import PATHS, Repeats
+from slmgraph.server.repeats import PATHS, Repeats, first_of_each
 
 HELD_BYTES = 64 * 1024  # uvicorn's own high-water mark for a request body it buffers
 PROXIED = (b"forwarded", b"x-forwarded-for", b"x-forwarded-proto")  # uvicorn rewrites these
@@ -161,9 +161,7 @@ class HttpProtocol(HttpToolsProtocol):
             return False
         if self.url.partition(b"?")[0] not in _PATHS:
             return False
-        headers: dict[bytes, bytes] = {}
-        for name, value in self.headers:
-            headers.setdefault(name, value)  # the first of each, as the app reads them
+        headers = first_of_each(self.headers)
         if any(name in headers for name in PROXIED):
             return False
         self.held_headers = headers
@@ -177,7 +175,7 @@ class HttpProtocol(HttpToolsProtocol):
     def _send(self, ready: Ready, replay: Replay, started: float) -> None:
         """Write a kept answer as the app sent it, with uvicorn's own headers (the date)."""
         parts = [STATUS_LINE[200]]
-        parts += [b"%s: %s\r\n" % header for header in self.server_state.default_headers]
+        parts.append(header_lines(self.server_state.default_headers))
         closing = b"" if replay.keep_alive else b"connection: close\r\n"
         parts += [ready.head, closing, b"\r\n", ready.body]
         self.transport.write_now(b"".join(parts))

@@ -215,23 +215,35 @@ def _negotiate(accept, fmt, offers) -> str:
 # --- loop ------------------------------------------------------------------------------------
 
 
+class Jobs:
+    """Runs jobs on the build each names, keeping the last one open: in a worker process, and
+    in the server's own process for a query whose text bounds its cost."""
+
+    def __init__(self, store_dir: Path):
+        self.store_dir = store_dir
+        self.build: Build | None = None
+
+    def reply(self, build_id: str, name: str, kwargs: dict) -> tuple:
+        """``("ok", result)``, ``("client", status, message)``, ``("memory",)`` or
+        ``("error", 500, message)``."""
+        try:
+            if self.build is None or self.build.id != build_id:
+                self.build = None  # close the old build before opening the new one
+                self.build = Build(self.store_dir, build_id)
+            return ("ok", JOBS[name](self.build, **kwargs))
+        except ClientError as error:
+            return ("client", error.status, str(error))
+        except MemoryError:
+            return ("memory",)
+        except Exception as error:  # reported to the server, which answers 500
+            return ("error", 500, f"{type(error).__name__}: {error}")
+
+
 def serve(store_dir: Path, inbox, outbox) -> None:
-    build: Build | None = None
+    jobs = Jobs(store_dir)
     write_frame(outbox, ("ready", os.getpid()))
     while (job := read_frame(inbox)) is not None:
-        build_id, name, kwargs = job
-        try:
-            if build is None or build.id != build_id:
-                build = None  # close the old build before opening the new one
-                build = Build(store_dir, build_id)
-            reply = ("ok", JOBS[name](build, **kwargs))
-        except ClientError as error:
-            reply = ("client", error.status, str(error))
-        except MemoryError:
-            reply = ("memory",)
-        except Exception as error:  # reported to the server, which answers 500
-            reply = ("error", 500, f"{type(error).__name__}: {error}")
-        write_frame(outbox, reply)
+        write_frame(outbox, jobs.reply(*job))
 
 
 def main() -> None:
