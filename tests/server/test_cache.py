@@ -25,8 +25,8 @@ def test_a_repeated_query_is_answered_while_every_worker_is_busy(one_worker):
         thread, outcome = hold_the_worker(one_worker.url)
         again = client.get("/sparql", params={"query": "  " + LINEAGE + "\n"})
         answered = time.monotonic()
+        thread.join()  # the worker is free again: what is not kept must now be run
         other = client.get("/sparql", params={"query": LINEAGE, "format": "csv"})
-    thread.join()
     runaway, runaway_ended = outcome["runaway"]
     assert runaway.status_code == 503
     assert first.status_code == again.status_code == 200
@@ -64,6 +64,9 @@ def test_a_volatile_query_waits_for_a_worker_rather_than_an_old_answer(one_worke
     with one_worker.client() as client:
         assert client.get("/sparql", params={"query": query}).status_code == 200
         thread, outcome = hold_the_worker(one_worker.url)
+        # Its wait counts against its own deadline: arriving well after the runaway leaves time
+        # to start the worker that replaces the runaway's.
+        time.sleep(1.5)
         again = client.get("/sparql", params={"query": query})
         answered = time.monotonic()
     thread.join()
