@@ -1,6 +1,7 @@
 import csv
 import io
 import json
+import textwrap
 
 import pytest
 from hypothesis import example, given, settings
@@ -56,6 +57,18 @@ def test_a_table_leaves_out_columns_without_a_value_for_those_with_one():
     assert "via" in render(rows, "csv").splitlines()[0]  # other formats keep every column
 
 
+def test_a_table_that_leaves_out_columns_says_which_under_its_rows():
+    rows = [  # two rows that differ only in a column a narrow table has no room for
+        {"id": "amberchat", "dataset": "sharegpt", "trained_on": trained, "note": "n" * 30}
+        for trained in ("evol-instruct", "sharegpt")
+    ]
+    lines = render(rows, "table", width=24).splitlines()
+    assert lines[2] == lines[3] == "amberchat  sharegpt"
+    note = "(not shown at this width: trained_on, note; --format json has every column)"
+    assert " ".join(lines[4:]) == note and max(map(len, lines)) <= 24
+    assert len(render(rows, "table", width=100).splitlines()) == 4  # room for all: no note
+
+
 def test_an_empty_answer_keeps_its_header():
     empty = Rows(["id", "name", "depth"])
     assert render(empty, "csv") == "id,name,depth"
@@ -96,7 +109,8 @@ def plain_table(rows: list[dict], width: int) -> list[str]:
     (all of them if none has) at its natural width, then the last minor columns dropped while
     even their floors (22 for a key column, 8 for another) do not fit, then the widest column
     narrowed a character at a time; long cells end in an ellipsis, and a lineage table's first
-    column is indented by depth."""
+    column is indented by depth. Under it, wrapped to the width, the columns with a value that
+    it left out."""
     keys = list(dict.fromkeys(key for row in rows for key in row))
     cells = {k: ["" if row.get(k) is None else str(row.get(k)) for row in rows] for k in keys}
     if {"depth", "parent"} <= set(keys):
@@ -125,7 +139,15 @@ def plain_table(rows: list[dict], width: int) -> list[str]:
 
     rule = "  ".join("-" * w for w in widths)[:width]
     body = [line([cells[k][n] for k in shown]) for n in range(len(rows))]
-    return [line(shown), rule, *body]
+    filled = [k for k in keys if any(row.get(k) not in (None, "") for row in rows)]
+    left_out = [k for k in filled if k not in shown]
+    note = f"(not shown at this width: {', '.join(left_out)}; --format json has every column)"
+    return [
+        line(shown),
+        rule,
+        *body,
+        *(textwrap.wrap(note, max(width, 20), break_on_hyphens=False) if left_out else []),
+    ]
 
 
 TEXT = st.text(st.characters(codec="utf-8", exclude_categories=["Cs", "Cc"]), max_size=40)

@@ -3,6 +3,7 @@
 import csv
 import io
 import shutil
+import textwrap
 from collections.abc import Iterator
 from itertools import chain, repeat, takewhile
 from operator import add, sub
@@ -269,7 +270,16 @@ def _table(keys: list[str], columns: _Columns, width: int) -> Iterator[str]:
     rule = "  ".join("-" * w for w in widths)
     if sum(widths) + 2 * (len(widths) - 1) > width:  # too wide even at the narrowest
         header, rule, lines = header[:width], rule[:width], (line[:width] for line in lines)
-    return iter(["\n".join([header, rule, *lines])])  # one block: written in one call
+    left_out = [keys[i] for i in range(len(keys)) if i not in shown and columns.filled(i)]
+    note = _left_out(left_out, width) if left_out else []
+    return iter(["\n".join([header, rule, *lines, *note])])  # one block: written in one call
+
+
+def _left_out(names: list[str], width: int) -> list[str]:
+    """The lines under a table that had to leave columns out, so that rows that differ only
+    there are not taken for repeats."""
+    text = f"(not shown at this width: {', '.join(names)}; --format json has every column)"
+    return textwrap.wrap(text, max(width, 20), break_on_hyphens=False)
 
 
 def _cut(cells: list, width: int) -> list[str]:
