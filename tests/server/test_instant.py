@@ -7,7 +7,11 @@ import time
 import httpx
 import pytest
 from pyoxigraph import RdfFormat, parse
+from starlette.datastructures import MultiDict
 
+from slmgraph.server import protocol, web
+from slmgraph.server.config import ServerConfig
+from slmgraph.server.state import ServerState
 from tests.server.conftest import hold_the_worker, running_server
 
 LLAMA = "https://w3id.org/slmgraph/id/llama-7b"
@@ -96,3 +100,53 @@ def test_a_dataset_is_read_here_as_a_worker_reads_it(http):
         for q in (query, _through_a_worker(query))
     ]
     assert [a.json()["boolean"] for a in answers] == [False, False]
+
+
+# Answered by the outermost layer at once when nothing around the app would change the answer.
+MADE_HERE = [
+    ({"query": f"ASK {{ <{LLAMA}> ?p ?o }}"}, {}),
+    ({"query": STATEMENTS}, {"Accept": "application/sparql-results+xml"}),  # cut at the cap
+    ({"query": NAME, "format": "csv"}, {}),
+    ({"query": f"CONSTRUCT WHERE {{ <{LLAMA}> ?p ?o }} LIMIT 2"}, {"Accept": TRIPLES}),
+    ({"query": f"ASK {{ <{LLAMA}> ?p ?o }}", "named-graph-uri": LLAMA}, {}),
+    ({"query": f"ASK {{ <{LLAMA}> ?p <{LLAMA}> }}"}, {"Accept-Encoding": "gzip"}),  # small
+]
+
+
+@pytest.mark.parametrize(("params", "headers"), MADE_HERE)
+def test_an_answer_made_at_once_is_what_the_app_sends(one_worker, params, headers):
+    with one_worker.client() as client:
+        # First through the app (a validator that matches nothing takes a request there),
+        # then the same request made at once: it is run again, not read from the app's answer.
+        app = client.get("/sparql", params=params, headers={"If-None-Match": '"x"', **headers})
+        here = client.get("/sparql", params=params, headers=headers)
+    assert app.status_code == here.status_code == 200
+    assert here.content == app.content
+    fresh = {"date"}
+    assert {k: v for k, v in here.headers.items() if k not in fresh} == {
+        k: v for k, v in app.headers.items() if k not in fresh
+    }
+
+
+def test_a_gzip_client_of_a_large_answer_gets_it_from_the_app_compressed(http):
+    query = {"query": STATEMENTS + " # gzip"}  # over the size gzip starts at
+    plain = http.get("/sparql", params=query, headers={"Accept-Encoding": "identity"})
+    packed = http.get("/sparql", params=query, headers={"Accept-Encoding": "gzip"})
+    assert packed.headers["content-encoding"] == "gzip" and "content-encoding" not in plain.headers
+    assert packed.content == plain.content and len(plain.content) > web.GZIP_FROM
+
+
+def test_only_a_query_whose_text_bounds_its_cost_is_made_at_once(valid_store):
+    state = ServerState(ServerConfig(store_dir=valid_store))
+    build = state.build()
+
+    def made(query: str):
+        key = protocol.query_key(MultiDict([("query", query)]), None, "http://h/sparql")
+        return protocol.answer_here(state, build, key)
+
+    ready = made(f"ASK {{ <{LLAMA}> ?p ?o }}")
+    assert ready is not None and b'"boolean": true' in ready.body.replace(b'":true', b'": true')
+    assert made(f"SELECT * {{ <{LLAMA}> ?p ?o . ?o ?q ?r }}") is None  # two patterns
+    assert made(f"SELECT (RAND() AS ?r) {{ <{LLAMA}> ?p ?o }}") is None  # changes between runs
+    assert made(f"ASK {{ SERVICE <http://e.example/> {{ <{LLAMA}> ?p ?o }} }}") is None
+    assert made(f"ASK {{ e:x ?p <{LLAMA}> }}") is None  # fails: the route says why

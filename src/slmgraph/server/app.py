@@ -85,7 +85,7 @@ def create_app(config: ServerConfig) -> Repeats:
         )
         if config.cors
         else None,
-        Middleware(GZipMiddleware, minimum_size=1024),
+        Middleware(GZipMiddleware, minimum_size=web.GZIP_FROM),
     ]
     app = Starlette(
         routes=routes,

@@ -107,6 +107,21 @@ def query_key(params: MultiDict, accept: str | None, base: str) -> tuple:
     return ("sparql", query, accept or "", params.get("format") or "", base, *defaults, "|", *named)
 
 
+def _query_job(key: tuple) -> dict:
+    """The arguments of the query job whose answer ``key`` (from ``query_key``) selects."""
+    _, query, accept, fmt, base, *graphs = key
+    bar = graphs.index("|")
+    defaults, named = graphs[:bar], graphs[bar + 1 :]
+    return {
+        "query": query,
+        "accept": accept or None,
+        "fmt": fmt or None,
+        "base_iri": base,
+        "default_graphs": defaults,
+        "named_graphs": named,
+    }
+
+
 async def endpoint(request: Request) -> Response:
     if request.method not in ("GET", "HEAD", "POST"):
         return web.error(405, f"{READ_ONLY}; use GET or POST", {"Allow": "GET, HEAD, POST"})
@@ -216,20 +231,48 @@ async def answer(
         return web.error(503, str(busy), {"Retry-After": "5"})
     except JobFailed as failure:
         return web.error(failure.status, str(failure))
-    headers = {"X-SPARQL-Row-Limit": str(state.config.row_cap)}
+    response = _answered(result, tag, state.config)
+    if tag is not None and key is not None:
+        ready = Ready(result.body, tuple(response.raw_headers))
+        state.answers.put(build, key, ready, len(result.body))
+    return response
+
+
+def _answered(result, tag: str | None, config) -> Response:
+    """A job's answer with the row cap, whether it was cut there, and its validators."""
+    headers = {"X-SPARQL-Row-Limit": str(config.row_cap)}
     if result.truncated:
-        cap = state.config.row_cap
         headers["X-SPARQL-Truncated"] = "true"
+        cap = config.row_cap
         headers["Warning"] = f'199 slmgraph "results truncated: only the first {cap} are given"'
     response = Response(result.body, headers=headers, media_type=result.content_type)
     if tag is None:
         response.headers["Cache-Control"] = "no-store"
         return response
-    response = web.cached(response, tag, state.config.max_age)
-    if key is not None:
-        ready = Ready(result.body, tuple(response.raw_headers))
-        state.answers.put(build, key, ready, len(result.body))
-    return response
+    return web.cached(response, tag, config.max_age)
+
+
+def answer_here(state: ServerState, build: str, key: tuple) -> Ready | None:
+    """The answer ``run_query`` would send to a query whose text bounds its cost (the guard's
+    instant rule), made at once in this process and kept; None for any other query, or for
+    one that fails, which the route then answers with its error."""
+    job = _query_job(key)
+    try:
+        found = check(job["query"], state.config.allowed_services)
+    except Refused:
+        return None
+    if not found.instant or found.volatile:
+        return None
+    try:
+        result = state.here.run(
+            build, "sparql", row_cap=state.config.row_cap, limit=found.limit, **job
+        )
+    except JobFailed:
+        return None
+    response = _answered(result, web.etag(build, *key), state.config)
+    ready = Ready(result.body, tuple(response.raw_headers))
+    state.answers.put(build, key, ready, len(result.body))
+    return ready
 
 
 def ready_response(ready: Ready) -> Response:

@@ -9,6 +9,8 @@ import time
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
+GZIP_FROM = 1024  # bytes: a smaller body goes out uncompressed, whatever the client takes
+
 
 class _TooLarge(Exception):
     pass
