@@ -4,12 +4,13 @@ take, for the answers asked for most.
 The first time a query is asked in a given form it goes through the whole app (size limit,
 CORS, gzip, the route, which keeps the answer if it may be cached); this layer keeps what went
 out in the end, headers and body, for that form. A repeat in the same form is sent exactly that,
-with no middleware, routing or compression on the way. A query about one named subject (the
-guard's instant rule) skips the app the first time too, where the layers around it would add
-nothing: it is made here as the route makes it, and kept. The form is the route's cache key (query,
+with no middleware, routing or compression on the way. The form is the route's cache key (query,
 Accept, format, dataset, address) plus what the outer layers look at: whether the client takes
 gzip and whether it sent an Origin. A conditional (If-None-Match) or HEAD request, an oversized
 one, or anything else goes on to the app with the body read so far handed on.
+
+A query about one named subject (the guard's instant rule) skips the app the first time too,
+where the layers around it would add nothing: it is made here as the route makes it, and kept.
 """
 
 import functools
@@ -54,7 +55,7 @@ class Repeats:
             form, build = self.form(scope["method"], scope["query_string"], headers, body, base)
         if form is None:
             return await self.app(scope, replay, send)
-        ready = self.state.answers.get(build, form) or self.made_here(build, form)
+        ready = self.answer(build, form)
         if ready is None:
             return await self._keep(scope, replay, send, build, form)
         await send({"type": "http.response.start", "status": 200, "headers": ready.headers})
@@ -93,6 +94,11 @@ class Repeats:
         except Unavailable:  # no build: the routes say so
             return None, None
         return (key, b"gzip" in headers.get(b"accept-encoding", b""), b"origin" in headers), build
+
+    def answer(self, build: str, form: tuple) -> Ready | None:
+        """The answer kept for ``form``, or else one made at once; None when the app must
+        answer."""
+        return self.state.answers.get(build, form) or self.made_here(build, form)
 
     def made_here(self, build: str, form: tuple) -> Ready | None:
         """A query whose text bounds its cost, answered at once as the app would (kept as any

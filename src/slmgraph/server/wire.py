@@ -10,10 +10,10 @@ A repeated query costs more in uvicorn's request cycle (a task, the ASGI message
 finding its answer. So a GET or a small POST to the endpoint, arriving when no other request
 on its connection is being answered, is held until it is whole and looked up among the kept
 answers by its form (``Repeats.form``); one found is written at once, exactly as the app sent
-it the first time. A query whose text bounds its cost is answered the same way the first time
-too (``Repeats.made_here``); anything else is handed to uvicorn as if it had just arrived. The bytes
-of a request answered so are remembered: the same bytes again, arriving alone between requests,
-are answered without being parsed, if the answer is still kept for the build in use.
+it the first time. A query whose text bounds its cost is answered so the first time too
+(``Repeats.made_here``); anything else is handed to uvicorn as if it had just arrived. The
+bytes of a request answered so are remembered: the same bytes again, arriving alone between
+requests, are answered without being parsed, if the answer is still kept for the build in use.
 """
 
 import asyncio
@@ -123,12 +123,8 @@ class HttpProtocol(HttpToolsProtocol):
         query_string, path = url.query or b"", url.path.decode("ascii")
         base = protocol.address(self.scheme, self.held_headers.get(b"host"), self.server, path)
         form, build = self.repeats.form(method, query_string, self.held_headers, body, base)
-        ready = None
-        if form is not None:
-            ready = self.repeats.state.answers.get(build, form) or self.repeats.made_here(
-                build, form
-            )
-        if ready is None:  # not kept, nor made at once: uvicorn answers it, as if just come
+        ready = None if form is None else self.repeats.answer(build, form)
+        if ready is None:  # neither kept nor made at once: uvicorn answers it, as if just come
             super().on_headers_complete()
             if body:
                 super().on_body(body)
