@@ -275,7 +275,7 @@ def _write_build(
     for path in ontology:
         store.bulk_load(path=str(path), format=RdfFormat.TURTLE, to_graph=NamedNode(ONTOLOGY_GRAPH))
     store.flush()
-    if base is None:  # compacted in milliseconds, a curated build scans a quarter faster
+    if base is None:  # compacted (quick at a curated build's size), its scans run a quarter faster
         store.optimize()
     try:  # a build that keeps a Hub graph keeps its edges and names in the index too
         base_index = lineage.open_index(base) if base is not None else None
