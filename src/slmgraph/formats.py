@@ -250,7 +250,8 @@ def _table(keys: list[str], columns: _Columns, width: int) -> Iterator[str]:
         for i, k in enumerate(key)
     ]
     # a column no row has a value in says nothing at any width: it gives way to one that does
-    shown = [i for i in range(len(keys)) if columns.filled(i)] or list(range(len(keys)))
+    filled = [i for i in range(len(keys)) if columns.filled(i)]
+    shown = list(filled) or list(range(len(keys)))  # a copy: columns are removed from it
     while sum(floor[i] for i in shown) + 2 * (len(shown) - 1) > width:
         minor = [i for i in shown if not key[i]]
         if not minor or len(shown) == 1:
@@ -270,7 +271,7 @@ def _table(keys: list[str], columns: _Columns, width: int) -> Iterator[str]:
     rule = "  ".join("-" * w for w in widths)
     if sum(widths) + 2 * (len(widths) - 1) > width:  # too wide even at the narrowest
         header, rule, lines = header[:width], rule[:width], (line[:width] for line in lines)
-    left_out = [keys[i] for i in range(len(keys)) if i not in shown and columns.filled(i)]
+    left_out = [keys[i] for i in filled if i not in shown]
     note = _left_out(left_out, width) if left_out else []
     return iter(["\n".join([header, rule, *lines, *note])])  # one block: written in one call
 
