@@ -3,6 +3,7 @@ it stands in for, so that the reports and the endpoint give the same answers."""
 
 from collections import deque
 
+import orjson
 from hypothesis import given
 from hypothesis import strategies as st
 from pyoxigraph import Store
@@ -110,6 +111,14 @@ def test_the_report_from_the_index_is_the_tree_walk(
     index = lineage.Index(build / lineage.FILE)
     graph = reports.Graph(Store(), curated_only=curated_only, lineage=index)
     assert reports.descendants(graph, top, max_depth) == expected
+    kept = reports.kept_descendants(graph, top, max_depth)
+    if curated_only:
+        assert kept is None  # walked from the index's rows: the kept trees cover every edge
+    else:  # each row's JSON as kept is byte for byte its dict's
+        assert len(kept) == len(expected)
+        assert list(kept.json()) == list(map(orjson.dumps, expected))
+        assert list(kept.json(limit=2)) == list(map(orjson.dumps, expected[:2]))
+        assert kept.rows(limit=3) == expected[:3]
     into = [(e.child, e.child, e.relation, *e[3:], top) for e in chosen if e.parent == top]
     assert sorted(index.children(top, curated_only)) == sorted(into)
 

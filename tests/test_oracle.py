@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pyoxigraph import Store
@@ -16,6 +17,7 @@ from pyoxigraph import Store
 from slmgraph import (
     catalog,
     entity_facts,
+    formats,
     generated,
     hub,
     hubimport,
@@ -29,6 +31,9 @@ from slmgraph import (
 )
 from slmgraph.catalog import Catalog, Record
 from slmgraph.checks import cross_record_problems
+from slmgraph.cli import main
+from slmgraph.queries import Rows
+from slmgraph.reports import EDGE_COLUMNS
 from slmgraph.schema import ENTRY
 from slmgraph.vocab import LINEAGE, STAGES
 from tests.conftest import VALID
@@ -139,6 +144,7 @@ class HubShaped:
     oracle: Oracle
     models: int
     hub_models: list[str]
+    store_dir: Path
 
 
 ROOTS = ["llama-2-7b", "pythia-1b", "mistral-7b-v0.1", "qwen2.5-7b", "llama"]
@@ -162,6 +168,7 @@ def hub_shaped(tmp_path_factory) -> HubShaped:
         oracle,
         summary["models"],
         sorted(e.id for e in oracle.of("model") if "/" in e.id),
+        store_dir,
     )
 
 
@@ -204,6 +211,29 @@ def test_a_hub_shaped_graph_mixed_with_the_curated_one_matches_the_oracle(hub_sh
     assert synthetic_rows > 100  # Hub models below trainees of generated data
     assert all(len(got) > 20 for name, got, _ in checks if name.startswith("descendants"))
     assert [name for name, got, expected in checks if not same_rows(got, expected)] == []
+
+
+@pytest.mark.parametrize("fmt", ["json", "table", "csv"])
+def test_the_descendants_command_writes_a_kept_report_as_the_walked_rows(hub_shaped, fmt):
+    """The command reads a report the index keeps as it writes it (JSON ready-made): what it
+    writes is byte for byte what the rows walked from the query give, cut by --max-depth and
+    --limit as they are."""
+    store_dir = str(hub_shaped.store_dir)
+    for root, options, depth, limit in (
+        ("llama-2-7b", [], None, None),
+        ("llama-2-7b", ["--max-depth", "2", "--limit", "40"], 2, 40),
+        ("pythia-1b", ["--limit", "0"], None, 0),
+        ("pythia-1b", ["--max-depth", "1"], 1, None),
+    ):
+        walked = reports.descendants(hub_shaped.unindexed, root, depth)
+        assert len(walked) > 10
+        expected = b"".join(formats.encoded(Rows(EDGE_COLUMNS, walked[:limit]), fmt, 80))
+        if fmt == "table" and limit == 0:
+            expected = b""  # "no rows", said on standard error
+        args = ["descendants", root, "--store", store_dir, "--format", fmt, *options]
+        run = CliRunner().invoke(main, args, env={"COLUMNS": "80"})
+        assert run.exit_code == 0, run.output
+        assert run.stdout_bytes == expected, (root, options)
 
 
 def test_show_and_pictures_of_a_hub_shaped_graph_match_the_query_and_the_oracle(hub_shaped):

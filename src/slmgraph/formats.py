@@ -4,8 +4,8 @@ import csv
 import io
 import shutil
 import textwrap
-from collections.abc import Iterator
-from itertools import chain, repeat, takewhile
+from collections.abc import Iterable, Iterator
+from itertools import chain, islice, repeat, takewhile
 from operator import add, sub
 
 import orjson
@@ -17,6 +17,8 @@ def columns(rows: list[dict]) -> list[str]:
     """The columns the rows declare (so that an empty answer keeps its header), then every
     other key any row has, in first-seen order."""
     declared = getattr(rows, "columns", [])
+    if declared and set().union(*rows) <= set(declared):  # a report's rows, mostly
+        return list(declared)
     return list(dict.fromkeys(chain(declared, chain.from_iterable(rows))))
 
 
@@ -191,10 +193,22 @@ def _json(rows: list[dict], keys: list[str]) -> Iterator[bytes]:
         yield memoryview(text)[1:-1]  # the array's own brackets are written on lines of their own
         yield b"\n]\n"
         return
-    yield b"[\n"
-    for row in rows[:-1]:
-        yield b"  " + orjson.dumps(row) + b",\n"
-    yield b"  " + orjson.dumps(rows[-1]) + b"\n]\n"
+    yield from json_array(map(orjson.dumps, rows))
+
+
+def json_array(objects: Iterable[bytes]) -> Iterator[bytes]:
+    """Objects already JSON as an array written as ``encoded`` writes one, a block of rows
+    at a time as they come.
+
+    >>> b"".join(json_array([b'{"a":1}', b'{"a":2}']))
+    b'[\\n  {"a":1},\\n  {"a":2}\\n]\\n'
+    """
+    objects = iter(objects)
+    opening = b"[\n  "
+    while block := list(islice(objects, 4096)):
+        yield opening + b",\n  ".join(block)
+        opening = b",\n  "
+    yield b"[]\n" if opening == b"[\n  " else b"\n]\n"
 
 
 def _csv(rows: list[dict], keys: list[str]) -> Iterator[str]:

@@ -67,19 +67,29 @@ def report(func):
 
 
 def _print(graph, rows, fmt: str | None, limit: int | None) -> None:
-    """Write a report's rows, after the notes on how its names were read."""
-    from slmgraph.formats import encoded
+    """Write a report's rows, after the notes on how its names were read. A report the lineage
+    index keeps is read as it is written: its JSON comes ready-made."""
+    from slmgraph.formats import encoded, json_array
     from slmgraph.queries import Rows
+    from slmgraph.reports import KeptTree
 
     for reading in graph.readings:  # a name read loosely, a Hub link gone stale
         click.echo(f"note: {reading}", err=True)
-    if limit is not None and len(rows) > limit:
-        click.echo(f"note: the first {limit} of {len(rows)} rows", err=True)
-        rows = Rows(getattr(rows, "columns", []), rows[:limit])
+    size = len(rows)
+    if limit is not None and size > limit:
+        click.echo(f"note: the first {limit} of {size} rows", err=True)
+    else:
+        limit = None
     fmt = chosen_format(fmt)
-    if fmt == "table" and not rows:
+    if fmt == "table" and not (size if limit is None else limit):
         click.echo("no rows", err=True)
         return
+    if isinstance(rows, KeptTree):
+        if fmt == "json":
+            return write(json_array(rows.json(limit)))
+        rows = rows.rows(limit)
+    elif limit is not None:
+        rows = Rows(getattr(rows, "columns", []), rows[:limit])
     write(encoded(rows, fmt))
 
 
@@ -113,7 +123,8 @@ def descendants(graph, name, max_depth, count):
     if count:
         number = reports.descendant_count(graph, root, max_depth)
         return reports.Rows(["id", "count"], [{"id": root, "count": number}])
-    return reports.descendants(graph, root, max_depth)
+    kept = reports.kept_descendants(graph, root, max_depth)
+    return kept if kept is not None else reports.descendants(graph, root, max_depth)
 
 
 @click.command()

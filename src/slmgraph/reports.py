@@ -6,10 +6,14 @@ Every report returns a list of dicts with at least ``id`` and ``name``; lineage 
 
 import functools
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from operator import itemgetter
 
-from slmgraph import lineage, trees
+import orjson
+
+from slmgraph import edgerows, lineage, trees
+from slmgraph.edgerows import provenance, sorted_list
+from slmgraph.formats import json_array
 from slmgraph.graph import TRAINABLE, BadValue, Graph, NotForThisReport, first_day
 from slmgraph.queries import Rows
 
@@ -22,18 +26,7 @@ __all__ = [
 ]  # the reports' vocabulary too
 
 
-EDGE_COLUMNS = [
-    "id",
-    "name",
-    "relation",
-    "parent",
-    "parent_name",
-    "depth",
-    "method",
-    "source",
-    "provenance",
-    "retrieved",
-]
+EDGE_COLUMNS = edgerows.COLUMNS
 
 
 def renamed(columns: dict[str, str], rows: list[dict]) -> Rows:
@@ -43,56 +36,62 @@ def renamed(columns: dict[str, str], rows: list[dict]) -> Rows:
     )
 
 
-def sorted_list(text: str | None) -> str | None:
-    """A GROUP_CONCAT's values in a fixed order (SPARQL leaves the order to the engine)."""
-    return ", ".join(sorted(text.split(", "))) if text else None
-
-
 # A lineage edge as the walk reads it: the query's variables in the order of the index's rows
 # (which end with the child's hops from the root).
-LINE = lineage.ROW_KEYS[:-1]
+LINE = edgerows.LINE
 CHILD, RELATION, PARENT = 0, 2, 3
+_edge = edgerows.row
 
 
 def _lines(rows: list[dict]) -> list[tuple]:
     return [tuple(map(row.get, LINE)) for row in rows]
 
 
-def provenance(retrieved: str | None) -> str:
-    """Where a fact comes from: only a claim imported from the Hub has a day retrieved."""
-    return "hub" if retrieved else "curated"
-
-
-def _edge(line: tuple, depth: int) -> dict:
-    return {
-        "id": line[0],
-        "name": line[1],
-        "relation": line[2],
-        "parent": line[3],
-        "parent_name": line[4],
-        "depth": depth,
-        "method": sorted_list(line[6]) if line[6] else None,
-        "source": line[5],
-        "provenance": provenance(line[7]),
-        "retrieved": line[7],
-    }
-
-
 def descendants(graph: Graph, root: str, max_depth: int | None = None) -> Rows:
     """Everything deriving from ``root`` (a family covers its members), in tree order; with
     ``max_depth``, only the rows at most that many hops below it."""
+    if (kept := kept_descendants(graph, root, max_depth)) is not None:
+        return kept.rows()
     if graph.lineage is not None:  # the same rows as the query, from the build's index
-        rows = graph.lineage.descendants(root, graph.curated_only, max_depth)
-        dist = {line[CHILD]: line[-1] for line in rows} | {root: 0}
+        lines = graph.lineage.descendants(root, graph.curated_only, max_depth)
+        walked = lineage.tree(root, lines, _edge)
     else:
-        rows = _lines(graph.select("descendants", root=root))
-        dist = None
-    inside = dist if dist is not None else {root, *(line[CHILD] for line in rows)}
-    edges = [line for line in rows if line[PARENT] in inside]  # not a merge's other parents
-    walked = trees.walk(edges, {root: 0}, PARENT, CHILD, _edge, dist=dist, relation=RELATION)
+        lines = _lines(graph.select("descendants", root=root))
+        inside = {root, *(line[CHILD] for line in lines)}
+        edges = [line for line in lines if line[PARENT] in inside]  # not a merge's other parents
+        walked = trees.walk(edges, {root: 0}, PARENT, CHILD, _edge, relation=RELATION)
     if max_depth is not None:
         walked = [row for row in walked if row["depth"] <= max_depth]
     return Rows(EDGE_COLUMNS, walked)
+
+
+class KeptTree:
+    """A descendants report as the lineage index keeps it, read only when written: as rows,
+    or as each row's JSON, ready-made."""
+
+    columns = EDGE_COLUMNS
+
+    def __init__(self, index: lineage.Index, root: str, max_depth: int | None):
+        self.index, self.root, self.max_depth = index, root, max_depth
+
+    def __len__(self) -> int:
+        return self.index.tree_size(self.root, self.max_depth)
+
+    def rows(self, limit: int | None = None) -> Rows:
+        return Rows(EDGE_COLUMNS, orjson.loads(b"".join(json_array(self.json(limit)))))
+
+    def json(self, limit: int | None = None) -> Iterator[bytes]:
+        """Each row as the JSON of its dict, ready-made."""
+        return self.index.tree(self.root, self.max_depth, limit)
+
+
+def kept_descendants(graph: Graph, root: str, max_depth: int | None = None) -> KeptTree | None:
+    """The descendants report as the index keeps it, or None where it keeps none (no index,
+    an index made before they were kept, or a report of curated facts only)."""
+    index = graph.lineage
+    if index is None or not index.walked or graph.curated_only:
+        return None
+    return KeptTree(index, root, max_depth)
 
 
 def children_of(graph: Graph, root: str) -> Callable[[str], list[dict]]:
