@@ -233,9 +233,15 @@ async def answer(
         return web.error(failure.status, str(failure))
     response = _answered(result, tag, state.config)
     if tag is not None and key is not None:
-        ready = Ready(result.body, tuple(response.raw_headers))
-        state.answers.put(build, key, ready, len(result.body))
+        _keep(state, build, key, response)
     return response
+
+
+def _keep(state: ServerState, build: str, key: tuple, response: Response) -> Ready:
+    """Keep an answer as it is sent, for the same query on the same build."""
+    ready = Ready(response.body, tuple(response.raw_headers))
+    state.answers.put(build, key, ready, len(response.body))
+    return ready
 
 
 def _answered(result, tag: str | None, config) -> Response:
@@ -269,10 +275,7 @@ def answer_here(state: ServerState, build: str, key: tuple) -> Ready | None:
         )
     except JobFailed:
         return None
-    response = _answered(result, web.etag(build, *key), state.config)
-    ready = Ready(result.body, tuple(response.raw_headers))
-    state.answers.put(build, key, ready, len(result.body))
-    return ready
+    return _keep(state, build, key, _answered(result, web.etag(build, *key), state.config))
 
 
 def ready_response(ready: Ready) -> Response:
