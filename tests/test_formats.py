@@ -109,8 +109,8 @@ def plain_table(rows: list[dict], width: int) -> list[str]:
     (all of them if none has) at its natural width, then the last minor columns dropped while
     even their floors (22 for a key column, 8 for another) do not fit, then the widest column
     narrowed a character at a time; long cells end in an ellipsis, and a lineage table's first
-    column is indented by depth. Under it, wrapped to the width, the columns with a value that
-    it left out."""
+    column is indented by depth; spaces that end a line go (other white space is text). Under
+    it, wrapped to the width, the columns with a value that it left out."""
     keys = list(dict.fromkeys(key for row in rows for key in row))
     cells = {k: ["" if row.get(k) is None else str(row.get(k)) for row in rows] for k in keys}
     if {"depth", "parent"} <= set(keys):
@@ -135,7 +135,7 @@ def plain_table(rows: list[dict], width: int) -> list[str]:
 
     def line(texts: list[str]) -> str:
         cut = [t if len(t) <= w else t[: w - 1] + "…" for t, w in zip(texts, widths, strict=True)]
-        return "  ".join(t.ljust(w) for t, w in zip(cut, widths, strict=True)).rstrip()[:width]
+        return "  ".join(t.ljust(w) for t, w in zip(cut, widths, strict=True))[:width].rstrip(" ")
 
     rule = "  ".join("-" * w for w in widths)[:width]
     body = [line([cells[k][n] for k in shown]) for n in range(len(rows))]

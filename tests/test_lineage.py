@@ -1,7 +1,9 @@
 """The lineage index: its closure against a plain walk, and its rows against the SPARQL query
 it stands in for, so that the reports and the endpoint give the same answers."""
 
+import itertools
 from collections import deque
+from operator import itemgetter
 
 import orjson
 from hypothesis import given
@@ -9,6 +11,7 @@ from hypothesis import strategies as st
 from pyoxigraph import Store
 
 from slmgraph import lineage, reports, trees
+from slmgraph.formats import encoded
 
 PARENTS = st.dictionaries(
     st.integers(0, 12), st.sets(st.integers(0, 12), min_size=1, max_size=3), max_size=12
@@ -133,3 +136,61 @@ def test_depth_and_count_agree_with_the_full_report(graph):
             assert reports.descendants(graph, root, depth) == near
             count = reports.descendant_count(graph, root, depth)
             assert count == len({row["id"] for row in near})
+
+
+# Any text SQLite keeps as it is: no NUL (it ends a string there), no lone surrogates
+TEXT = st.text(st.characters(blacklist_categories=["Cs"], blacklist_characters="\x00"), max_size=30)
+
+
+@given(
+    EDGES,
+    st.integers(0, 8),
+    st.sampled_from([None, 1, 3]),
+    st.sampled_from([None, 0, 1, 4]),
+    st.integers(1, 140),
+    st.lists(st.tuples(TEXT, TEXT), min_size=9, max_size=9),
+    st.lists(st.one_of(st.none(), TEXT), min_size=30, max_size=30),
+    st.sampled_from([0, 3, lineage.MEASURED_FROM]),
+)
+def test_a_kept_report_as_a_table_is_the_table_of_its_rows(
+    tmp_path_factory, edges, root, max_depth, limit, width, entities, sources, measured_from
+):
+    """SQLite writes the table of a report the index keeps: byte for byte the table that
+    ``formats`` makes of the report's rows, at any width, cut by depth and limit, whatever
+    the ids, names and sources hold (long, empty, wide letters, trailing spaces) or lack,
+    and whether its column widths were kept or are measured as it is read."""
+    build = tmp_path_factory.mktemp("index")
+    ids = [f"{key}#{n}" for n, (key, _) in enumerate(entities)]  # unique, any text
+    claims = [
+        (is_curated, lineage.Edge(ids[child], relation, ids[parent], sources[number], None, None))
+        for number, (child, relation, parent, is_curated) in enumerate(edges)
+    ]
+    curated = [edge for is_curated, edge in claims if is_curated]
+    hub = [edge._replace(retrieved="2026-01-02") for is_curated, edge in claims if not is_curated]
+    names = dict(zip(ids, map(itemgetter(1), entities), strict=True))
+    lineage.write(build, curated, hub, names, measured_from=measured_from)
+    graph = reports.Graph(Store(), lineage=lineage.Index(build / lineage.FILE))
+    kept = reports.kept_descendants(graph, ids[root], max_depth)
+    rows = kept.rows(limit)
+    assert len(rows) == min(len(kept), len(rows) if limit is None else limit)
+    assert b"".join(kept.table(width, limit)) == b"".join(encoded(rows, "table", width))
+
+
+def test_a_kept_table_cuts_the_ids_of_a_deep_chain_as_formats_does(tmp_path):
+    """Twenty hops of long ids: deep enough that the indent alone outgrows the first column,
+    whose cells are then cut to the room the indent leaves, or to the indent itself. Every
+    other hop is a Hub claim: the last column, the day it was retrieved, is empty on the
+    others."""
+    ids = [f"org-{n}/a-long-model-name-{n}" for n in range(21)]
+    chain = [lineage.Edge(c, "fine-tuned", p, None, None, None) for p, c in itertools.pairwise(ids)]
+    hub = [edge._replace(retrieved="2026-01-02") for edge in chain[1::2]]
+    lineage.write(tmp_path, chain[::2], hub, {}, measured_from=20)  # kept measured at the top
+    graph = reports.Graph(Store(), lineage=lineage.Index(tmp_path / lineage.FILE))
+    kept = reports.kept_descendants(graph, ids[0])
+    rows = kept.rows()
+    assert max(row["depth"] for row in rows) == 20
+    for width, cut in ((30, False), (66, True), (72, True), (90, True), (200, False)):
+        table = b"".join(kept.table(width))
+        assert table == b"".join(encoded(rows, "table", width)), width
+        assert ("…" in table.decode()) == cut, width  # too narrow for any fit: lines cut
+    assert b"retrieved" in table and b"2026-01-02\n" in table and b"curated\n" in table

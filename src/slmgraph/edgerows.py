@@ -1,6 +1,6 @@
 """A lineage edge as a report row: the columns lineage reports share, the row as a dict, and
-the same row as JSON in two pieces around its depth. The lineage index keeps the pieces, so
-that a report of a hundred thousand rows is read ready-made rather than made row by row."""
+what the lineage index keeps of it (its JSON in two pieces around its depth, and its values),
+so that a report of a hundred thousand rows is read ready-made rather than made row by row."""
 
 import orjson
 
@@ -16,6 +16,8 @@ COLUMNS = [
     "provenance",
     "retrieved",
 ]
+# A row's values but its depth: what an edge holds, whatever depth it is reached at
+CELLS = [column for column in COLUMNS if column != "depth"]
 # An edge's fields in the order rows of the lineage query and the index hold them
 LINE = ("child", "childName", "relation", "parent", "parentName", "source", "methods", "retrieved")
 
@@ -46,13 +48,20 @@ def row(line: tuple, depth: int) -> dict:
     }
 
 
-def json_pieces(line: tuple) -> tuple[bytes, bytes]:
-    """The row's JSON up to its depth's value and after it: joined around a depth, byte for
-    byte what the row's dict gives (a value cannot hold the key: its quotes are escaped).
+def kept(line: tuple) -> tuple:
+    """What the lineage index keeps of the row of an edge (its fields in ``LINE`` order),
+    whatever depth it is reached at: its JSON up to the depth's value and after it, joined
+    around a depth byte for byte what the row's dict gives (a value cannot hold the key: its
+    quotes are escaped), then its values in ``CELLS`` order.
 
-    >>> head, tail = json_pieces(("b", "B", "merged", "a", "A", None, None, None))
-    >>> head + b"2" + tail == orjson.dumps(row(("b", "B", "merged", "a", "A", None, None, None), 2))
+    >>> line = ("b", "B", "merged", "a", "A", None, None, None)
+    >>> head, tail, *cells = kept(line)
+    >>> head + b"2" + tail == orjson.dumps(row(line, 2))
     True
+    >>> cells
+    ['b', 'B', 'merged', 'a', 'A', None, None, 'curated', None]
     """
-    head, _, tail = orjson.dumps(row(line, 0)).partition(b'"depth":0')
-    return head + b'"depth":', tail
+    values = row(line, 0)
+    head, _, tail = orjson.dumps(values).partition(b'"depth":0')
+    del values["depth"]
+    return head + b'"depth":', tail, *values.values()

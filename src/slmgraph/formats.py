@@ -7,6 +7,7 @@ import textwrap
 from collections.abc import Iterable, Iterator
 from itertools import chain, islice, repeat, takewhile
 from operator import add, sub
+from typing import NamedTuple
 
 import orjson
 
@@ -252,12 +253,22 @@ KEY_COLUMNS = {
 }
 
 
-def _table(keys: list[str], columns: _Columns, width: int) -> Iterator[str]:
-    """The lines of a table of ``columns`` that fits ``width``: where they do not all fit
-    even at their narrowest, the last minor columns give way. Only the columns shown are
-    made text whole."""
-    if not keys:
-        return iter([""])
+class Plan(NamedTuple):
+    """How a table fits a width: the columns shown (by place) with their widths and natural
+    widths (a longer cell is cut), where every line is cut when even that is too wide, and the
+    lines above and below the rows."""
+
+    shown: list[int]
+    widths: list[int]
+    natural: list[int]
+    cut_at: int | None
+    head: list[str]
+    note: list[str]
+
+
+def plan(keys: list[str], columns, width: int) -> Plan:
+    """Fit the ``columns`` (a ``_Columns`` or a ``Measured``) of a table to ``width``: where
+    they do not all fit even at their narrowest, the last minor columns give way."""
     key = [name in KEY_COLUMNS for name in keys]
     floor = [  # a key column is always shown; whether another is needs only its floor
         min(columns.natural(i), _FLOOR[k]) if k else columns.width(i, _FLOOR[k])
@@ -273,21 +284,53 @@ def _table(keys: list[str], columns: _Columns, width: int) -> Iterator[str]:
         shown.remove(minor[-1])
     natural = [columns.natural(i) for i in shown]
     widths = _fit(natural, [key[i] for i in shown], width) or natural
-    cells = [columns[i] for i in shown]
-    cells = [_cut(c, w) if n > w else c for c, w, n in zip(cells, widths, natural, strict=True)]
-    fields = [f"{{:<{w}}}" for w in widths]  # a row's cells padded in one C call
     names = [_cut([keys[i]], w)[0] for i, w in zip(shown, widths, strict=True)]
-    header = "  ".join(fields).format(*names).rstrip()
-    if cells[-1] and type(cells[-1][0]) is int:  # a number never ends in a space: no padding
-        lines = map("  ".join([*fields[:-1], "{}"]).format, *cells)
-    else:
-        lines = map(str.rstrip, map("  ".join(fields).format, *cells))
+    header = "  ".join(f"{{:<{w}}}" for w in widths).format(*names).rstrip(" ")
     rule = "  ".join("-" * w for w in widths)
-    if sum(widths) + 2 * (len(widths) - 1) > width:  # too wide even at the narrowest
-        header, rule, lines = header[:width], rule[:width], (line[:width] for line in lines)
+    cut_at = width if sum(widths) + 2 * (len(widths) - 1) > width else None
+    if cut_at:  # too wide even at the narrowest
+        header, rule = header[:width].rstrip(" "), rule[:width]
     left_out = [keys[i] for i in filled if i not in shown]
     note = _left_out(left_out, width) if left_out else []
-    return iter(["\n".join([header, rule, *lines, *note])])  # one block: written in one call
+    return Plan(shown, widths, natural, cut_at, [header, rule], note)
+
+
+class Measured:
+    """A table's columns known by the length of each one's longest cell as text (0 when no row
+    has a value), as the lineage index measures a report it keeps."""
+
+    def __init__(self, keys: list[str], longest: list[int]):
+        self.keys, self.longest = keys, longest
+
+    def natural(self, i: int) -> int:
+        return max(self.longest[i], len(self.keys[i]))
+
+    def width(self, i: int, cap: int) -> int:
+        return min(cap, self.natural(i))
+
+    def filled(self, i: int) -> bool:
+        return self.longest[i] > 0
+
+
+def _table(keys: list[str], columns: _Columns, width: int) -> Iterator[str]:
+    """The lines of a table of ``columns`` that fits ``width`` (see ``plan``). Only the
+    columns shown are made text whole."""
+    if not keys:
+        return iter([""])
+    fitted = plan(keys, columns, width)
+    cells = [columns[i] for i in fitted.shown]
+    cells = [
+        _cut(c, w) if n > w else c
+        for c, w, n in zip(cells, fitted.widths, fitted.natural, strict=True)
+    ]
+    fields = [f"{{:<{w}}}" for w in fitted.widths]  # a row's cells padded in one C call
+    if cells[-1] and type(cells[-1][0]) is int:  # a number never ends in a space: no padding
+        lines = map("  ".join([*fields[:-1], "{}"]).format, *cells)
+    else:  # the padding after the last cell goes (and with it, any spaces that end the cell)
+        lines = map(str.rstrip, map("  ".join(fields).format, *cells), repeat(" "))
+    if fitted.cut_at:
+        lines = (line[: fitted.cut_at].rstrip(" ") for line in lines)
+    return iter(["\n".join([*fitted.head, *lines, *fitted.note])])  # one block: one write
 
 
 def _left_out(names: list[str], width: int) -> list[str]:

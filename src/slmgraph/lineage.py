@@ -17,7 +17,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import NamedTuple
 
-from slmgraph import edgerows, trees
+from slmgraph import edgerows, kept, trees
 from slmgraph.bulk import collector_paused
 from slmgraph.names import compact, normalise
 
@@ -37,14 +37,25 @@ CREATE TABLE edge (child INTEGER, relation TEXT, parent INTEGER, number INTEGER,
 CREATE TABLE closure (ancestor INTEGER, descendant INTEGER, hops INTEGER, curated_hops INTEGER,
                       PRIMARY KEY (ancestor, descendant)) WITHOUT ROWID;
 CREATE TABLE hub_name (entity TEXT, kind TEXT, repo TEXT, whole TEXT, part TEXT, org TEXT);
-CREATE TABLE edge_json (edge INTEGER PRIMARY KEY, head BLOB, tail BLOB);
+CREATE TABLE edge_row (edge INTEGER PRIMARY KEY, head BLOB, tail BLOB, {cells});
 CREATE TABLE walk (ancestor INTEGER, position INTEGER, edge INTEGER, depth INTEGER,
                    PRIMARY KEY (ancestor, position)) WITHOUT ROWID;
-"""
+CREATE TABLE walk_width (ancestor INTEGER PRIMARY KEY, {widths});
+""".format(
+    cells=", ".join(f"{column} TEXT" for column in edgerows.CELLS),
+    widths=", ".join(f"{column} INTEGER" for column in edgerows.COLUMNS),
+)
 # Every entity's descendants report is kept as its rows in tree order (``walk``: the edge and
-# depth of each), and every edge's report row as JSON around its depth (``edge_json``): the
-# report of a hundred thousand descendants is then read in order, its JSON ready-made, where
-# walking it anew costs seconds. Both cover all edges; a curated-only report is walked.
+# depth of each), every edge's report row as JSON around its depth and as values
+# (``edge_row``), and a large report's column widths (``walk_width``): the report of a
+# hundred thousand descendants is then read in order, ready-made (see ``kept``), where walking
+# it anew costs seconds. They cover all edges; a curated-only report is walked.
+MEASURED_FROM = 10_000  # a shorter report is measured when read, in milliseconds
+_MEASURE = f"""
+INSERT INTO walk_width SELECT ancestor, {kept.WIDTHS} FROM walk JOIN edge_row USING (edge)
+WHERE ancestor IN (SELECT ancestor FROM walk GROUP BY ancestor HAVING COUNT(*) >= ?)
+GROUP BY ancestor
+"""
 _INDEXES = """
 CREATE INDEX hub_name_entity ON hub_name (entity);
 CREATE INDEX hub_name_whole ON hub_name (whole);
@@ -71,15 +82,6 @@ SELECT e.child_key, e.child_name, e.relation, e.source, e.methods, e.retrieved, 
 FROM closure AS k JOIN edge AS e ON e.child = k.descendant
 WHERE k.ancestor = (SELECT id FROM node WHERE key = ?1) AND k.{hops} = 1
   AND e.parent = (SELECT id FROM node WHERE key = ?1) {curated}
-"""
-_TREE = """
-SELECT CAST(j.head || w.depth || j.tail AS BLOB) FROM walk AS w JOIN edge_json AS j USING (edge)
-WHERE w.ancestor = (SELECT id FROM node WHERE key = ?) AND w.depth <= ?
-ORDER BY w.position LIMIT ?
-"""
-_TREE_SIZE = """
-SELECT COUNT(*) FROM walk
-WHERE ancestor = (SELECT id FROM node WHERE key = ?) AND depth <= ?
 """
 _HUB_EDGES = """
 SELECT child_key, relation, parent_key, source, methods, retrieved FROM edge WHERE NOT curated
@@ -127,19 +129,8 @@ class Index:
         # read in place rather than copied page by page: a large report reads half as long
         self.db.execute(f"PRAGMA mmap_size = {1 << 40}")
         tables = self.db.execute("SELECT name FROM sqlite_schema WHERE type = 'table'")
-        # an index written before reports were kept walked still answers, walking them
-        self.walked = ("walk",) in tables.fetchall()
-
-    def tree(self, root: str, max_depth: int | None, limit: int | None) -> Iterator[bytes]:
-        """The first ``limit`` rows of the descendants report of ``root``, in tree order, at
-        most ``max_depth`` hops down, each the JSON of its ``edgerows.row``. Only for an index
-        that keeps them (``walked``), and all edges, curated or not."""
-        limits = (root, max_depth or _NO_LIMIT, _NO_LIMIT if limit is None else limit)
-        return map(itemgetter(0), self.db.execute(_TREE, limits))
-
-    def tree_size(self, root: str, max_depth: int | None) -> int:
-        """How many rows ``tree`` has without a limit."""
-        return self.db.execute(_TREE_SIZE, (root, max_depth or _NO_LIMIT)).fetchone()[0]
+        # an index written before reports were kept as they are still answers, walking them
+        self.walked = ("walk_width",) in tables.fetchall()
 
     def descendants(self, root: str, curated_only: bool, max_depth: int | None) -> list[tuple]:
         """The rows ``descendants.rq`` gives for ``root``, for descendants at most
@@ -223,10 +214,11 @@ def write(
     hub: Iterable[Edge],
     names: dict[str, str],
     hub_names: Iterable[HubName] = (),
+    measured_from: int = MEASURED_FROM,
 ) -> None:
     """Write the index of a build: its curated and Hub edges, their closure, and the Hub's
     names. ``names`` gives an entity's name where it is not its id (a Hub model's name is its
-    repo id)."""
+    repo id). The column widths of reports of ``measured_from`` rows or more are kept."""
     path = build_dir / FILE
     staging = build_dir / f".{FILE}.{os.getpid()}"
     staging.unlink(missing_ok=True)
@@ -251,7 +243,7 @@ def write(
     # numbered in that order: a report's rows, mostly in key order, read its edges in order
     rows = [(*row[:3], number, *row[4:]) for number, row in enumerate(rows)]
     db.executemany(f"INSERT INTO edge VALUES ({', '.join('?' * 12)})", rows)
-    db.executemany("INSERT INTO edge_json VALUES (?, ?, ?)", map(_json_pieces, rows))
+    db.executemany(f"INSERT INTO edge_row VALUES ({', '.join('?' * 12)})", map(_edge_row, rows))
     into: dict[int, list[tuple]] = defaultdict(list)  # each child's edges, as the walk reads them
     for row in rows:
         into[row[0]].append(row[:4])
@@ -273,6 +265,7 @@ def write(
     )
     db.executemany("INSERT INTO walk VALUES (?, ?, ?, ?)", _walks(pairs, into))
     del pairs, into
+    db.execute(_MEASURE, (measured_from,))
     db.executemany("INSERT INTO hub_name VALUES (?, ?, ?, ?, ?, ?)", map(_name_keys, hub_names))
     db.executescript(_INDEXES)
     db.commit()
@@ -280,10 +273,10 @@ def write(
     os.replace(staging, path)
 
 
-def _json_pieces(row: tuple) -> tuple:
+def _edge_row(row: tuple) -> tuple:
     number, child_key, child_name, parent_key, parent_name, *notes, _ = row[3:]
     line = (child_key, child_name, row[1], parent_key, parent_name, *notes)
-    return number, *edgerows.json_pieces(line)
+    return number, *edgerows.kept(line)
 
 
 def _walks(pairs: list[tuple], into: dict[int, list[tuple]]) -> Iterator[tuple]:

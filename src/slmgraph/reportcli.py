@@ -1,5 +1,6 @@
 """The report commands: each opens the graph, runs one report and writes its rows."""
 
+import shutil
 import sys
 from functools import wraps
 from pathlib import Path
@@ -68,10 +69,10 @@ def report(func):
 
 def _print(graph, rows, fmt: str | None, limit: int | None) -> None:
     """Write a report's rows, after the notes on how its names were read. A report the lineage
-    index keeps is read as it is written: its JSON comes ready-made."""
+    index keeps is read as it is written: its JSON ready-made, its table written by SQLite."""
     from slmgraph.formats import encoded, json_array
+    from slmgraph.kept import KeptTree
     from slmgraph.queries import Rows
-    from slmgraph.reports import KeptTree
 
     for reading in graph.readings:  # a name read loosely, a Hub link gone stale
         click.echo(f"note: {reading}", err=True)
@@ -87,6 +88,8 @@ def _print(graph, rows, fmt: str | None, limit: int | None) -> None:
     if isinstance(rows, KeptTree):
         if fmt == "json":
             return write(json_array(rows.json(limit)))
+        if fmt == "table":
+            return write(rows.table(shutil.get_terminal_size().columns, limit))
         rows = rows.rows(limit)
     elif limit is not None:
         rows = Rows(getattr(rows, "columns", []), rows[:limit])

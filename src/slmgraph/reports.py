@@ -6,14 +6,11 @@ Every report returns a list of dicts with at least ``id`` and ``name``; lineage 
 
 import functools
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from operator import itemgetter
 
-import orjson
-
-from slmgraph import edgerows, lineage, trees
+from slmgraph import edgerows, kept, lineage, trees
 from slmgraph.edgerows import provenance, sorted_list
-from slmgraph.formats import json_array
 from slmgraph.graph import TRAINABLE, BadValue, Graph, NotForThisReport, first_day
 from slmgraph.queries import Rows
 
@@ -65,33 +62,13 @@ def descendants(graph: Graph, root: str, max_depth: int | None = None) -> Rows:
     return Rows(EDGE_COLUMNS, walked)
 
 
-class KeptTree:
-    """A descendants report as the lineage index keeps it, read only when written: as rows,
-    or as each row's JSON, ready-made."""
-
-    columns = EDGE_COLUMNS
-
-    def __init__(self, index: lineage.Index, root: str, max_depth: int | None):
-        self.index, self.root, self.max_depth = index, root, max_depth
-
-    def __len__(self) -> int:
-        return self.index.tree_size(self.root, self.max_depth)
-
-    def rows(self, limit: int | None = None) -> Rows:
-        return Rows(EDGE_COLUMNS, orjson.loads(b"".join(json_array(self.json(limit)))))
-
-    def json(self, limit: int | None = None) -> Iterator[bytes]:
-        """Each row as the JSON of its dict, ready-made."""
-        return self.index.tree(self.root, self.max_depth, limit)
-
-
-def kept_descendants(graph: Graph, root: str, max_depth: int | None = None) -> KeptTree | None:
+def kept_descendants(graph: Graph, root: str, max_depth: int | None = None) -> kept.KeptTree | None:
     """The descendants report as the index keeps it, or None where it keeps none (no index,
     an index made before they were kept, or a report of curated facts only)."""
     index = graph.lineage
     if index is None or not index.walked or graph.curated_only:
         return None
-    return KeptTree(index, root, max_depth)
+    return kept.KeptTree(index.db, root, max_depth)
 
 
 def children_of(graph: Graph, root: str) -> Callable[[str], list[dict]]:

@@ -1,0 +1,113 @@
+"""Descendants reports as the lineage index keeps them, read in tree order: as each row's JSON,
+ready-made, or as a table that SQLite writes line by line from each edge's values and the
+report's column widths, kept measured. A hundred thousand rows then never become Python
+values, whatever the format."""
+
+import sqlite3
+from collections.abc import Iterator
+from operator import itemgetter
+
+import orjson
+
+from slmgraph import edgerows, formats
+from slmgraph.queries import Rows
+
+COLUMNS = edgerows.COLUMNS
+_INDENT = "2 * (depth - 1)"  # a lineage table's first column, indented to read as a tree
+# The length of each column's longest cell as text (0 where no row has a value), over rows of
+# ``walk`` joined with ``edge_row``; the first column as a lineage table shows it, indented
+WIDTHS = ", ".join(
+    "coalesce({}, 0)".format(
+        f"max({_INDENT} + length(id))"
+        if column == "id"
+        else "length(max(depth))"
+        if column == "depth"
+        else f"max(length({column}))"
+    )
+    for column in COLUMNS
+)
+_ROWS = """
+FROM walk JOIN edge_row USING (edge)
+WHERE ancestor = (SELECT node.id FROM node WHERE key = ?) AND depth <= ?
+ORDER BY position LIMIT ?
+"""
+_JSON = "SELECT CAST(head || depth || tail AS BLOB)" + _ROWS
+_SIZE = """
+SELECT COUNT(*) FROM walk WHERE ancestor = (SELECT node.id FROM node WHERE key = ?) AND depth <= ?
+"""
+_WHOLE_WIDTHS = "SELECT * FROM walk_width WHERE ancestor = (SELECT id FROM node WHERE key = ?)"
+_SOME_WIDTHS = f"SELECT {WIDTHS} FROM (SELECT depth, {', '.join(edgerows.CELLS)} {_ROWS})"
+_LINES = "SELECT CAST({line} AS BLOB)" + _ROWS
+_NO_LIMIT = 1 << 62
+
+
+class KeptTree:
+    """The descendants report of ``root`` at most ``max_depth`` hops down, read only when
+    written, from an index that keeps it."""
+
+    columns = COLUMNS
+
+    def __init__(self, db: sqlite3.Connection, root: str, max_depth: int | None):
+        self.db, self.root, self.max_depth = db, root, max_depth or _NO_LIMIT
+
+    def _bounds(self, limit: int | None) -> tuple:
+        return self.root, self.max_depth, _NO_LIMIT if limit is None else limit
+
+    def __len__(self) -> int:
+        return self.db.execute(_SIZE, self._bounds(None)[:2]).fetchone()[0]
+
+    def json(self, limit: int | None = None) -> Iterator[bytes]:
+        """Each of the first ``limit`` rows as the JSON of its ``edgerows.row``."""
+        return map(itemgetter(0), self.db.execute(_JSON, self._bounds(limit)))
+
+    def rows(self, limit: int | None = None) -> Rows:
+        return Rows(COLUMNS, orjson.loads(b"".join(formats.json_array(self.json(limit)))))
+
+    def table(self, width: int, limit: int | None = None) -> Iterator[bytes]:
+        """The first ``limit`` rows as ``formats`` writes a table ``width`` wide, in UTF-8."""
+        fitted = formats.plan(COLUMNS, formats.Measured(COLUMNS, self._widths(limit)), width)
+        yield ("\n".join(fitted.head) + "\n").encode()
+        lines = self.db.execute(_LINES.format(line=_line(fitted)), self._bounds(limit))
+        while block := lines.fetchmany(4096):
+            yield b"\n".join(map(itemgetter(0), block)) + b"\n"
+        if fitted.note:
+            yield ("\n".join(fitted.note) + "\n").encode()
+
+    def _widths(self, limit: int | None) -> list[int]:
+        whole = self.max_depth == _NO_LIMIT and limit is None
+        if whole and (found := self.db.execute(_WHOLE_WIDTHS, (self.root,)).fetchone()):
+            return list(found[1:])  # a large report, kept measured
+        return list(self.db.execute(_SOME_WIDTHS, self._bounds(limit)).fetchone())
+
+
+def _line(fitted: formats.Plan) -> str:
+    """The SQL expression of a row's line in a table as ``formats`` writes it: each cell
+    shown cut to its column's width with an ellipsis and padded (in characters, not bytes),
+    the first indented by depth, the whole line cut where even the table's narrowest is too
+    wide, and spaces that end a line gone. One ``printf`` a row: the indent is a field
+    of its own, and the id is cut to what it leaves."""
+    fields, values = [], []
+    last = len(fitted.shown) - 1
+    for place, (i, width, natural) in enumerate(
+        zip(fitted.shown, fitted.widths, fitted.natural, strict=True)
+    ):
+        pad = "" if place == last else str(width)  # the last cell is not padded
+        cell = COLUMNS[i]
+        if cell == "id":  # indented by depth, the indent itself cut short of the width
+            indent = f"min({_INDENT}, {width - 1})"
+            if natural > width:
+                room = f"max(0, {width - 1} - {_INDENT})"
+                cell = f"iif({_INDENT} + length(id) <= {width}, id, substr(id, 1, {room}) || '…')"
+            fields.append(f"%*s%-!{'*' if pad else ''}s")
+            values += [indent, "''", *([f"{width} - {indent}"] if pad else []), cell]
+            continue
+        if natural > width:
+            cell = f"iif(length({cell}) <= {width}, {cell}, substr({cell}, 1, {width - 1}) || '…')"
+        fields.append(f"%-!{pad}s")
+        values.append(cell)
+    line = f"printf('{'  '.join(fields)}', {', '.join(values)})"
+    if fitted.cut_at:
+        return f"rtrim(substr({line}, 1, {fitted.cut_at}), ' ')"
+    if COLUMNS[fitted.shown[-1]] == "depth":  # a number never ends in a space
+        return line
+    return f"rtrim({line}, ' ')"
