@@ -6,7 +6,7 @@ from collections import deque
 from operator import itemgetter
 
 import orjson
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from pyoxigraph import Store
 
@@ -138,13 +138,21 @@ def test_depth_and_count_agree_with_the_full_report(graph):
             assert count == len({row["id"] for row in near})
 
 
-# Any text SQLite keeps as it is: no NUL (it ends a string there), no lone surrogates
-TEXT = st.text(st.characters(blacklist_categories=["Cs"], blacklist_characters="\x00"), max_size=30)
+# Any text SQLite keeps as it is (no NUL, which ends a string there, and no lone surrogates),
+# often with what the formats treat apart: separators, quotes, line breaks, wide letters
+TEXT = st.text(
+    st.one_of(
+        st.characters(blacklist_categories=["Cs"], blacklist_characters="\x00"),
+        st.sampled_from(list(',"|\r\n\t …é漢')),
+    ),
+    max_size=30,
+)
 
 
+@settings(max_examples=300)
 @given(
     EDGES,
-    st.integers(0, 8),
+    st.integers(0, 30),
     st.sampled_from([None, 1, 3]),
     st.sampled_from([None, 0, 1, 4]),
     st.integers(1, 140),
@@ -152,13 +160,14 @@ TEXT = st.text(st.characters(blacklist_categories=["Cs"], blacklist_characters="
     st.lists(st.one_of(st.none(), TEXT), min_size=30, max_size=30),
     st.sampled_from([0, 3, lineage.MEASURED_FROM]),
 )
-def test_a_kept_report_as_a_table_is_the_table_of_its_rows(
+def test_a_kept_report_as_text_is_what_formats_makes_of_its_rows(
     tmp_path_factory, edges, root, max_depth, limit, width, entities, sources, measured_from
 ):
-    """SQLite writes the table of a report the index keeps: byte for byte the table that
-    ``formats`` makes of the report's rows, at any width, cut by depth and limit, whatever
-    the ids, names and sources hold (long, empty, wide letters, trailing spaces) or lack,
-    and whether its column widths were kept or are measured as it is read."""
+    """SQLite writes a report the index keeps as a table, CSV and Markdown: byte for byte
+    what ``formats`` makes of the report's rows, a table at any width, cut by depth and limit,
+    whatever the ids, names and sources hold (long, empty, wide letters, trailing spaces,
+    commas, quotes, line breaks, bars) or lack, and whether its column widths were kept or
+    are measured as it is read."""
     build = tmp_path_factory.mktemp("index")
     ids = [f"{key}#{n}" for n, (key, _) in enumerate(entities)]  # unique, any text
     claims = [
@@ -170,10 +179,13 @@ def test_a_kept_report_as_a_table_is_the_table_of_its_rows(
     names = dict(zip(ids, map(itemgetter(1), entities), strict=True))
     lineage.write(build, curated, hub, names, measured_from=measured_from)
     graph = reports.Graph(Store(), lineage=lineage.Index(build / lineage.FILE))
-    kept = reports.kept_descendants(graph, ids[root], max_depth)
+    top = ids[edges[root % len(edges)][2] if edges else 0]  # mostly a parent: rows below it
+    kept = reports.kept_descendants(graph, top, max_depth)
     rows = kept.rows(limit)
     assert len(rows) == min(len(kept), len(rows) if limit is None else limit)
-    assert b"".join(kept.table(width, limit)) == b"".join(encoded(rows, "table", width))
+    for fmt in ("table", "csv", "markdown"):
+        written = b"".join(kept.text(fmt, width, limit))
+        assert written == b"".join(encoded(rows, fmt, width)), fmt
 
 
 def test_a_kept_table_cuts_the_ids_of_a_deep_chain_as_formats_does(tmp_path):
@@ -190,7 +202,7 @@ def test_a_kept_table_cuts_the_ids_of_a_deep_chain_as_formats_does(tmp_path):
     rows = kept.rows()
     assert max(row["depth"] for row in rows) == 20
     for width, cut in ((30, False), (66, True), (72, True), (90, True), (200, False)):
-        table = b"".join(kept.table(width))
+        table = b"".join(kept.text("table", width))
         assert table == b"".join(encoded(rows, "table", width)), width
         assert ("…" in table.decode()) == cut, width  # too narrow for any fit: lines cut
     assert b"retrieved" in table and b"2026-01-02\n" in table and b"curated\n" in table

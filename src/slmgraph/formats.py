@@ -213,11 +213,13 @@ def json_array(objects: Iterable[bytes]) -> Iterator[bytes]:
 
 
 def _csv(rows: list[dict], keys: list[str]) -> Iterator[str]:
+    """Rows of CSV; a value holding a comma, a quote or either line break is quoted (the
+    writer quotes what its line ending holds: "\r\n" here, and "\n" ends each line)."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = csv.writer(buffer, lineterminator="\r\n")
     for values in [keys, *([_cell(row.get(k)) for k in keys] for row in rows)]:
         writer.writerow(values)
-        yield buffer.getvalue()[:-1]
+        yield buffer.getvalue()[:-2]
         buffer.seek(0)
         buffer.truncate()
 

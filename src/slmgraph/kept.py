@@ -1,7 +1,7 @@
 """Descendants reports as the lineage index keeps them, read in tree order: as each row's JSON,
-ready-made, or as a table that SQLite writes line by line from each edge's values and the
-report's column widths, kept measured. A hundred thousand rows then never become Python
-values, whatever the format."""
+ready-made, or as lines of a table, CSV or Markdown that SQLite writes from each edge's values
+(a table to the report's column widths, kept measured). A hundred thousand rows then never
+become Python values, whatever the format."""
 
 import sqlite3
 from collections.abc import Iterator
@@ -37,7 +37,7 @@ SELECT COUNT(*) FROM walk WHERE ancestor = (SELECT node.id FROM node WHERE key =
 """
 _WHOLE_WIDTHS = "SELECT * FROM walk_width WHERE ancestor = (SELECT id FROM node WHERE key = ?)"
 _SOME_WIDTHS = f"SELECT {WIDTHS} FROM (SELECT depth, {', '.join(edgerows.CELLS)} {_ROWS})"
-_LINES = "SELECT CAST({line} AS BLOB)" + _ROWS
+_TEXT = "SELECT CAST({line} AS BLOB)" + _ROWS
 _NO_LIMIT = 1 << 62
 
 
@@ -63,15 +63,20 @@ class KeptTree:
     def rows(self, limit: int | None = None) -> Rows:
         return Rows(COLUMNS, orjson.loads(b"".join(formats.json_array(self.json(limit)))))
 
-    def table(self, width: int, limit: int | None = None) -> Iterator[bytes]:
-        """The first ``limit`` rows as ``formats`` writes a table ``width`` wide, in UTF-8."""
-        fitted = formats.plan(COLUMNS, formats.Measured(COLUMNS, self._widths(limit)), width)
-        yield ("\n".join(fitted.head) + "\n").encode()
-        lines = self.db.execute(_LINES.format(line=_line(fitted)), self._bounds(limit))
+    def text(self, fmt: str, width: int, limit: int | None = None) -> Iterator[bytes]:
+        """The first ``limit`` rows as ``formats`` writes them in ``fmt`` (not JSON; a table
+        ``width`` wide), in UTF-8."""
+        if fmt == "table":
+            fitted = formats.plan(COLUMNS, formats.Measured(COLUMNS, self._widths(limit)), width)
+            head, line, note = fitted.head, _table_line(fitted), fitted.note
+        else:  # the header as formats writes it, the rows as SQLite does
+            head, line, note = list(formats.lines(Rows(COLUMNS, []), fmt)), _LINES[fmt], []
+        yield ("\n".join(head) + "\n").encode()
+        lines = self.db.execute(_TEXT.format(line=line), self._bounds(limit))
         while block := lines.fetchmany(4096):
             yield b"\n".join(map(itemgetter(0), block)) + b"\n"
-        if fitted.note:
-            yield ("\n".join(fitted.note) + "\n").encode()
+        if note:
+            yield ("\n".join(note) + "\n").encode()
 
     def _widths(self, limit: int | None) -> list[int]:
         whole = self.max_depth == _NO_LIMIT and limit is None
@@ -80,7 +85,7 @@ class KeptTree:
         return list(self.db.execute(_SOME_WIDTHS, self._bounds(limit)).fetchone())
 
 
-def _line(fitted: formats.Plan) -> str:
+def _table_line(fitted: formats.Plan) -> str:
     """The SQL expression of a row's line in a table as ``formats`` writes it: each cell
     shown cut to its column's width with an ellipsis and padded (in characters, not bytes),
     the first indented by depth, the whole line cut where even the table's narrowest is too
@@ -105,9 +110,32 @@ def _line(fitted: formats.Plan) -> str:
             cell = f"iif(length({cell}) <= {width}, {cell}, substr({cell}, 1, {width - 1}) || '…')"
         fields.append(f"%-!{pad}s")
         values.append(cell)
-    line = f"printf('{'  '.join(fields)}', {', '.join(values)})"
+    line = _printf("  ".join(fields), values)
     if fitted.cut_at:
         return f"rtrim(substr({line}, 1, {fitted.cut_at}), ' ')"
     if COLUMNS[fitted.shown[-1]] == "depth":  # a number never ends in a space
         return line
     return f"rtrim({line}, ' ')"
+
+
+def _csv_field(column: str) -> str:
+    """A value as CSV writes it: quoted, its quotes doubled, where it holds a comma, a quote
+    or a line break (``printf`` writes nothing for a null)."""
+    if column == "depth":
+        return column
+    special = " OR ".join(f"instr({column}, {c})" for c in ("','", "'\"'", "char(10)", "char(13)"))
+    return f"iif({special}, '\"' || replace({column}, '\"', '\"\"') || '\"', {column})"
+
+
+def _printf(pattern: str, values: list[str]) -> str:
+    return f"printf('{pattern}', {', '.join(values)})"  # one string a row, not one a value
+
+
+# A row's line in CSV, and in Markdown (a bar in a value escaped), as ``formats`` writes them
+_LINES = {
+    "csv": _printf(",".join(["%s"] * len(COLUMNS)), list(map(_csv_field, COLUMNS))),
+    "markdown": _printf(
+        "| " + " | ".join(["%s"] * len(COLUMNS)) + " |",
+        [f"replace({column}, '|', '\\|')" for column in COLUMNS],
+    ),
+}

@@ -69,7 +69,8 @@ def report(func):
 
 def _print(graph, rows, fmt: str | None, limit: int | None) -> None:
     """Write a report's rows, after the notes on how its names were read. A report the lineage
-    index keeps is read as it is written: its JSON ready-made, its table written by SQLite."""
+    index keeps is read as it is written: its JSON ready-made, its other formats written by
+    SQLite."""
     from slmgraph.formats import encoded, json_array
     from slmgraph.kept import KeptTree
     from slmgraph.queries import Rows
@@ -88,9 +89,7 @@ def _print(graph, rows, fmt: str | None, limit: int | None) -> None:
     if isinstance(rows, KeptTree):
         if fmt == "json":
             return write(json_array(rows.json(limit)))
-        if fmt == "table":
-            return write(rows.table(shutil.get_terminal_size().columns, limit))
-        rows = rows.rows(limit)
+        return write(rows.text(fmt, shutil.get_terminal_size().columns, limit))
     elif limit is not None:
         rows = Rows(getattr(rows, "columns", []), rows[:limit])
     write(encoded(rows, fmt))
