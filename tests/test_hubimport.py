@@ -66,8 +66,14 @@ def test_the_hub_graph_is_kept_across_curated_rebuilds_without_reimporting(impor
     bulk.unlink()  # a rebuild that needed the dump again would fail now
     entry = data / "models" / "pythia-70m.yaml"
     entry.write_text(entry.read_text().replace("name: Pythia-70M", "name: Pythia 70M"))
-    found = descendants(data, store)
+    args = ["descendants", "pythia-70m", "--data", data, "--store", store, "--format", "json"]
+    run = CliRunner().invoke(main, list(map(str, args)))
+    assert run.exit_code == 0, run.output
+    # the wait is said on stderr, once, before the report on stdout
+    assert run.stderr.count("building it again, with the imported Hub graph kept") == 1
+    found = {(r["id"], r["relation"], r["parent"], r["provenance"]) for r in json.loads(run.stdout)}
     assert ("someone/pythia-70m-sft", "trained-from", "pythia-70m", "hub") in found
+    assert CliRunner().invoke(main, list(map(str, args))).stderr == ""  # built: nothing to say
     code, output = cli("show", "pythia-70m", "--data", data, "--store", store, "--format", "json")
     assert "Pythia 70M" in output
     code, output = cli("descendants", "pythia-70m", "--data", data, "--store", store)

@@ -1,5 +1,6 @@
 """The command line: thin click commands over the library; heavy imports stay inside commands."""
 
+import logging
 import sys
 from pathlib import Path
 
@@ -62,6 +63,20 @@ def _exit_for(error: Exception) -> None:
         f"error: internal error ({type(error).__name__}: {error}); please report it", err=True
     )
     sys.exit(INTERNAL)
+
+
+class _Notes(logging.Handler):
+    """What the library says of a long step (a store built again) as a note on stderr, where
+    the report's own notes go, and whichever stream is stderr at the time."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        click.echo(f"note: {record.getMessage()}", err=True)
+
+
+_NOTES = logging.getLogger("slmgraph.store")
+_NOTES.addHandler(_Notes())
+_NOTES.setLevel(logging.INFO)
+_NOTES.propagate = False
 
 
 class _Guarded(click.Group):

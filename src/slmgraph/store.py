@@ -14,6 +14,7 @@ change to the curated entries never imports the Hub again.
 
 import hashlib
 import json
+import logging
 import os
 import shutil
 import sqlite3
@@ -25,6 +26,7 @@ from pyoxigraph import NamedNode, RdfFormat, Store
 from slmgraph import __version__, lineage, progress
 from slmgraph.vocab import HUB_GRAPH, ONTOLOGY_GRAPH
 
+log = logging.getLogger("slmgraph.store")
 # The modules whose code decides what a build contains: editing one invalidates the cache.
 _BUILDER_MODULES = (
     "schema.py",
@@ -35,6 +37,9 @@ _BUILDER_MODULES = (
     "vocab.py",
     "store.py",
     "lineage.py",
+    "edgerows.py",  # what the lineage index keeps of each edge
+    "kept.py",  # and of each large report
+    "trees.py",  # the order it keeps each report in
 )
 
 
@@ -147,6 +152,11 @@ def ensure(data_dir: Path, ontology_dir: Path, store_dir: Path) -> str:
 
             quads = rdf.to_quads(catalog.load(data_dir))
             base = _hub_base(store_dir) if hub else None
+            if base is not None:  # a minute at a million Hub models: say what the wait is
+                log.info(
+                    "the entries or slmgraph changed since the store was built: building it "
+                    "again, with the imported Hub graph kept and its lineage index made anew"
+                )
             _write_build(store_dir, build_id, quads, ontology_files(ontology_dir), base, hub)
         _switch(store_dir, build_id)
     except OSError as error:
