@@ -12,6 +12,7 @@ from pyoxigraph import Store
 
 from slmgraph import lineage, reports, trees
 from slmgraph.formats import encoded
+from slmgraph.queries import Rows
 
 PARENTS = st.dictionaries(
     st.integers(0, 12), st.sets(st.integers(0, 12), min_size=1, max_size=3), max_size=12
@@ -206,3 +207,6 @@ def test_a_kept_table_cuts_the_ids_of_a_deep_chain_as_formats_does(tmp_path):
         assert table == b"".join(encoded(rows, "table", width)), width
         assert ("…" in table.decode()) == cut, width  # too narrow for any fit: lines cut
     assert b"retrieved" in table and b"2026-01-02\n" in table and b"curated\n" in table
+    near = reports.kept_descendants(graph, ids[0], 7)  # widths kept at each depth: to 7 here
+    shallow = Rows(reports.EDGE_COLUMNS, [row for row in rows if row["depth"] <= 7])
+    assert b"".join(near.text("table", 200)) == b"".join(encoded(shallow, "table", 200))

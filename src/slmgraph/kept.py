@@ -1,7 +1,7 @@
 """Descendants reports as the lineage index keeps them, read in tree order: as each row's JSON,
 ready-made, or as lines of a table, CSV or Markdown that SQLite writes from each edge's values
-(a table to the report's column widths, kept measured). A hundred thousand rows then never
-become Python values, whatever the format."""
+(a table to the report's column widths, kept measured at each depth). A hundred thousand rows
+then never become Python values, whatever the format."""
 
 import sqlite3
 from collections.abc import Iterator
@@ -35,7 +35,11 @@ _JSON = "SELECT CAST(head || depth || tail AS BLOB)" + _ROWS
 _SIZE = """
 SELECT COUNT(*) FROM walk WHERE ancestor = (SELECT node.id FROM node WHERE key = ?) AND depth <= ?
 """
-_WHOLE_WIDTHS = "SELECT * FROM walk_width WHERE ancestor = (SELECT id FROM node WHERE key = ?)"
+# A large report's widths, kept for each depth: the widest at those within the report's depth
+_KEPT_WIDTHS = f"""
+SELECT {", ".join(f"max({column}_width)" for column in COLUMNS)} FROM walk_width
+WHERE ancestor = (SELECT id FROM node WHERE key = ?) AND depth <= ? HAVING COUNT(*)
+"""
 _SOME_WIDTHS = f"SELECT {WIDTHS} FROM (SELECT depth, {', '.join(edgerows.CELLS)} {_ROWS})"
 _TEXT = "SELECT CAST({line} AS BLOB)" + _ROWS
 _NO_LIMIT = 1 << 62
@@ -79,10 +83,10 @@ class KeptTree:
             yield ("\n".join(note) + "\n").encode()
 
     def _widths(self, limit: int | None) -> list[int]:
-        whole = self.max_depth == _NO_LIMIT and limit is None
-        if whole and (found := self.db.execute(_WHOLE_WIDTHS, (self.root,)).fetchone()):
-            return list(found[1:])  # a large report, kept measured
-        return list(self.db.execute(_SOME_WIDTHS, self._bounds(limit)).fetchone())
+        bounds = self._bounds(limit)
+        if limit is None and (found := self.db.execute(_KEPT_WIDTHS, bounds[:2]).fetchone()):
+            return list(found)  # a large report, kept measured
+        return list(self.db.execute(_SOME_WIDTHS, bounds).fetchone())
 
 
 def _table_line(fitted: formats.Plan) -> str:

@@ -40,21 +40,23 @@ CREATE TABLE hub_name (entity TEXT, kind TEXT, repo TEXT, whole TEXT, part TEXT,
 CREATE TABLE edge_row (edge INTEGER PRIMARY KEY, head BLOB, tail BLOB, {cells});
 CREATE TABLE walk (ancestor INTEGER, position INTEGER, edge INTEGER, depth INTEGER,
                    PRIMARY KEY (ancestor, position)) WITHOUT ROWID;
-CREATE TABLE walk_width (ancestor INTEGER PRIMARY KEY, {widths});
+CREATE TABLE walk_width (ancestor INTEGER, depth INTEGER, {widths},
+                         PRIMARY KEY (ancestor, depth)) WITHOUT ROWID;
 """.format(
     cells=", ".join(f"{column} TEXT" for column in edgerows.CELLS),
-    widths=", ".join(f"{column} INTEGER" for column in edgerows.COLUMNS),
+    widths=", ".join(f"{column}_width INTEGER" for column in edgerows.COLUMNS),
 )
 # Every entity's descendants report is kept as its rows in tree order (``walk``: the edge and
 # depth of each), every edge's report row as JSON around its depth and as values
-# (``edge_row``), and a large report's column widths (``walk_width``): the report of a
-# hundred thousand descendants is then read in order, ready-made (see ``kept``), where walking
-# it anew costs seconds. They cover all edges; a curated-only report is walked.
+# (``edge_row``), and a large report's column widths at each depth (``walk_width``): the
+# report of a hundred thousand descendants is then read in order, ready-made (see ``kept``),
+# where walking it anew costs seconds. They cover all edges; a curated-only report is walked.
 MEASURED_FROM = 10_000  # a shorter report is measured when read, in milliseconds
 _MEASURE = f"""
-INSERT INTO walk_width SELECT ancestor, {kept.WIDTHS} FROM walk JOIN edge_row USING (edge)
+INSERT INTO walk_width SELECT ancestor, depth, {kept.WIDTHS}
+FROM walk JOIN edge_row USING (edge)
 WHERE ancestor IN (SELECT ancestor FROM walk GROUP BY ancestor HAVING COUNT(*) >= ?)
-GROUP BY ancestor
+GROUP BY ancestor, depth
 """
 _INDEXES = """
 CREATE INDEX hub_name_entity ON hub_name (entity);
