@@ -2,6 +2,7 @@
 curated rebuilds, curated entries winning, and a failed import losing nothing."""
 
 import json
+import sqlite3
 import sys
 
 import pyarrow
@@ -79,6 +80,26 @@ def test_the_hub_graph_is_kept_across_curated_rebuilds_without_reimporting(impor
     code, output = cli("descendants", "pythia-70m", "--data", data, "--store", store)
     rows = {row["id"]: row for row in json.loads(output)}
     assert rows["someone/pythia-70m-sft"]["parent_name"] == "Pythia 70M"  # the renamed parent
+    for shown in ("apache-2.0", "tatsu-lab/alpaca"):  # the Hub's other facts kept too
+        code, output = cli("show", shown, "--data", data, "--store", store, "--format", "json")
+        incoming = [r["value"] for r in json.loads(output) if r["direction"] == "in"]
+        assert "someone/pythia-70m-sft" in incoming, (shown, output)
+
+
+def test_a_hub_graph_imported_by_an_earlier_version_asks_for_a_new_import(imported):
+    """An index without what this version keeps of the Hub (here: its facts but lineage)
+    cannot be carried into a new build: the command says what to do, and the build in use
+    stays."""
+    data, store, _ = imported
+    index = (store / "current").resolve() / "lineage.sqlite"
+    with sqlite3.connect(index) as db:
+        db.execute("DROP TABLE hub_fact")
+    entry = data / "models" / "pythia-70m.yaml"
+    entry.write_text(entry.read_text().replace("name: Pythia-70M", "name: Pythia 70M"))
+    run = CliRunner().invoke(main, ["descendants", "pythia-70m", "--data", data, "--store", store])
+    assert run.exit_code == 2 and "Traceback" not in run.output
+    assert "imported by another version of slmgraph; run `slmgraph import hf` again" in run.stderr
+    assert (store / "current").resolve() == index.parent
 
 
 def test_curated_entries_win_and_disagreements_are_listed(imported):

@@ -5,6 +5,7 @@ import json
 import subprocess
 import sys
 import tempfile
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -274,14 +275,27 @@ def test_show_and_pictures_of_a_hub_shaped_graph_match_the_query_and_the_oracle(
     assert collapsed > 0  # pictures with collapsed sets of Hub children
 
 
-def test_show_of_a_licence_many_hub_models_use_is_in_the_order_of_facts_rq(hub_shaped):
-    """A licence has an incoming statement from every Hub model under it: show orders those
-    in Python, the query only the facts going out."""
+def test_show_of_a_licence_or_dataset_many_hub_models_use_is_that_of_facts_rq(hub_shaped):
+    """A licence has an incoming statement from every Hub model under it, and a dataset one
+    from every Hub model trained on it (with the claim's source and day): show reads those from
+    the index and orders them in Python, and gives the rows ``facts.rq`` gives, in its order."""
+    graph, unindexed = hub_shaped.graph, hub_shaped.unindexed
     for licence in ("apache-2.0", "mit", "licenseref-llama-2"):
-        shown = entity_facts.show(hub_shaped.graph, licence)
-        assert shown == entity_facts.show(hub_shaped.unindexed, licence), licence
+        shown = entity_facts.show(graph, licence)
+        assert shown == entity_facts.show(unindexed, licence), licence
         assert sum(row["direction"] == "in" for row in shown) > 50, licence
         assert sum(row["direction"] == "out" for row in shown) > 3, licence
+    trainees = Counter(
+        fact.entity for fact in graph.lineage.hub_facts() if fact.property.endswith("trainedOn")
+    )
+    ranked = [dataset for dataset, _ in trainees.most_common()]
+    for dataset in [*ranked[:3], *ranked[-2:]]:  # the most used and the least
+        shown = entity_facts.show(graph, dataset)
+        assert shown == entity_facts.show(unindexed, dataset), dataset
+        incoming = [row for row in shown if row["direction"] == "in"]
+        assert incoming and all(row["retrieved"] == "2026-01-02" for row in incoming), dataset
+        assert all(row["source"].startswith("https://huggingface.co/") for row in incoming)
+    assert trainees[ranked[0]] > 50
 
 
 # --- random catalogues ----------------------------------------------------------------------
@@ -390,7 +404,7 @@ def catalogues(draw) -> Catalog:
 def _graph_of(found: Catalog, index_dir: Path) -> reports.Graph:
     memory = Store()
     memory.bulk_extend(rdf.to_quads(found))
-    lineage.index_build(memory, index_dir, (), ())
+    lineage.index_build(memory, index_dir, (), (), ())
     return reports.Graph(memory, lineage=lineage.open_index(index_dir))
 
 

@@ -3,7 +3,8 @@ comes from; a family adds its members' lineage and training data."""
 
 from collections.abc import Iterator
 
-from slmgraph.graph import RELATIONS, Graph, iri_of
+from slmgraph.graph import RELATIONS, Graph, iri_of, readable
+from slmgraph.lineage import HubFact
 from slmgraph.queries import Query, Rows
 from slmgraph.reports import sorted_list
 
@@ -23,11 +24,14 @@ SHOW_COLUMNS = [
 
 
 def _rows(graph: Graph, entity: str) -> list[dict]:
-    """The rows of ``facts.rq``. With an index, the lineage edges into the entity come from it:
-    a base model has tens of thousands at Hub scale, each a slow lookup in the store."""
+    """The rows of ``facts.rq``. With an index, the lineage edges into the entity and the Hub's
+    other facts about it come from the index: a base model has tens of thousands of the one at
+    Hub scale, a licence hundreds of thousands of the other, each a slow lookup in the store."""
     if graph.lineage is None:
         return graph.select("facts", entity=entity)
-    incoming = graph.select("facts-in-without-lineage", entity=entity)
+    incoming = graph.curated().select("facts-in-without-lineage", entity=entity)
+    if not graph.curated_only:
+        incoming += _hub_facts(graph.lineage.facts_into(entity))
     children = [
         {
             "entity": entity,
@@ -44,6 +48,22 @@ def _rows(graph: Graph, entity: str) -> list[dict]:
     incoming += children
     incoming.sort(key=_in_query_order)
     return incoming + graph.select("facts-out", entity=entity)
+
+
+def _hub_facts(facts: list[HubFact]) -> Iterator[dict]:
+    """The Hub's facts about an entity as the rows of ``facts-in-without-lineage.rq``: about
+    a Hub model, whose name is its repo id, and with a source and day only from a claim."""
+    words = {prop: readable(prop) for prop in {fact.property for fact in facts}}
+    for fact in facts:
+        yield {
+            "entity": fact.entity,
+            "direction": "in",
+            "property": words[fact.property],
+            "value": fact.value,
+            "valueName": fact.value,
+            "source": fact.source or None,
+            "retrieved": fact.retrieved or None,
+        }
 
 
 def _in_query_order(row: dict) -> tuple[str, str, str]:

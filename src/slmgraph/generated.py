@@ -29,7 +29,7 @@ def synthetic(graph: Graph, generator: str) -> Rows:
     data they were trained on was derived from such text."""
     if graph.lineage is None:
         return renamed(SYNTHETIC, graph.select("synthetic-lineage", generator=generator))
-    curated = Graph(graph.store, graph.query_dir, curated_only=True)
+    curated = graph.curated()
     families = {
         row["entity"] for row in curated.select("lineage-names") if row["class"] == "family"
     }

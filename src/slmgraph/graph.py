@@ -84,6 +84,10 @@ class Graph:
         self._labels: list[names.Label] | None = None
         self.readings: list[str] = []
 
+    def curated(self) -> "Graph":
+        """The same store and queries over the curated graph alone (this graph, if it is so)."""
+        return self if self.curated_only else Graph(self.store, self.query_dir, curated_only=True)
+
     def select(self, name: str, **values: str | None) -> list[dict]:
         """Run a canned query by name; entity parameters are given as ids, IRIs come back as ids."""
         if name not in self._queries:  # read on first use: a report needs two or three files
@@ -134,9 +138,7 @@ class Graph:
         Face repo id (and its name part) of the curated graph; of the Hub's million, with a
         lineage index, only those that could match ``name``, else every one."""
         if self._labels is None:  # read once
-            scope = self
-            if self.lineage is not None and not self.curated_only:
-                scope = Graph(self.store, self.query_dir, curated_only=True)
+            scope = self if self.lineage is None else self.curated()
             found = (names.Label(r["id"], r["class"], r["label"]) for r in scope.select("labels"))
             self._labels = _with_name_parts(found)
         if self.lineage is None or self.curated_only:
@@ -175,6 +177,8 @@ def iri_of(readable: str) -> str:
 
 
 def _readable(row: dict) -> dict:
+    """A query row as reports print it: a relation as its words, an entity by its id, another
+    IRI shortened by the prefix map (written out: it runs for every value of every row)."""
     out = {}
     for key, value in row.items():
         if isinstance(value, str) and value in WORDS:
@@ -183,3 +187,8 @@ def _readable(row: dict) -> dict:
             value = entity_id(value) or compact(value)
         out[key] = value
     return out
+
+
+def readable(value: str) -> str:
+    """One value as ``_readable`` makes it."""
+    return _readable({"value": value})["value"]

@@ -28,15 +28,16 @@ def links(graph: Graph) -> tuple[dict[str, str], dict[str, str]]:
 
 
 def _write(models: list[hub.HubModel], scratch: Path, *settings) -> dict:
-    """Write the models' claims to ``scratch/hub.nt``, and their lineage edges and names for
-    the lineage index beside it (``settings``: a Writer's links, licences, origin and day);
-    the import's summary so far."""
+    """Write the models' claims to ``scratch/hub.nt``, and their lineage edges, names and other
+    facts for the lineage index beside it (``settings``: a Writer's links, licences, origin
+    and day); the import's summary so far."""
     with (
         (scratch / "hub.nt").open("w", encoding="utf-8") as out,
         (scratch / "edges.tsv").open("w", encoding="utf-8") as edges,
         (scratch / "names.tsv").open("w", encoding="utf-8") as names,
+        (scratch / "facts.tsv").open("w", encoding="utf-8") as facts,
     ):
-        writer = hubrdf.Writer(out, edges, names, *settings)
+        writer = hubrdf.Writer(out, edges, names, facts, *settings)
         writer.models(models, {m.repo for m in models})
     return {
         "stamp": f"{writer.origin}@{writer.fetched}#{writer.triples}",

@@ -82,15 +82,18 @@ class Writer:
         out: TextIO,
         edges: TextIO,
         names: TextIO,
+        facts: TextIO,
         links: dict[str, str],
         licences: dict[str, str],
         origin: str,
         fetched: str,
     ):
         self.out = out
-        # for the lineage index, one per line: the lineage edges again, and each entity's name
+        # for the lineage index, one per line: the lineage edges again, each entity's name, and
+        # the models' other facts about entities (``lineage.HubFact``)
         self.edges = edges
         self.names = names
+        self.facts = facts
         self.links = links  # Hub repo id -> IRI of the curated entry that covers it
         self.licences = licences  # SPDX id, lowercase -> IRI of the licence entry
         self.origin = origin  # the bulk file's name, or the Hub endpoint
@@ -136,6 +139,7 @@ class Writer:
             licence = self._licence(model.licence)
             if licence:
                 self.add(iri, slm("licence"), f"<{licence}>")
+                self._fact(licence, slm("licence"), model, "", "")
             elif model.licence:
                 self.add(iri, slm("hubLicence"), _literal(model.licence))
             for paper in model.papers:
@@ -166,22 +170,29 @@ class Writer:
                 if dataset not in self.datasets:
                     self.datasets.add(dataset)
                     self._entity(target, dataset, "dataset")
+            declared_in = "card" if dataset in model.on_card else "hub"
             self._claim(
                 iri,
                 f"trained-on/{dataset}",
                 slm("trainedOn"),
                 target,
                 model,
-                "card" if dataset in model.on_card else "hub",
+                declared_in,
                 curated is not None,
             )
             if curated is None:
                 self.add(iri, slm("trainedOn"), f"<{target}>")
+                source = self._source(model, declared_in)
+                self._fact(target, TRAINED_ON, model, source, self.fetched)
 
     def _edge(self, model: HubModel, relation: str, target: str, declared_in: str) -> None:
         source = self._source(model, declared_in)
         fields = (model.repo, relation, entity_id(target), source, "", self.fetched)
         self.edges.write("\t".join(fields) + "\n")
+
+    def _fact(self, target: str, prop: str, model: HubModel, source: str, day: str) -> None:
+        fields = (entity_id(target), prop, model.repo, source, day)
+        self.facts.write("\t".join(fields) + "\n")
 
     def _entity(self, iri: str, repo: str, kind: str) -> None:
         for cls in CLASSES[kind]:
@@ -189,7 +200,7 @@ class Writer:
         self.names.write(f"{entity_id(iri)}\t{kind}\t{repo}\n")
         label = _literal(repo)
         self.add(iri, LABEL, label)
-        self.add(iri, IDENTIFIER, label)
+        self.add(iri, IDENTIFIER, _literal(entity_id(iri)))  # a dataset's: datasets/<repo>
         self.add(iri, REPO, label)
         self.add(iri, KEY, _literal(normalise(repo)))
 

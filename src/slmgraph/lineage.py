@@ -37,6 +37,7 @@ CREATE TABLE edge (child INTEGER, relation TEXT, parent INTEGER, number INTEGER,
 CREATE TABLE closure (ancestor INTEGER, descendant INTEGER, hops INTEGER, curated_hops INTEGER,
                       PRIMARY KEY (ancestor, descendant)) WITHOUT ROWID;
 CREATE TABLE hub_name (entity TEXT, kind TEXT, repo TEXT, whole TEXT, part TEXT, org TEXT);
+CREATE TABLE hub_fact (entity TEXT, property TEXT, value TEXT, source TEXT, retrieved TEXT);
 CREATE TABLE edge_row (edge INTEGER PRIMARY KEY, head BLOB, tail BLOB, {cells});
 CREATE TABLE walk (ancestor INTEGER, position INTEGER, edge INTEGER, depth INTEGER,
                    PRIMARY KEY (ancestor, position)) WITHOUT ROWID;
@@ -63,6 +64,7 @@ CREATE INDEX hub_name_entity ON hub_name (entity);
 CREATE INDEX hub_name_whole ON hub_name (whole);
 CREATE INDEX hub_name_part ON hub_name (part);
 CREATE INDEX hub_name_org ON hub_name (org);
+CREATE INDEX hub_fact_entity ON hub_fact (entity);
 """
 # Each edge out of a descendant of the root, with the hops from the root to its child, in the
 # order of the children's keys, read straight off the two tables' keys with no sort.
@@ -98,6 +100,18 @@ class HubName(NamedTuple):
     entity: str
     kind: str
     repo: str
+
+
+class HubFact(NamedTuple):
+    """A fact a Hub model states about an entity other than its lineage (a licence, training
+    data), by the entity's id, the property's IRI and the model's repo id; with the source and
+    day retrieved of the claim behind it, where there is one (else empty)."""
+
+    entity: str
+    property: str
+    value: str
+    source: str
+    retrieved: str
 
 
 class Child(NamedTuple):
@@ -161,6 +175,16 @@ class Index:
         """Every Hub model and dataset, which a new curated build keeps."""
         return map(HubName._make, self.db.execute("SELECT entity, kind, repo FROM hub_name"))
 
+    def hub_facts(self) -> Iterator[HubFact]:
+        """Every Hub fact but lineage, which a new curated build keeps."""
+        return map(HubFact._make, self.db.execute("SELECT * FROM hub_fact"))
+
+    def facts_into(self, entity: str) -> list[HubFact]:
+        """The Hub facts but lineage about ``entity``, in no particular order: a licence many
+        Hub models use has hundreds of thousands, each a slow lookup in the store."""
+        query = "SELECT * FROM hub_fact WHERE entity = ?"
+        return list(map(HubFact._make, self.db.execute(query, (entity,))))
+
     def hub_name(self, entity: str) -> HubName | None:
         """A Hub model or dataset by its entity id, or None."""
         query = "SELECT entity, kind, repo FROM hub_name WHERE entity = ?"
@@ -194,10 +218,14 @@ def open_index(build_dir: Path) -> Index | None:
 
 
 def index_build(
-    store, build_dir: Path, hub_edges: Iterable[Edge], hub_names: Iterable[HubName]
+    store,
+    build_dir: Path,
+    hub_edges: Iterable[Edge],
+    hub_names: Iterable[HubName],
+    hub_facts: Iterable[HubFact],
 ) -> None:
     """Write the index of the build in ``build_dir``, open as ``store``: its curated edges,
-    read from its curated graph, and the Hub edges and names it holds."""
+    read from its curated graph, and the Hub edges, names and other facts it holds."""
     from slmgraph.graph import Graph
 
     curated = Graph(store, curated_only=True)
@@ -207,7 +235,7 @@ def index_build(
     names |= {row["parent"]: row["parentName"] for row in edges}
     rows = (Edge(*(row.get(key) for key in COLUMNS)) for row in edges)
     with collector_paused():  # a million edges and their closure: many objects, no cycles
-        write(build_dir, rows, hub_edges, names, hub_names)
+        write(build_dir, rows, hub_edges, names, hub_names, hub_facts)
 
 
 def write(
@@ -216,11 +244,13 @@ def write(
     hub: Iterable[Edge],
     names: dict[str, str],
     hub_names: Iterable[HubName] = (),
+    hub_facts: Iterable[HubFact] = (),
     measured_from: int = MEASURED_FROM,
 ) -> None:
     """Write the index of a build: its curated and Hub edges, their closure, and the Hub's
-    names. ``names`` gives an entity's name where it is not its id (a Hub model's name is its
-    repo id). The column widths of reports of ``measured_from`` rows or more are kept."""
+    names and other facts. ``names`` gives an entity's name where it is not its id (a Hub
+    model's name is its repo id). The column widths of reports of ``measured_from`` rows or
+    more are kept."""
     path = build_dir / FILE
     staging = build_dir / f".{FILE}.{os.getpid()}"
     staging.unlink(missing_ok=True)
@@ -269,6 +299,7 @@ def write(
     del pairs, into
     db.execute(_MEASURE, (measured_from,))
     db.executemany("INSERT INTO hub_name VALUES (?, ?, ?, ?, ?, ?)", map(_name_keys, hub_names))
+    db.executemany("INSERT INTO hub_fact VALUES (?, ?, ?, ?, ?)", hub_facts)
     db.executescript(_INDEXES)
     db.commit()
     db.close()

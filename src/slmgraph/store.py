@@ -215,9 +215,9 @@ def import_hub(
     say: Callable[[str], None] = lambda step: None,
 ):
     """Make a new build: the current one with its Hub graph replaced by ``written/hub.nt``,
-    whose lineage edges and names ``edges.tsv`` and ``names.tsv`` list one per line
-    (tab-separated ``lineage.Edge`` and ``lineage.HubName`` fields). ``say`` is told how far
-    it has gone."""
+    whose lineage edges, names and other facts ``edges.tsv``, ``names.tsv`` and ``facts.tsv``
+    list one per line (tab-separated ``lineage.Edge``, ``HubName`` and ``HubFact`` fields).
+    ``say`` is told how far it has gone."""
     ensure(data_dir, ontology_dir, store_dir)
     curated_id = _cached_content_hash(data_dir, ontology_dir, store_dir)
     build_id = _with_hub(curated_id, hub)
@@ -234,12 +234,14 @@ def import_hub(
     with (
         (written / "edges.tsv").open(encoding="utf-8") as edges,
         (written / "names.tsv").open(encoding="utf-8") as names,
+        (written / "facts.tsv").open(encoding="utf-8") as facts,
     ):
         lineage.index_build(
             store,
             partial,
             (lineage.Edge(*line.rstrip("\n").split("\t")) for line in edges),
             (lineage.HubName(*line.rstrip("\n").split("\t")) for line in names),
+            (lineage.HubFact(*line.rstrip("\n").split("\t")) for line in facts),
         )
     del store
     _finish(store_dir, partial, build_id)
@@ -291,7 +293,9 @@ def _write_build(
         base_index = lineage.open_index(base) if base is not None else None
         if base is not None and base_index is None:
             raise sqlite3.DatabaseError("no lineage index")
-        kept = (base_index.hub_edges(), base_index.hub_names()) if base_index else ((), ())
+        kept = ((), (), ())
+        if base_index is not None:
+            kept = (base_index.hub_edges(), base_index.hub_names(), base_index.hub_facts())
         lineage.index_build(store, partial, *kept)
     except sqlite3.DatabaseError:
         raise StoreProblem(
