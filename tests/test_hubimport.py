@@ -80,7 +80,7 @@ def test_the_hub_graph_is_kept_across_curated_rebuilds_without_reimporting(impor
     code, output = cli("descendants", "pythia-70m", "--data", data, "--store", store)
     rows = {row["id"]: row for row in json.loads(output)}
     assert rows["someone/pythia-70m-sft"]["parent_name"] == "Pythia 70M"  # the renamed parent
-    for shown in ("apache-2.0", "tatsu-lab/alpaca"):  # the Hub's other facts kept too
+    for shown in ("apache-2.0", "tatsu-lab/alpaca", "datasets/tatsu-lab/alpaca"):  # kept too
         code, output = cli("show", shown, "--data", data, "--store", store, "--format", "json")
         incoming = [r["value"] for r in json.loads(output) if r["direction"] == "in"]
         assert "someone/pythia-70m-sft" in incoming, (shown, output)

@@ -148,7 +148,9 @@ class Graph:
         key = names.normalise(name)
         probes = [names.compact(form) for form in (key, *names.shortened(key))]
         hub = self.lineage.hub_candidates(probes, key.rpartition("/")[0] or None)
-        found = (names.Label(h.entity, h.kind, h.repo) for h in hub)
+        found = [names.Label(h.entity, h.kind, h.repo) for h in hub]
+        if own := self.lineage.hub_name(name.strip()):  # by its id (a dataset's: datasets/<repo>)
+            found.append(names.Label(own.entity, own.kind, own.entity))
         return names.Index(self._labels + _with_name_parts(found))
 
 
