@@ -159,6 +159,8 @@ def ensure(data_dir: Path, ontology_dir: Path, store_dir: Path) -> str:
                 )
             _write_build(store_dir, build_id, quads, ontology_files(ontology_dir), base, hub)
         _switch(store_dir, build_id)
+    except StoreProblem:  # says its own fix
+        raise
     except OSError as error:
         raise StoreProblem(
             f"cannot write the store at {store_dir} ({error.strerror or error}); "
