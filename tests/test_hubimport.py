@@ -88,9 +88,9 @@ def test_the_hub_graph_is_kept_across_curated_rebuilds_without_reimporting(impor
 
 def test_a_hub_graph_imported_by_an_earlier_version_asks_for_a_new_import(imported):
     """An index without what this version keeps of the Hub (here: its facts but lineage)
-    cannot be carried into a new build: the command says what to do, and the build in use
-    stays."""
-    data, store, _ = imported
+    cannot be carried into a new build: the command says what to do, the build in use stays,
+    and doing it (an import, which starts from the curated graph alone) brings the Hub back."""
+    data, store, bulk = imported
     index = (store / "current").resolve() / "lineage.sqlite"
     with sqlite3.connect(index) as db:
         db.execute("DROP TABLE hub_fact")
@@ -103,6 +103,10 @@ def test_a_hub_graph_imported_by_an_earlier_version_asks_for_a_new_import(import
         "run `slmgraph import hf` again, or delete hub.json there to go on without it"
     )
     assert (store / "current").resolve() == index.parent
+    code, output = cli("import", "hf", "--from", bulk, "--data", data, "--store", store)
+    assert code == 0, output
+    code, output = cli("show", "apache-2.0", "--data", data, "--store", store, "--format", "json")
+    assert "someone/pythia-70m-sft" in [r["value"] for r in json.loads(output)]
 
 
 def test_curated_entries_win_and_disagreements_are_listed(imported):

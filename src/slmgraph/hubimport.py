@@ -101,7 +101,8 @@ def import_records(
 ) -> dict:
     """Import ``records`` as the store's Hub graph; returns the import's summary, with every
     claim refused or doubted listed. ``say`` is told each step as it starts."""
-    graph = Graph(store.open_healthy(data_dir, ontology_dir, store_dir), curated_only=True)
+    # from the curated build alone: the Hub graph in use, replaced, may be another version's
+    graph = Graph(store.open_curated(data_dir, ontology_dir, store_dir), curated_only=True)
     repos, licences = links(graph)
     fetched = fetched or date.today().isoformat()
     with tempfile.TemporaryDirectory(dir=store_dir) as scratch:

@@ -133,18 +133,26 @@ def open_store(store_dir: Path) -> Store:
     return Store.read_only(str((store_dir / "current").resolve()))
 
 
-def ensure(data_dir: Path, ontology_dir: Path, store_dir: Path) -> str:
+def open_curated(data_dir: Path, ontology_dir: Path, store_dir: Path) -> Store:
+    """The build of the curated graph alone, made if needed, read-only; ``current`` stays."""
+    build_id = ensure(data_dir, ontology_dir, store_dir, with_hub=False)
+    return Store.read_only(str(store_dir / "builds" / build_id))
+
+
+def ensure(data_dir: Path, ontology_dir: Path, store_dir: Path, with_hub: bool = True) -> str:
     """Make ``current`` match the inputs, building only when they changed; return the build hash.
+    Without ``with_hub``, make sure the build of the curated graph alone exists, and leave
+    ``current`` as it is: what a Hub import starts from, whatever the Hub graph in use.
 
     Raises CatalogError (and changes nothing) when the entries are invalid, and StoreProblem
     when the store directory cannot be written.
     """
     if store_dir.exists() and not store_dir.is_dir():
         raise StoreProblem(f"store {store_dir} is a file; give a directory with --store")
-    hub = hub_import(store_dir)
+    hub = hub_import(store_dir) if with_hub else None
     build_id = _with_hub(_cached_content_hash(data_dir, ontology_dir, store_dir), hub)
     build = store_dir / "builds" / build_id
-    if current_build(store_dir) == build_id and build.is_dir():
+    if build.is_dir() and (not with_hub or current_build(store_dir) == build_id):
         return build_id
     try:
         if not build.is_dir():
@@ -158,7 +166,8 @@ def ensure(data_dir: Path, ontology_dir: Path, store_dir: Path) -> str:
                     "again, with the imported Hub graph kept and its lineage index made anew"
                 )
             _write_build(store_dir, build_id, quads, ontology_files(ontology_dir), base, hub)
-        _switch(store_dir, build_id)
+        if with_hub:
+            _switch(store_dir, build_id)
     except StoreProblem:  # says its own fix
         raise
     except OSError as error:
@@ -216,16 +225,14 @@ def import_hub(
     hub: dict,
     say: Callable[[str], None] = lambda step: None,
 ):
-    """Make a new build: the current one with its Hub graph replaced by ``written/hub.nt``,
-    whose lineage edges, names and other facts ``edges.tsv``, ``names.tsv`` and ``facts.tsv``
-    list one per line (tab-separated ``lineage.Edge``, ``HubName`` and ``HubFact`` fields).
-    ``say`` is told how far it has gone."""
-    ensure(data_dir, ontology_dir, store_dir)
-    curated_id = _cached_content_hash(data_dir, ontology_dir, store_dir)
+    """Make a new build: the curated graph's with ``written/hub.nt`` as its Hub graph, whose
+    lineage edges, names and other facts ``edges.tsv``, ``names.tsv`` and ``facts.tsv`` list
+    one per line (tab-separated ``lineage.Edge``, ``HubName`` and ``HubFact`` fields). ``say``
+    is told how far it has gone."""
+    curated_id = ensure(data_dir, ontology_dir, store_dir, with_hub=False)
     build_id = _with_hub(curated_id, hub)
-    partial = _partial(store_dir, build_id, (store_dir / "current").resolve())
+    partial = _partial(store_dir, build_id, store_dir / "builds" / curated_id)
     store = Store(str(partial))
-    store.update(f"DROP SILENT GRAPH <{HUB_GRAPH}>")
     claims = written / "hub.nt"
     with progress.reading(
         claims.stat().st_size, lambda done: say(f"loading: {done:.0%} of the claims read")
@@ -300,6 +307,8 @@ def _write_build(
             kept = (base_index.hub_edges(), base_index.hub_names(), base_index.hub_facts())
         lineage.index_build(store, partial, *kept)
     except sqlite3.DatabaseError:
+        del store  # its lock goes with it, and the partial build with nothing left in it
+        shutil.rmtree(partial, ignore_errors=True)
         raise StoreProblem(
             f"the Hub graph in {store_dir} was imported by another version of slmgraph; "
             "run `slmgraph import hf` again, or delete hub.json there to go on without it"
