@@ -68,7 +68,7 @@ RELATION, TARGET, DERIVED = slm("relation"), slm("target"), slm("derivedFrom")
 PROVENANCE, DECLARED, IMPORTED, RETRIEVED = (
     slm(local) for local in ("provenance", "declaredIn", "importedFrom", "retrieved")
 )
-TRAINED_ON, HUB_CLAIM = slm("trainedOn"), f"<{slm('HubClaim')}>"
+TRAINED_ON, LICENCE, HUB_CLAIM = slm("trainedOn"), slm("licence"), f"<{slm('HubClaim')}>"
 KINDS = {TRAINED_ON: f"<{slm('Training')}>"}
 DERIVATION = f"<{slm('Derivation')}>"
 
@@ -138,8 +138,8 @@ class Writer:
                 self.add(iri, slm("hubCreated"), _literal(model.created[:10], "date"))
             licence = self._licence(model.licence)
             if licence:
-                self.add(iri, slm("licence"), f"<{licence}>")
-                self._fact(licence, slm("licence"), model, "", "")
+                self.add(iri, LICENCE, f"<{licence}>")
+                self._fact(licence, LICENCE, model, "", "")
             elif model.licence:
                 self.add(iri, slm("hubLicence"), _literal(model.licence))
             for paper in model.papers:
@@ -181,7 +181,7 @@ class Writer:
                 curated is not None,
             )
             if curated is None:
-                self.add(iri, slm("trainedOn"), f"<{target}>")
+                self.add(iri, TRAINED_ON, f"<{target}>")
                 source = self._source(model, declared_in)
                 self._fact(target, TRAINED_ON, model, source, self.fetched)
 

@@ -18,7 +18,7 @@ import logging
 import os
 import shutil
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from pyoxigraph import NamedNode, RdfFormat, Store
@@ -240,18 +240,13 @@ def import_hub(
         store.bulk_load(path=str(claims), format=RdfFormat.N_TRIPLES, to_graph=NamedNode(HUB_GRAPH))
     store.flush()
     say("indexing the lineage")
-    with (
-        (written / "edges.tsv").open(encoding="utf-8") as edges,
-        (written / "names.tsv").open(encoding="utf-8") as names,
-        (written / "facts.tsv").open(encoding="utf-8") as facts,
-    ):
-        lineage.index_build(
-            store,
-            partial,
-            (lineage.Edge(*line.rstrip("\n").split("\t")) for line in edges),
-            (lineage.HubName(*line.rstrip("\n").split("\t")) for line in names),
-            (lineage.HubFact(*line.rstrip("\n").split("\t")) for line in facts),
-        )
+    lineage.index_build(
+        store,
+        partial,
+        _tsv(written / "edges.tsv", lineage.Edge),
+        _tsv(written / "names.tsv", lineage.HubName),
+        _tsv(written / "facts.tsv", lineage.HubFact),
+    )
     del store
     _finish(store_dir, partial, build_id)
     staging = store_dir / f".hub.json.{os.getpid()}"
@@ -259,6 +254,13 @@ def import_hub(
     os.replace(staging, store_dir / "hub.json")
     _switch(store_dir, build_id)
     return build_id
+
+
+def _tsv(path: Path, kind: type) -> Iterator:
+    """The records of a file of tab-separated fields, one a line, each made a ``kind``."""
+    with path.open(encoding="utf-8") as lines:
+        for line in lines:
+            yield kind(*line.rstrip("\n").split("\t"))
 
 
 def _partial(store_dir: Path, build_id: str, base: Path | None) -> Path:
