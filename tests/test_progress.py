@@ -1,5 +1,6 @@
 """The progress of a step that cannot report itself, from the bytes the process reads."""
 
+import threading
 import time
 
 from slmgraph import progress
@@ -23,3 +24,20 @@ def test_nothing_is_said_for_an_empty_file():
     with progress.reading(0, said.append, every=0.01):
         time.sleep(0.05)
     assert said == []
+
+
+def test_read_all_is_set_once_the_whole_file_is_read_and_nothing_more_is_said(tmp_path):
+    big = tmp_path / "big.nq"
+    big.write_bytes(b"x" * 1_000_000)
+    said: list[float] = []
+    read_all = threading.Event()
+    with progress.reading(big.stat().st_size, said.append, 0.01, read_all):
+        with big.open("rb", buffering=0) as file:
+            file.read(500_000)
+            time.sleep(0.1)
+            assert not read_all.is_set()  # half read
+            file.read()
+        assert read_all.wait(5)
+        count = len(said)
+        time.sleep(0.1)
+        assert len(said) == count  # the poller stopped with the file read

@@ -226,6 +226,14 @@ def index_build(
 ) -> None:
     """Write the index of the build in ``build_dir``, open as ``store``: its curated edges,
     read from its curated graph, and the Hub edges, names and other facts it holds."""
+    curated_edges, names = curated_part(store)
+    with collector_paused():  # a million edges and their closure: many objects, no cycles
+        write(build_dir, curated_edges, hub_edges, names, hub_names, hub_facts)
+
+
+def curated_part(store) -> tuple[list[Edge], dict[str, str]]:
+    """The curated edges an index holds, and every curated entity's name, read from the
+    curated graph of ``store``."""
     from slmgraph.graph import Graph
 
     curated = Graph(store, curated_only=True)
@@ -233,9 +241,7 @@ def index_build(
     edges = curated.select("lineage-edges")
     names |= {row["child"]: row["childName"] for row in edges}
     names |= {row["parent"]: row["parentName"] for row in edges}
-    rows = (Edge(*(row.get(key) for key in COLUMNS)) for row in edges)
-    with collector_paused():  # a million edges and their closure: many objects, no cycles
-        write(build_dir, rows, hub_edges, names, hub_names, hub_facts)
+    return [Edge(*(row.get(key) for key in COLUMNS)) for row in edges], names
 
 
 def write(

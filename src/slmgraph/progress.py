@@ -20,9 +20,15 @@ def bytes_read() -> int | None:
 
 
 @contextmanager
-def reading(size: int, say: Callable[[float], None], every: float = 1.0) -> Iterator[None]:
+def reading(
+    size: int,
+    say: Callable[[float], None],
+    every: float = 1.0,
+    read_all: threading.Event | None = None,
+) -> Iterator[None]:
     """While the body reads a file of ``size`` bytes in code that cannot report (a bulk load
-    in Rust), ``say`` the share read so far, every ``every`` seconds."""
+    in Rust), ``say`` the share read so far, every ``every`` seconds, until ``read_all`` is set
+    once the whole file has been read (it never is where reads cannot be counted)."""
     start = bytes_read()
     if start is None or size <= 0:
         yield
@@ -32,8 +38,12 @@ def reading(size: int, say: Callable[[float], None], every: float = 1.0) -> Iter
     def poll() -> None:
         while not stop.wait(every):
             now = bytes_read()
-            if now is not None:
-                say(min(0.99, (now - start) / size))
+            if now is None:
+                continue
+            say(min(0.99, (now - start) / size))
+            if read_all is not None and now - start >= size:
+                read_all.set()
+                return  # nothing more to say: what follows is not reading
 
     thread = threading.Thread(target=poll, daemon=True)
     thread.start()

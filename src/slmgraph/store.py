@@ -18,13 +18,13 @@ import logging
 import os
 import shutil
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 from pyoxigraph import NamedNode, RdfFormat, Store
 
-from slmgraph import __version__, lineage, progress
-from slmgraph.vocab import HUB_GRAPH, ONTOLOGY_GRAPH
+from slmgraph import __version__, hubload, lineage
+from slmgraph.vocab import ONTOLOGY_GRAPH
 
 log = logging.getLogger("slmgraph.store")
 # The modules whose code decides what a build contains: editing one invalidates the cache.
@@ -36,6 +36,7 @@ _BUILDER_MODULES = (
     "rdf.py",
     "vocab.py",
     "store.py",
+    "hubload.py",
     "lineage.py",
     "edgerows.py",  # what the lineage index keeps of each edge
     "kept.py",  # and of each large report
@@ -225,28 +226,13 @@ def import_hub(
     hub: dict,
     say: Callable[[str], None] = lambda step: None,
 ):
-    """Make a new build: the curated graph's with ``written/hub.nt`` as its Hub graph, whose
-    lineage edges, names and other facts ``edges.tsv``, ``names.tsv`` and ``facts.tsv`` list
-    one per line (tab-separated ``lineage.Edge``, ``HubName`` and ``HubFact`` fields). ``say``
-    is told how far it has gone."""
+    """Make a new build: the curated graph's, with the Hub graph and lineage index that
+    ``hubload.load`` makes of the files in ``written``. ``say`` is told how far it has gone."""
     curated_id = ensure(data_dir, ontology_dir, store_dir, with_hub=False)
     build_id = _with_hub(curated_id, hub)
     partial = _partial(store_dir, build_id, store_dir / "builds" / curated_id)
     store = Store(str(partial))
-    claims = written / "hub.nt"
-    with progress.reading(
-        claims.stat().st_size, lambda done: say(f"loading: {done:.0%} of the claims read")
-    ):
-        store.bulk_load(path=str(claims), format=RdfFormat.N_TRIPLES, to_graph=NamedNode(HUB_GRAPH))
-    store.flush()
-    say("indexing the lineage")
-    lineage.index_build(
-        store,
-        partial,
-        _tsv(written / "edges.tsv", lineage.Edge),
-        _tsv(written / "names.tsv", lineage.HubName),
-        _tsv(written / "facts.tsv", lineage.HubFact),
-    )
+    hubload.load(store, partial, written, say)
     del store
     _finish(store_dir, partial, build_id)
     staging = store_dir / f".hub.json.{os.getpid()}"
@@ -254,13 +240,6 @@ def import_hub(
     os.replace(staging, store_dir / "hub.json")
     _switch(store_dir, build_id)
     return build_id
-
-
-def _tsv(path: Path, kind: type) -> Iterator:
-    """The records of a file of tab-separated fields, one a line, each made a ``kind``."""
-    with path.open(encoding="utf-8") as lines:
-        for line in lines:
-            yield kind(*line.rstrip("\n").split("\t"))
 
 
 def _partial(store_dir: Path, build_id: str, base: Path | None) -> Path:
