@@ -35,7 +35,7 @@ def load(store: Store, build_dir: Path, written: Path, say: Callable[[str], None
 def _beside_load(store: Store, claims: Path, index: Callable[[], None], say) -> None:
     """Load ``claims`` and run ``index`` meanwhile, from the moment the loader has read them
     all: its last stage (merging what it sorted, then the flush) keeps one core busy for a
-    minute at a million models and leaves the other to the index."""
+    minute and a half at a million models and leaves the other to the index."""
     read_all, failed = threading.Event(), []
     loaded = True  # false once the load has failed: the index is then not written
 

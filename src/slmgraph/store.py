@@ -36,7 +36,6 @@ _BUILDER_MODULES = (
     "rdf.py",
     "vocab.py",
     "store.py",
-    "hubload.py",
     "lineage.py",
     "edgerows.py",  # what the lineage index keeps of each edge
     "kept.py",  # and of each large report
