@@ -7,7 +7,6 @@ from pathlib import Path
 from pyoxigraph import NamedNode, RdfFormat, Store
 
 from slmgraph import lineage, progress
-from slmgraph.bulk import collector_paused
 from slmgraph.vocab import HUB_GRAPH
 
 
@@ -45,8 +44,7 @@ def _beside_load(store: Store, claims: Path, index: Callable[[], None], say) -> 
             return
         say("loading: the last stage, and indexing the lineage")
         try:
-            with collector_paused():  # a million edges and their closure: no cycles
-                index()
+            index()
         except BaseException as error:  # raised in the loading thread, as its own
             failed.append(error)
 

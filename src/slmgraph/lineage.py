@@ -227,8 +227,7 @@ def index_build(
     """Write the index of the build in ``build_dir``, open as ``store``: its curated edges,
     read from its curated graph, and the Hub edges, names and other facts it holds."""
     curated_edges, names = curated_part(store)
-    with collector_paused():  # a million edges and their closure: many objects, no cycles
-        write(build_dir, curated_edges, hub_edges, names, hub_names, hub_facts)
+    write(build_dir, curated_edges, hub_edges, names, hub_names, hub_facts)
 
 
 def curated_part(store) -> tuple[list[Edge], dict[str, str]]:
@@ -244,6 +243,7 @@ def curated_part(store) -> tuple[list[Edge], dict[str, str]]:
     return [Edge(*(row.get(key) for key in COLUMNS)) for row in edges], names
 
 
+@collector_paused()  # a million edges and their closure: many objects, no cycles
 def write(
     build_dir: Path,
     curated: Iterable[Edge],
