@@ -9,9 +9,10 @@ import rdflib
 from click.testing import CliRunner
 
 from slmgraph.cli import main
-from slmgraph.vocab import ID, SLM
+from slmgraph.vocab import HUB, ID, SLM
 from tests.server.conftest import running_server
 
+ONT, IDS = rdflib.Namespace(SLM), rdflib.Namespace(ID)  # terms as rdflib reads them
 BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -168,6 +169,68 @@ def test_hub_models_have_pages_search_hits_and_links(hub_server):
         assert http.get("/id/someone/no-such-model", headers=BROWSER).status_code in (303, 404)
 
 
+def test_hub_models_and_their_claims_dereference_as_rdf(hub_server):
+    """A Hub model's IRI answers with what the Hub claims of it, each claim with its
+    provenance, and each claim's own IRI answers too (as RDF, or as a page)."""
+    model = rdflib.URIRef(HUB + "someone/pythia-70m-sft")
+    with hub_server.client() as http:
+        answer = http.get("/hub/someone/pythia-70m-sft", headers={"Accept": "text/turtle"})
+        assert answer.status_code == 200, answer.text
+        graph = rdflib.Graph().parse(data=answer.text, format="turtle")
+        assert (model, ONT.trainedFrom, IDS["pythia-70m"]) in graph
+        claims = set(graph.objects(model, ONT.qualifiedRelation))
+        [claim] = {c for c in claims if (c, ONT.target, IDS["pythia-70m"]) in graph}
+        assert all(str(c).startswith(str(model) + "/claim/") for c in claims)
+        assert graph.value(claim, ONT.provenance) == rdflib.Literal("hub")
+        assert str(graph.value(claim, rdflib.DCTERMS.source)).startswith("https://huggingface.co/")
+        linked = http.get("/id/someone/pythia-70m-sft", params={"format": "jsonld"})
+        assert linked.status_code == 200
+        assert set(rdflib.Graph().parse(data=linked.text, format="json-ld")) == set(graph)
+        path = "/" + str(claim).removeprefix("https://w3id.org/slmgraph/")
+        node = http.get(path, headers={"Accept": "application/n-triples"})
+        assert node.status_code == 200, node.text
+        own = rdflib.Graph().parse(data=node.text, format="nt")
+        assert set(own) == set(graph.triples((claim, None, None)))
+        page = http.get(path, headers=BROWSER)
+        assert page.status_code == 200 and 'href="/id/pythia-70m"' in page.text
+        missing = http.get("/hub/someone/pythia-70m-sft/claim/none", headers=BROWSER)
+        assert missing.status_code == 404
+
+
+def _imported(tmp_path, records: list[dict]):
+    """A store of the bundled catalogue with ``records`` imported beside it as a Hub dump."""
+    dump = tmp_path / "models.jsonl"
+    dump.write_text("".join(json.dumps(record) + "\n" for record in records))
+    store = tmp_path / "store"
+    run = CliRunner().invoke(main, ["import", "hf", "--from", str(dump), "--store", str(store)])
+    assert run.exit_code == 0, run.output
+    return store
+
+
+def test_what_the_hub_claims_of_a_curated_entry_is_in_its_description(tmp_path):
+    """A curated entry's Hub card may claim other lineage than the catalogue cites: its IRI
+    answers with those claims too, marked as the Hub's, and its own lineage unchanged."""
+    from slmgraph.server import worker
+
+    records = [
+        {"id": "someone/older-base", "createdAt": "2022-05-01T00:00:00.000Z"},
+        {
+            "id": "EleutherAI/pythia-70m",
+            "createdAt": "2023-02-13T00:00:00.000Z",
+            "tags": ["base_model:finetune:someone/older-base"],
+        },
+    ]
+    store = _imported(tmp_path, records)
+    build = worker.Build(store, (store / "current").resolve().name)
+    answer = worker.describe(build, ID + "pythia-70m", "application/n-triples", None)
+    graph = rdflib.Graph().parse(data=answer.body, format="nt")
+    [claim] = graph.objects(IDS["pythia-70m"], ONT.hubClaim)
+    older = rdflib.URIRef(HUB + "someone/older-base")
+    assert (claim, ONT.target, older) in graph
+    assert graph.value(claim, ONT.provenance) == rdflib.Literal("hub")
+    assert not set(graph.triples((IDS["pythia-70m"], None, older)))  # no lineage of its own
+
+
 def test_the_editor_reads_the_graphs_the_reports_read(hub_server, http):
     """With a Hub import, the editor names the curated and Hub graphs as its default graph, so
     a canned query there answers what the command line answers; without one it names none."""
@@ -205,11 +268,7 @@ def test_a_page_lists_500_incoming_facts_the_curated_ones_among_them(tmp_path):
         }
         for n in range(620)
     ]
-    dump = tmp_path / "models.jsonl"
-    dump.write_text("".join(json.dumps(record) + "\n" for record in records))
-    store = tmp_path / "store"
-    run = CliRunner().invoke(main, ["import", "hf", "--from", str(dump), "--store", str(store)])
-    assert run.exit_code == 0, run.output
+    store = _imported(tmp_path, records)
     build = worker.Build(store, (store / "current").resolve().name)
     page = worker.entity(build, "pythia-12b", "Pythia-12B")
     report = entity_facts.show(build.graph, "pythia-12b")

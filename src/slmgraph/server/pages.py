@@ -174,8 +174,12 @@ async def _entity(request: Request, entity_id: str) -> Response:
 
 async def hub(request: Request) -> Response:
     """An imported Hub model or dataset at the path of its own IRI (``/hub/owner/name``, as
-    links to the graph's IRIs lead here), the same as at ``/id/owner/name``."""
-    return await _entity(request, request.path_params["entity"])
+    links to the graph's IRIs lead here), the same as at ``/id/owner/name``; a claim's node,
+    under its model's IRI, as any other resource."""
+    entity = request.path_params["entity"]
+    if "/claim/" in entity:  # a repo id has one slash: this is past the model's own IRI
+        return await resource(request)
+    return await _entity(request, entity)
 
 
 async def edge(request: Request) -> Response:

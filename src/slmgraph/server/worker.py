@@ -67,7 +67,14 @@ class Build:
         self.server_queries = queries.discover(queries_dir() / "server")
 
     def run(self, name: str, **bindings):
+        """A server query over the default graph: the curated graph."""
         return queries.run(self.store, self.server_queries[name], bindings)
+
+    def read(self, name: str, **bindings):
+        """A server query over what the reports read: the curated graph, and the Hub graph
+        beside it where the build holds one (a Hub entity is described from there)."""
+        query = self.server_queries[name]
+        return queries.run(self.store, query, bindings, self.graph.default_graph)
 
 
 # --- jobs ------------------------------------------------------------------------------------
@@ -122,7 +129,7 @@ def _graph(name: str | None) -> DefaultGraph | NamedNode:
 def describe(build: Build, iri, accept, fmt) -> Answer:
     """A resource's own statements and its qualified edges, as RDF (for dereferenced IRIs)."""
     media = _negotiate(accept, fmt, negotiation.RDF)
-    triples = build.run("resource-graph", resource=NamedNode(iri))
+    triples = build.read("resource-graph", resource=NamedNode(iri))
     if not triples:
         raise ClientError(404, f"nothing is known about <{iri}>")
     return results.graph(triples, media)
@@ -130,7 +137,7 @@ def describe(build: Build, iri, accept, fmt) -> Answer:
 
 def statements(build: Build, iri) -> list[tuple[str, str, str, bool]]:
     """A resource's statements for an HTML page: (subject, predicate, object, object is an IRI)."""
-    triples = build.run("resource-graph", resource=NamedNode(iri))
+    triples = build.read("resource-graph", resource=NamedNode(iri))
     return [
         (t.subject.value, t.predicate.value, t.object.value, isinstance(t.object, NamedNode))
         for t in triples
