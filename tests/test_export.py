@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 import rdflib
+from pyoxigraph import DefaultGraph
 from rdflib.compare import to_isomorphic
 
 from slmgraph import export, paths, store
@@ -86,3 +87,41 @@ def test_named_nquads_put_the_curated_graph_where_publish_puts_it(valid_store):
     assert len(dataset.default_graph) == 0
     ontology = dataset.graph(rdflib.URIRef("https://w3id.org/slmgraph/ontology"))
     assert len(ontology) > 100
+
+
+def test_nquads_of_a_hub_import_are_every_graph_and_the_same_bytes_each_time(tmp_path):
+    """With a Hub import, N-Quads for a bulk loader hold every graph whole (the Hub graph read
+    back by rdflib is the graph Oxigraph dumps), and two imports of one dump give the same
+    bytes, though the Hub graph is written in the store's order rather than sorted."""
+    from click.testing import CliRunner
+    from pyoxigraph import NamedNode, RdfFormat
+
+    from slmgraph.cli import main
+    from slmgraph.vocab import CURATED_GRAPH, HUB_GRAPH
+    from tests.test_hub_dump import generate
+
+    generate(tmp_path / "hub.jsonl", 2_000, 3)
+    exported = []
+    for name in ("first", "second"):
+        where = tmp_path / name
+        for command in (
+            ["import", "hf", "--from", tmp_path / "hub.jsonl"],
+            ["export", "--format", "nquads", "--named", "-o", where / "all.nq"],
+        ):
+            run = CliRunner().invoke(main, [*map(str, command), "--store", str(where / "store")])
+            assert run.exit_code == 0, run.output
+        assert sorted(path.name for path in where.iterdir()) == ["all.nq", "store"]  # no leftover
+        exported.append((where / "all.nq").read_bytes())
+    assert exported[0] == exported[1]
+    dataset = rdflib.Dataset()
+    dataset.parse(data=exported[0].decode(), format="nquads")
+    hub_graph = dataset.graph(rdflib.URIRef(HUB_GRAPH))
+    opened = store.open_store(tmp_path / "first" / "store")
+    own = opened.dump(format=RdfFormat.N_TRIPLES, from_graph=NamedNode(HUB_GRAPH)).decode()
+    assert len(hub_graph) > 40_000
+    assert set(hub_graph) == set(rdflib.Graph().parse(data=own, format="nt"))
+    curated = dataset.graph(rdflib.URIRef(CURATED_GRAPH))
+    assert len(curated) == sum(
+        1 for _ in opened.quads_for_pattern(None, None, None, DefaultGraph())
+    )
+    assert len(dataset.default_graph) == 0

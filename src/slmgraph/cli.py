@@ -1,6 +1,7 @@
 """The command line: thin click commands over the library; heavy imports stay inside commands."""
 
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -171,11 +172,16 @@ def export(data_dir, store_dir, fmt, output, named):
     if output and not output.parent.is_dir():
         raise click.BadParameter(f"directory {output.parent} does not exist", param_hint="-o")
     graph = open_for_report(data_dir, store_dir)
-    data = exporter.dump(graph.store, fmt, paths.ontology_dir(), named)
-    if output:
-        output.write_bytes(data)
-    else:
-        sys.stdout.buffer.write(data)
+    if not output:
+        exporter.write(graph.store, fmt, paths.ontology_dir(), sys.stdout.buffer, named)
+        return
+    staging = output.with_name(f".{output.name}.{os.getpid()}")  # the file whole, or as it was
+    try:
+        with open(staging, "wb") as out:
+            exporter.write(graph.store, fmt, paths.ontology_dir(), out, named)
+        os.replace(staging, output)
+    finally:
+        staging.unlink(missing_ok=True)
 
 
 @main.command()

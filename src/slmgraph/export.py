@@ -1,7 +1,9 @@
 """Deterministic dumps of the data graph: Turtle, N-Triples, N-Quads and compacted JSON-LD."""
 
+import io
 import json
 from pathlib import Path
+from typing import BinaryIO
 
 from pyoxigraph import DefaultGraph, Literal, NamedNode, Quad, RdfFormat, Store, serialize
 
@@ -15,25 +17,33 @@ FORMATS = {
 
 
 def dump(store: Store, fmt: str, ontology_dir: Path, named: bool = False) -> bytes:
-    """The graph in one format, byte-identical for identical content.
+    """The graph in one format, byte-identical for identical content (see ``write``)."""
+    out = io.BytesIO()
+    write(store, fmt, ontology_dir, out, named)
+    return out.getvalue()
 
-    Turtle, N-Triples and JSON-LD hold the data graph; N-Quads adds the ontology's named graph
-    (and the Hub's), with ``named`` the curated graph too, under the name publish gives it.
+
+def write(store: Store, fmt: str, ontology_dir: Path, out: BinaryIO, named: bool = False) -> None:
+    """Write the graph in one format to ``out``, byte-identical for identical content.
+
+    Turtle, N-Triples and JSON-LD hold the data graph, sorted. N-Quads holds it sorted too
+    (with ``named``, under the name publish gives the curated graph), then every named graph
+    (the ontology's, the Hub's) in the store's own order, which is the same for the same
+    content: a Hub graph of tens of millions of claims streams, where sorting it would not fit
+    in memory.
     """
-    if fmt == "nquads":
-        quads = sorted(store, key=str)
-        if named:
-            curated = NamedNode(CURATED_GRAPH)
-            quads = [
-                Quad(*q.triple, curated) if q.graph_name == DefaultGraph() else q for q in quads
-            ]
-        return serialize(quads, format=RdfFormat.N_QUADS)
     triples = sorted(
         (quad.triple for quad in store.quads_for_pattern(None, None, None, DefaultGraph())), key=str
     )
-    if fmt == "jsonld":
-        return jsonld(triples, ontology_dir / "context.jsonld")
-    return serialize(triples, format=FORMATS[fmt], prefixes=PREFIXES)
+    if fmt == "nquads":
+        curated = NamedNode(CURATED_GRAPH) if named else DefaultGraph()
+        serialize((Quad(*triple, curated) for triple in triples), out, RdfFormat.N_QUADS)
+        for graph in sorted(store.named_graphs(), key=str):
+            serialize(store.quads_for_pattern(None, None, None, graph), out, RdfFormat.N_QUADS)
+    elif fmt == "jsonld":
+        out.write(jsonld(triples, ontology_dir / "context.jsonld"))
+    else:
+        serialize(triples, out, FORMATS[fmt], prefixes=PREFIXES)
 
 
 def jsonld(triples, context_path: Path) -> bytes:
