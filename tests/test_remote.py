@@ -15,6 +15,7 @@ from tests import remote_stores
 
 BENCH = Path(__file__).parents[1] / "bench"
 HUB_MODELS = 3000  # at this size the labels query answers 13,000 rows: Virtuoso's cap is hit
+DISPUTED = "EleutherAI/pythia-1b"
 
 pytestmark = remote_stores.NEEDED
 cli = remote_stores.cli
@@ -27,9 +28,15 @@ def built(tmp_path_factory) -> tuple[Path, list[dict]]:
     dump = work / "hub.jsonl"
     command = [sys.executable, str(BENCH / "hub_dump.py"), "--models", str(HUB_MODELS)]
     subprocess.run([*command, "--seed", "3", "--out", str(dump)], check=True, capture_output=True)
+    records = [json.loads(line) for line in dump.read_text().splitlines()]
+    for record in records:  # a curated model's card claiming a base its entry does not state
+        if record["id"] == DISPUTED:
+            record["tags"].append("base_model:finetune:openai-community/gpt2")
+    dump.write_text("".join(json.dumps(record) + "\n" for record in records))
     code, out, err = cli("import", "hf", "--from", dump, "--store", work / "store")
     assert code == 0, err
-    records = [json.loads(line) for line in dump.read_text().splitlines()]
+    code, out, err = cli("disagreements", "--store", work / "store", "--format", "json")
+    assert [row["name"] for row in json.loads(out)] == ["Pythia-1B"], err
     return work / "store", records
 
 
@@ -104,7 +111,8 @@ REPORTS = [
     ["audit", "{merge}"],
     ["audit", "--summary"],
     ["audit"],
-    ["disagreements", "--curated-only"],  # with the Hub: minutes on the embedded store too
+    ["disagreements"],
+    ["disagreements", "--curated-only"],
     ["corrections"],
     ["stats"],
     ["query", "timeline", "--param", "org=meta", "--param", "since=2023-01-01"],
