@@ -110,6 +110,7 @@ def _reports(slmgraph: str, store: Path, runs: int) -> str:
     rows = json.loads(out)
     deepest = max(rows, key=lambda r: r["depth"])["id"]
     table = [*probe[:-1], "table"]
+    on = ["--store", str(store), "--format", "json"]
     commands = {
         f"descendants of Llama-2-7B, JSON ({len(rows):,} rows)": probe,
         "the same as a table": table,
@@ -151,6 +152,9 @@ def _reports(slmgraph: str, store: Path, runs: int) -> str:
             "--format",
             "json",
         ],
+        "timeline (every dated model and family)": [slmgraph, "timeline", *on],
+        "org meta (its releases and who builds on them)": [slmgraph, "org", "meta", *on],
+        "disagreements (Hub claims against curated lineage)": [slmgraph, "disagreements", *on],
         'python -c "import pyoxigraph" (floor)': [sys.executable, "-c", "import pyoxigraph"],
     }
     times: dict[str, list[float]] = {name: [] for name in commands}
