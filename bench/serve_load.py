@@ -8,6 +8,9 @@ in alternating turns (``--slices``) so both servers see the same background load
 prints throughput, p50/p99 latency and our throughput as a multiple of Oxigraph's, and fails if
 any request errs or the servers disagree on an answer. Loopback only, bounded time.
 
+With ``--floor`` a third server runs beside them, ``python_floor.py``: the least a Python
+server can do per request, to show how far any server written in Python can go here.
+
 The clients are wrk's (``bench/wrk_load.lua`` shapes the requests): a client written in Python
 spends more per request than either server's answer to a small query does, so it measured
 itself rather than the servers.
@@ -39,11 +42,13 @@ from pyoxigraph import RdfFormat, parse
 from slmgraph import paths, store
 from slmgraph.vocab import entity_iri
 
-OUT = Path(__file__).parent / "out"
+HERE = Path(__file__).parent
+OUT = HERE / "out"
 RUNS = itertools.count()  # each load run's fresh texts differ from every other run's
 WRK = shutil.which("wrk") or "wrk"
-LUA = Path(__file__).parent / "wrk_load.lua"
+LUA = HERE / "wrk_load.lua"
 SOLUTIONS = "application/sparql-results+json"
+FLOOR = "python floor"  # python_floor.py, with --floor
 TRIPLES = "application/n-triples"
 
 
@@ -194,6 +199,20 @@ def start_servers(args, work: Path, processes: list) -> tuple[int, int, str]:
     return ours, theirs, build
 
 
+def start_floor(build_dir: Path, processes: list) -> int:
+    """``python_floor.py`` on the same build, under uvicorn as ours runs, in a process for each
+    core (each with the store opened read-only): its port."""
+    port = free_port()
+    command = [sys.executable, "-m", "uvicorn", "python_floor:app", "--app-dir", str(HERE)]
+    command += ["--port", str(port), "--http", "httptools", "--no-access-log"]
+    command += ["--workers", str(os.cpu_count() or 1)]
+    command += ["--log-level", "warning"]
+    env = os.environ | {"SLMGRAPH_FLOOR_STORE": str(build_dir)}
+    processes.append(subprocess.Popen(command, env=env, stderr=subprocess.DEVNULL))
+    wait_ready(port, processes[-1])
+    return port
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--duration", type=int, default=10, help="seconds of load per run")
@@ -213,13 +232,21 @@ def main() -> None:
         help="turns per server, alternating, in --duration (wrk counts only the requests "
         "answered within a turn, so a turn should outlast the slowest answer many times)",
     )
+    parser.add_argument(
+        "--floor",
+        action="store_true",
+        help="also load python_floor.py, the least a Python server can do per request",
+    )
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="slmgraph-bench-"))
     processes: list[subprocess.Popen] = []
     runs = []
     try:
         ours, theirs, build = start_servers(args, work, processes)
-        servers = (("slmgraph", ours), ("oxigraph", theirs))
+        servers = [("slmgraph", ours), ("oxigraph", theirs)]
+        if args.floor:
+            build_dir = (args.store or work / "store") / "builds" / build
+            servers.append((FLOOR, start_floor(build_dir, processes)))
         for shape in shapes(args.root, args.entity):
             if args.shapes and not any(w.lower() in shape.name.lower() for w in args.shapes):
                 continue
@@ -234,9 +261,9 @@ def main() -> None:
                     load(port, shape, clients, 1, fresh)  # warm-up, not counted
                 run |= interleaved(servers, shape, clients, args.duration, fresh, args.slices)
                 theirs = run["oxigraph"]["throughput_rps"]
-                run["ratio"] = (
-                    round(run["slmgraph"]["throughput_rps"] / theirs, 2) if theirs else None
-                )
+                for name, key in (("slmgraph", "ratio"), (FLOOR, "floor_ratio")):
+                    if name in run and theirs:
+                        run[key] = round(run[name]["throughput_rps"] / theirs, 2)
                 runs.append(run)
                 print(_row(run), flush=True)
     finally:
@@ -248,18 +275,19 @@ def main() -> None:
     report = {"build": build, "duration_s": args.duration, "runs": runs}
     (OUT / "serve_load.json").write_text(json.dumps(report, indent=2) + "\n")
     print(f"\nbuild {build}, {args.duration} s per run; requests/s, p50 and p99 in ms\n")
+    floor = " floor req/s | floor ratio |" if args.floor else ""
     print(
         "| query | mode | clients | slmgraph req/s | p50 | p99 "
-        "| Oxigraph req/s | p50 | p99 | ratio |"
+        f"| Oxigraph req/s | p50 | p99 | ratio |{floor}"
     )
-    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|" + "---:|---:|" * args.floor)
     for run in runs:
         print(_row(run))
     failed = {
         f"{run['shape']} {run['mode']} x{run['clients']} {name}": run[name]["error_kinds"]
         for run in runs
-        for name in ("slmgraph", "oxigraph")
-        if run[name]["errors"]
+        for name in ("slmgraph", "oxigraph", FLOOR)
+        if name in run and run[name]["errors"]
     }
     if failed:
         sys.exit("errors under load: " + json.dumps(failed))
@@ -267,11 +295,13 @@ def main() -> None:
 
 def _row(run: dict) -> str:
     ours, theirs = run["slmgraph"], run["oxigraph"]
+    floor = run.get(FLOOR)
     return (
         f"| {run['shape']} ({run['size']}) | {run['mode']} | {run['clients']} "
         f"| {ours['throughput_rps']} | {ours['p50_ms']} | {ours['p99_ms']} "
         f"| {theirs['throughput_rps']} | {theirs['p50_ms']} | {theirs['p99_ms']} "
-        f"| {run['ratio'] or '-'}x |"
+        f"| {run.get('ratio') or '-'}x |"
+        + (f" {floor['throughput_rps']} | {run.get('floor_ratio') or '-'}x |" if floor else "")
     )
 
 
