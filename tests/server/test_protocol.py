@@ -187,3 +187,30 @@ def test_the_curated_graph_answers_to_its_published_name(http):
     for dataset in ({"default-graph-uri": CURATED_GRAPH}, {"default-graph-uri": ONTOLOGY_GRAPH}):
         asked = http.get("/sparql", params={"query": query, **dataset})
         assert json.loads(asked.text)["boolean"] is (dataset["default-graph-uri"] == CURATED_GRAPH)
+
+
+def test_a_graph_too_large_for_the_deadline_says_how_to_read_it(tmp_path):
+    """A Hub graph that cannot be sent whole within the deadline: 503 saying to read it a part
+    at a time (not to simplify a query the client never wrote), and the server answers on."""
+    from click.testing import CliRunner
+
+    from slmgraph.cli import main
+    from slmgraph.vocab import HUB_GRAPH
+    from tests.server.conftest import running_server
+    from tests.test_hub_dump import generate
+
+    generate(tmp_path / "hub.jsonl", 10_000, 5)
+    store = tmp_path / "store"
+    command = ["import", "hf", "--from", str(tmp_path / "hub.jsonl"), "--store", str(store)]
+    run = CliRunner().invoke(main, command)
+    assert run.exit_code == 0, run.output
+    options = ("--deadline", "0.2", "--workers", "1", "--quick-workers", "0")
+    log = tmp_path / "server.log"
+    with running_server(store, log, *options) as server, server.client() as http:
+        whole = http.get("/store", params={"graph": HUB_GRAPH})
+        assert whole.status_code == 503
+        assert "could not be sent whole within the deadline of 0.2 s" in whole.text
+        assert "a part at a time" in whole.text and "simplify" not in whole.text
+        part = f"SELECT * WHERE {{ GRAPH <{HUB_GRAPH}> {{ ?s ?p ?o }} }} LIMIT 3"
+        answer = http.get("/sparql", params={"query": part})
+        assert answer.status_code == 200 and len(answer.json()["results"]["bindings"]) == 3

@@ -23,6 +23,10 @@ class Unavailable(Exception):
     """The job could not be answered in time (HTTP 503); the message says why."""
 
 
+class Late(Unavailable):
+    """The job ran until its deadline and was stopped."""
+
+
 class JobFailed(Exception):
     """The worker reported a problem: ``status`` is the HTTP status to answer with."""
 
@@ -176,7 +180,7 @@ class WorkerPool:
         except TimeoutError:
             self.killed += 1
             self._replace(worker)
-            raise Unavailable(
+            raise Late(
                 f"the query was stopped at its deadline of {deadline:g} s; "
                 "simplify it or add a LIMIT"
             ) from None

@@ -15,7 +15,7 @@ from starlette.responses import Response
 from slmgraph.server import describe, web
 from slmgraph.server.cache import Ready
 from slmgraph.server.guard import Refused, check
-from slmgraph.server.pool import JobFailed, Unavailable
+from slmgraph.server.pool import JobFailed, Late, Unavailable
 from slmgraph.server.state import ServerState
 from slmgraph.vocab import ONTOLOGY_GRAPH
 
@@ -185,8 +185,12 @@ async def graph_store(request: Request, params: MultiDict) -> Response:
     tag = web.etag(state.build(), *key)
     if web.not_modified(request, tag):
         return web.not_modified_response(tag, state.config.max_age)
+    late = (
+        f"the graph could not be sent whole within the deadline of {state.config.deadline:g} s; "
+        "read it a part at a time with a SPARQL query (LIMIT and OFFSET)"
+    )
     return await answer(
-        request, tag, "graph", cheap=False, key=key, name=name, accept=accept, fmt=fmt
+        request, tag, "graph", cheap=False, key=key, late=late, name=name, accept=accept, fmt=fmt
     )
 
 
@@ -213,12 +217,15 @@ async def answer(
     cheap: bool = True,
     instant: bool = False,
     key: tuple | None = None,
+    late: str | None = None,
     **kwargs,
 ) -> Response:
     """Send the serialised Answer of a job, from the cache or a worker, with validators and caps.
 
     ``key`` is what picks the answer within a build (the cache key), or None not to cache it;
-    without a ``tag`` the answer may differ between runs and is marked not to be stored.
+    without a ``tag`` the answer may differ between runs and is marked not to be stored;
+    ``late`` is what to say if the job is stopped at its deadline, where the default advice
+    (simplify the query) does not fit.
     """
     state: ServerState = request.app.state.server
     build = state.build()
@@ -228,7 +235,8 @@ async def answer(
     try:
         result = await state.run(job, cheap, instant, **kwargs)
     except Unavailable as busy:
-        return web.error(503, str(busy), {"Retry-After": "5"})
+        message = late if late and isinstance(busy, Late) else str(busy)
+        return web.error(503, message, {"Retry-After": "5"})
     except JobFailed as failure:
         return web.error(failure.status, str(failure))
     response = _answered(result, tag, state.config)
