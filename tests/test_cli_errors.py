@@ -139,6 +139,20 @@ CASES = [
         "enc.yaml:3: not UTF-8",
     ),
     (
+        "export to a file that cannot be written",
+        None,
+        ["export", "--format", "nquads", "-o", "/proc/slmgraph.nq"],
+        USAGE,
+        "cannot write /proc/slmgraph.nq",
+    ),
+    (
+        "a picture to a file that cannot be written",
+        None,
+        ["tree", "llama-7b", "--out", "/proc/llama.svg"],
+        USAGE,
+        "cannot write /proc/llama.svg",
+    ),
+    (
         "empty data folder",
         lambda d, w: shutil.rmtree(d) or d.mkdir(),
         ["check"],

@@ -1,7 +1,6 @@
 """The command line: thin click commands over the library; heavy imports stay inside commands."""
 
 import logging
-import os
 import sys
 from pathlib import Path
 
@@ -9,7 +8,7 @@ import click
 
 from slmgraph.formats import FORMATS
 from slmgraph.hubcli import import_
-from slmgraph.options import DATA, ENDPOINT, STORE, defaults
+from slmgraph.options import DATA, ENDPOINT, STORE, defaults, written_whole
 from slmgraph.reportcli import REPORTS, chosen_format, open_for_report
 from slmgraph.treecli import tree
 
@@ -175,13 +174,8 @@ def export(data_dir, store_dir, fmt, output, named):
     if not output:
         exporter.write(graph.store, fmt, paths.ontology_dir(), sys.stdout.buffer, named)
         return
-    staging = output.with_name(f".{output.name}.{os.getpid()}")  # the file whole, or as it was
-    try:
-        with open(staging, "wb") as out:
-            exporter.write(graph.store, fmt, paths.ontology_dir(), out, named)
-        os.replace(staging, output)
-    finally:
-        staging.unlink(missing_ok=True)
+    with written_whole(output, "-o") as out:
+        exporter.write(graph.store, fmt, paths.ontology_dir(), out, named)
 
 
 @main.command()

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import click
 
-from slmgraph.options import DATA, STORE
+from slmgraph.options import DATA, STORE, written_whole
 from slmgraph.reportcli import open_for_report
 
 TREE_FORMATS = ("svg", "dot", "mermaid")
@@ -47,7 +47,8 @@ def tree(data_dir, store_dir, name, fmt, out, curated_only):
     if out is None:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
     else:
-        out.write_text(text, encoding="utf-8")
+        with written_whole(out, "--out") as file:
+            file.write(text.encode("utf-8"))
 
 
 def _name(graph, entity: str, ancestors, children) -> str:
