@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+import time
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -212,5 +213,9 @@ def test_a_graph_too_large_for_the_deadline_says_how_to_read_it(tmp_path):
         assert "could not be sent whole within the deadline of 0.2 s" in whole.text
         assert "a part at a time" in whole.text and "simplify" not in whole.text
         part = f"SELECT * WHERE {{ GRAPH <{HUB_GRAPH}> {{ ?s ?p ?o }} }} LIMIT 3"
-        answer = http.get("/sparql", params={"query": part})
+        for _ in range(50):  # a query worker stopped at the deadline may still be replaced
+            answer = http.get("/sparql", params={"query": part})
+            if answer.status_code != 503:
+                break
+            time.sleep(0.2)
         assert answer.status_code == 200 and len(answer.json()["results"]["bindings"]) == 3
