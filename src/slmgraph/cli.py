@@ -8,7 +8,7 @@ import click
 
 from slmgraph.formats import FORMATS
 from slmgraph.hubcli import import_
-from slmgraph.options import DATA, ENDPOINT, STORE, defaults, written_whole
+from slmgraph.options import DATA, ENDPOINT, STORE, defaults
 from slmgraph.reportcli import REPORTS, chosen_format, open_for_report
 from slmgraph.treecli import tree
 
@@ -29,6 +29,7 @@ def _fail(problems) -> None:
 
 def _exit_for(error: Exception) -> None:
     """Say what went wrong in one line (every problem, for entries) and exit with its code."""
+    from slmgraph.files import CannotWrite
     from slmgraph.names import UnknownName
     from slmgraph.problems import CatalogError
     from slmgraph.queries import QueryNotFound, QueryProblem
@@ -37,7 +38,8 @@ def _exit_for(error: Exception) -> None:
 
     if isinstance(error, CatalogError):
         _fail(error.problems)
-    if isinstance(error, UnknownName | NotForThisReport | BadValue | StoreProblem | QueryNotFound):
+    usage = UnknownName | NotForThisReport | BadValue | StoreProblem | CannotWrite | QueryNotFound
+    if isinstance(error, usage):
         click.echo(f"error: {error}", err=True)
         sys.exit(USAGE)
     if isinstance(error, ModuleNotFoundError) and error.name in OPTIONAL_PACKAGES:
@@ -166,7 +168,7 @@ def stats(data_dir, store_dir, endpoint, fmt):
 def export(data_dir, store_dir, fmt, output, named):
     """Dump the graph: deterministic bytes, one prefix map, JSON-LD compacted with our context."""
     from slmgraph import export as exporter
-    from slmgraph import paths
+    from slmgraph import files, paths
 
     if output and not output.parent.is_dir():
         raise click.BadParameter(f"directory {output.parent} does not exist", param_hint="-o")
@@ -174,7 +176,7 @@ def export(data_dir, store_dir, fmt, output, named):
     if not output:
         exporter.write(graph.store, fmt, paths.ontology_dir(), sys.stdout.buffer, named)
         return
-    with written_whole(output, "-o") as out:
+    with files.whole(output) as out:
         exporter.write(graph.store, fmt, paths.ontology_dir(), out, named)
 
 

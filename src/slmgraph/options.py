@@ -1,10 +1,6 @@
-"""Options, defaults and the output file the command groups share."""
+"""Options and defaults the command groups share."""
 
-import contextlib
-import os
-from collections.abc import Iterator
 from pathlib import Path
-from typing import BinaryIO
 
 import click
 
@@ -34,21 +30,3 @@ def defaults(data_dir: Path | None, store_dir: Path | None) -> tuple[Path, Path]
     from slmgraph import paths
 
     return data_dir or paths.data_dir(), store_dir or paths.default_store()
-
-
-@contextlib.contextmanager
-def written_whole(path: Path, option: str) -> Iterator[BinaryIO]:
-    """A file to write ``path`` with: written beside it and renamed once whole, so that a
-    failure leaves ``path`` as it was. A path that cannot be written is the user's to change."""
-    staging = path.with_name(f".{path.name}.{os.getpid()}")
-    try:
-        try:
-            out = open(staging, "wb")  # noqa: SIM115 (closed by the with below, before the rename)
-        except OSError as error:
-            message = f"cannot write {path}: {error.strerror}"
-            raise click.BadParameter(message, param_hint=option) from None
-        with out:
-            yield out
-        os.replace(staging, path)
-    finally:
-        staging.unlink(missing_ok=True)

@@ -13,7 +13,6 @@ where it is, and readers may see it half sent until the publish ends.
 
 import hashlib
 import json
-import os
 import urllib.parse
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -22,7 +21,7 @@ from pathlib import Path
 
 from pyoxigraph import DefaultGraph, NamedNode, RdfFormat, Store, serialize
 
-from slmgraph import queries
+from slmgraph import files, queries
 from slmgraph.paths import queries_dir
 from slmgraph.remote import Client, EndpointProblem
 from slmgraph.vocab import CURATED_GRAPH, HUB_GRAPH, ONTOLOGY_GRAPH
@@ -143,11 +142,10 @@ def _graph_url(to: str, graph: str) -> str:
 
 def _save(state: Path, job: Plan) -> None:
     state.parent.mkdir(parents=True, exist_ok=True)
-    partial = state.with_suffix(".tmp")
     record = {"to": job.to, "build": job.build, "chunk": job.chunk, "staged": job.staged}
     record["sent"] = job.sent
-    partial.write_text(json.dumps(record), encoding="utf-8")
-    os.replace(partial, state)
+    with files.whole(state) as out:
+        out.write(json.dumps(record).encode())
 
 
 _NTRIPLES = {"Content-Type": "application/n-triples"}

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from pyoxigraph import NamedNode, RdfFormat, Store
 
-from slmgraph import __version__, hubload, lineage
+from slmgraph import __version__, files, hubload, lineage
 from slmgraph.vocab import ONTOLOGY_GRAPH
 
 log = logging.getLogger("slmgraph.store")
@@ -55,11 +55,11 @@ def _inputs(data_dir: Path, ontology_dir: Path) -> list[tuple[str, str]]:
     """(name, path) of every input file, sorted; plain strings, as this runs before every report."""
     here = os.path.dirname(__file__)
     inputs = [(f"code/{name}", os.path.join(here, name)) for name in _BUILDER_MODULES]
-    for root, dirs, files in os.walk(data_dir):
+    for root, dirs, names in os.walk(data_dir):
         dirs.sort()
         relative = os.path.relpath(root, data_dir)
         # a directory named like an entry is an input too: the catalogue check refuses it
-        for file in sorted(f for f in files + dirs if f.endswith(".yaml")):
+        for file in sorted(f for f in names + dirs if f.endswith(".yaml")):
             inputs.append(
                 (f"data/{os.path.normpath(os.path.join(relative, file))}", os.path.join(root, file))
             )
@@ -98,9 +98,8 @@ def _cached_content_hash(data_dir: Path, ontology_dir: Path, store_dir: Path) ->
     value = content_hash(data_dir, ontology_dir)
     try:  # remembering is only a speed-up: a read-only store still answers
         memo.parent.mkdir(parents=True, exist_ok=True)
-        staging = memo.with_name(f".{memo.name}.{os.getpid()}")
-        staging.write_text(value)
-        os.replace(staging, memo)
+        with files.whole(memo) as out:
+            out.write(value.encode())
         _prune_memos(memo.parent)
     except OSError:
         pass
@@ -234,9 +233,8 @@ def import_hub(
     hubload.load(store, partial, written, say)
     del store
     _finish(store_dir, partial, build_id)
-    staging = store_dir / f".hub.json.{os.getpid()}"
-    staging.write_text(json.dumps(hub, indent=2))
-    os.replace(staging, store_dir / "hub.json")
+    with files.whole(store_dir / "hub.json") as out:
+        out.write(json.dumps(hub, indent=2).encode())
     _switch(store_dir, build_id)
     return build_id
 

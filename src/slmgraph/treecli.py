@@ -5,7 +5,7 @@ from pathlib import Path
 
 import click
 
-from slmgraph.options import DATA, STORE, written_whole
+from slmgraph.options import DATA, STORE
 from slmgraph.reportcli import open_for_report
 
 TREE_FORMATS = ("svg", "dot", "mermaid")
@@ -27,7 +27,7 @@ TREE_FORMATS = ("svg", "dot", "mermaid")
 @click.option("--curated-only", is_flag=True, help="Leave out claims imported from the Hub.")
 def tree(data_dir, store_dir, name, fmt, out, curated_only):
     """Draw NAME's ancestors and descendants: the picture of its page, in the same layout."""
-    from slmgraph import lineage_picture, lineage_svg, lineage_text, reports
+    from slmgraph import files, lineage_picture, lineage_svg, lineage_text, reports
     from slmgraph.vocab import entity_iri
 
     if out is not None and not out.parent.is_dir():
@@ -47,7 +47,7 @@ def tree(data_dir, store_dir, name, fmt, out, curated_only):
     if out is None:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
     else:
-        with written_whole(out, "--out") as file:
+        with files.whole(out) as file:
             file.write(text.encode("utf-8"))
 
 
