@@ -98,3 +98,30 @@ def test_quality_checks_refuse_or_doubt_every_suspect_claim():
     kept = {m.repo: [p.repo for p in m.parents] for m in models}
     assert kept["a/self"] == [] and kept["a/x"] == [] and kept["a/orphan"] == ["gone/model"]
     assert kept["a/curated-child"] == ["EleutherAI/pythia-70m"]
+
+
+def test_a_repo_id_has_one_spelling_whatever_case_a_card_writes_it_in():
+    records = [
+        {"id": "EleutherAI/pythia-1b"},
+        {
+            "id": "someone/tuned",
+            "tags": ["base_model:finetune:EleutherAI/Pythia-1B", "dataset:Tatsu-Lab/Alpaca"],
+            "cardData": {"base_model": "eleutherai/pythia-1b", "datasets": ["tatsu-lab/alpaca"]},
+        },
+        {"id": "someone/other", "tags": ["base_model:finetune:Meta/Curated-Model"]},
+    ]
+    models = [hub.to_model(r, []) for r in records]
+    links = hub.respelled(models, ["meta/curated-model", "datasets/tatsu-lab/alpaca"])
+    tuned, other = models[1], models[2]
+    assert [p.repo for p in tuned.parents] == ["EleutherAI/pythia-1b"]  # one edge, as imported
+    assert tuned.parents[0].declared_in == "card"  # the first spelling's claim stands
+    assert tuned.datasets == ["tatsu-lab/alpaca"] and tuned.on_card == {"tatsu-lab/alpaca"}
+    assert [p.repo for p in other.parents] == ["meta/curated-model"]  # as the curated link has it
+    assert links == {
+        "meta/curated-model": "meta/curated-model",
+        "datasets/tatsu-lab/alpaca": "datasets/tatsu-lab/alpaca",
+    }
+    _, doubts = hub.checked(models, set(links.values()))
+    assert doubts == []  # no parent is missing for being written in other letters
+    curated = hub.respelled([hub.HubModel("Meta/curated-model")], ["meta/Curated-Model"])
+    assert curated == {"meta/Curated-Model": "Meta/curated-model"}  # as the Hub spells it

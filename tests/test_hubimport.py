@@ -168,6 +168,20 @@ def test_a_jsonl_dump_reports_every_refused_and_doubted_claim(tmp_path, catalogu
     }
 
 
+def test_a_base_model_written_in_other_letters_hangs_under_the_curated_entry(
+    tmp_path, catalogue_copy
+):
+    bulk = tmp_path / "models.jsonl"
+    record = {"id": "someone/pythia-70m-lora", "tags": ["base_model:adapter:eleutherai/Pythia-70M"]}
+    bulk.write_text(json.dumps(record) + "\n")
+    store = tmp_path / "store"
+    code, output = cli("import", "hf", "--from", bulk, "--data", catalogue_copy, "--store", store)
+    assert code == 0, output
+    found = descendants(catalogue_copy, store)
+    assert ("someone/pythia-70m-lora", "adapter", "pythia-70m", "hub") in found
+    assert json.loads((store / "hub-problems.json").read_text()) == []  # no missing parent
+
+
 def test_a_bad_bulk_file_is_one_line_and_leaves_the_store_as_it_was(imported, tmp_path):
     data, store, _ = imported
     before = descendants(data, store)

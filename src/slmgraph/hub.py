@@ -188,6 +188,29 @@ def _parents(model: HubModel, card: dict, tagged: list[str], base_models) -> Non
         model.parents.append(Parent(repo, relation, relation_from, declared))
 
 
+def respelled(models: list[HubModel], known: Iterable[str]) -> dict[str, str]:
+    """Give every parent and dataset the one spelling of its repo id: the Hub ignores case in
+    repo ids, so a card may name ``EleutherAI/Pythia-1B`` for ``EleutherAI/pythia-1b``. An
+    imported model's own spelling wins, then a curated link's (``known``, datasets as
+    ``datasets/<repo>``); the links are returned respelled the same way."""
+    spelling = {repo.lower(): repo for repo in known}
+    spelling.update((model.repo.lower(), model.repo) for model in models)
+
+    def dataset(repo: str) -> str:
+        key = f"datasets/{repo}"
+        return spelling.get(key.lower(), key).removeprefix("datasets/")
+
+    for model in models:
+        parents: dict[str, Parent] = {}
+        for parent in model.parents:  # the first of two spellings of one parent stands
+            parent.repo = spelling.get(parent.repo.lower(), parent.repo)
+            parents.setdefault(parent.repo, parent)
+        model.parents = list(parents.values())
+        model.datasets = list(dict.fromkeys(map(dataset, model.datasets)))
+        model.on_card = set(map(dataset, model.on_card))
+    return {repo: spelling[repo.lower()] for repo in known}
+
+
 def checked(models: Iterable[HubModel], known: set[str]) -> tuple[list[HubModel], list[Doubt]]:
     """The models with the claims that hold, and every claim refused or doubted: self-loops and
     mutual claims are refused; a parent that is neither imported nor ``known`` (curated), a

@@ -57,6 +57,8 @@ def _claims(records: Iterable[dict], settings: tuple, say) -> tuple[dict, list[h
     with collector_paused():  # a million models are a million objects and no cycles
         models = [m for m in (hub.to_model(r, doubts) for r in records) if m is not None]
         say(f"checking {len(models):,} models")
+        spelled = hub.respelled(models, repos)
+        repos = {spelled[repo]: entity for repo, entity in repos.items()}
         models, checked = hub.checked(models, set(repos))
         say("writing their claims")
         return _write(models, scratch, repos, *rest), doubts + checked
