@@ -50,9 +50,18 @@ class Oracle:
         entry (whose own claims lose to it); self-loops and mutual claims are dropped."""
         links = {}
         for entry in self.entries.values():
-            if getattr(entry, "links", None) and entry.links.huggingface:
-                prefix = "datasets/" if entry.type == "dataset" else ""
-                links[prefix + entry.links.huggingface] = entry.id
+            repos = getattr(entry, "links", None) and entry.links
+            for repo in [repos.huggingface, *repos.huggingface_aliases] if repos else []:
+                if repo:
+                    links[("datasets/" if entry.type == "dataset" else "") + repo] = entry.id
+        # the Hub ignores case in repo ids: a record's own spelling, else a curated link's
+        spelled = {key.lower(): key for key in links}
+        spelled.update((r["id"].lower(), r["id"]) for r in records if r.get("id"))
+
+        def canonical(repo: str, prefix: str = "") -> str:
+            return spelled.get((prefix + repo).lower(), prefix + repo).removeprefix(prefix)
+
+        links = {canonical(key): entity for key, entity in links.items()}
         claims = {}  # child repo -> {parent repo: (word, declared on card)}
         datasets = {}  # child repo -> {dataset: declared on card}
         shas = {}
@@ -84,15 +93,18 @@ class Oracle:
             parents = {}
             for parent in [*named, *typed, *plain]:
                 word = stated if parent in named and stated else typed.get(parent, "based-on")
-                parents.setdefault(parent, (word, parent in named))
+                parents.setdefault(canonical(parent), (word, parent in named))
             claims[repo] = parents
             listed = card.get("datasets") or []
             listed = [listed] if isinstance(listed, str) else listed
-            datasets[repo] = {d: True for d in listed} | {
+            tagged = {
                 t[len("dataset:") :]: t[len("dataset:") :] in listed
                 for t in tags
                 if t.startswith("dataset:")
             }
+            datasets[repo] = {}
+            for dataset, on_card in [*((d, True) for d in listed), *tagged.items()]:
+                datasets[repo].setdefault(canonical(dataset, "datasets/"), on_card)
             shas[repo] = record.get("sha")
 
         def node(repo: str, kind: str = "model") -> str:

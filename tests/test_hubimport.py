@@ -168,18 +168,43 @@ def test_a_jsonl_dump_reports_every_refused_and_doubted_claim(tmp_path, catalogu
     }
 
 
+def _imported_alone(tmp_path, data, record: dict):
+    """The store after importing ``record`` alone, with no claim refused or doubted."""
+    bulk, store = tmp_path / "models.jsonl", tmp_path / "store"
+    bulk.write_text(json.dumps(record) + "\n")
+    code, output = cli("import", "hf", "--from", bulk, "--data", data, "--store", store)
+    assert code == 0, output
+    assert json.loads((store / "hub-problems.json").read_text()) == []  # no missing parent
+    return store
+
+
 def test_a_base_model_written_in_other_letters_hangs_under_the_curated_entry(
     tmp_path, catalogue_copy
 ):
-    bulk = tmp_path / "models.jsonl"
     record = {"id": "someone/pythia-70m-lora", "tags": ["base_model:adapter:eleutherai/Pythia-70M"]}
-    bulk.write_text(json.dumps(record) + "\n")
-    store = tmp_path / "store"
-    code, output = cli("import", "hf", "--from", bulk, "--data", catalogue_copy, "--store", store)
-    assert code == 0, output
+    store = _imported_alone(tmp_path, catalogue_copy, record)
     found = descendants(catalogue_copy, store)
     assert ("someone/pythia-70m-lora", "adapter", "pythia-70m", "hub") in found
-    assert json.loads((store / "hub-problems.json").read_text()) == []  # no missing parent
+
+
+def test_a_base_model_named_by_an_alias_of_the_curated_repo_hangs_under_the_entry(
+    tmp_path, catalogue_copy
+):
+    entry = catalogue_copy / "models" / "pythia-70m.yaml"
+    linked = "  huggingface: EleutherAI/pythia-70m\n"
+    text = entry.read_text()
+    assert linked in text
+    entry.write_text(
+        text.replace(linked, linked + "  huggingface_aliases:\n    - Old-Org/pythia-70m\n")
+    )
+    record = {"id": "someone/tuned-70m", "tags": ["base_model:finetune:old-org/Pythia-70M"]}
+    store = _imported_alone(tmp_path, catalogue_copy, record)
+    found = descendants(catalogue_copy, store)
+    assert ("someone/tuned-70m", "trained-from", "pythia-70m", "hub") in found
+    code, output = cli(
+        "show", "Old-Org/pythia-70m", "--data", catalogue_copy, "--store", store, "--format", "json"
+    )
+    assert code == 0 and all(row["id"] == "pythia-70m" for row in json.loads(output)), output
 
 
 def test_a_bad_bulk_file_is_one_line_and_leaves_the_store_as_it_was(imported, tmp_path):

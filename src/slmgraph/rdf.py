@@ -150,7 +150,8 @@ def _entry(graph: _Graph, entry, spdx_ids: dict[str, str]) -> None:
     for cls in [slm(CLASSES[entry.type]), *ALIGNED_CLASSES.get(entry.type, [])]:
         graph.add(iri, TYPE.value, cls)
     graph.add(iri, DCTERMS + "identifier", Literal(entry.id))
-    repo = [entry.links.huggingface] if entry.links and entry.links.huggingface else []
+    links = entry.links
+    repo = [*filter(None, [links.huggingface]), *links.huggingface_aliases] if links else []
     for label in (entry.id, entry.name, *entry.aliases, *repo):
         graph.add(iri, slm("lookupKey"), Literal(normalise(label)))
     for field, (predicates, datatype) in LITERALS.items():
@@ -244,6 +245,8 @@ def _links(graph: _Graph, iri: str, links, dataset: bool) -> None:
         graph.add(iri, slm("huggingFaceRepo"), Literal(links.huggingface))
         hub = "https://huggingface.co/datasets/" if dataset else "https://huggingface.co/"
         graph.add(iri, RDFS + "seeAlso", hub + links.huggingface)
+    for alias in links.huggingface_aliases:
+        graph.add(iri, slm("huggingFaceRepoAlias"), Literal(alias))
     if links.wikidata:
         graph.add(iri, SCHEMA + "sameAs", WIKIDATA + links.wikidata)
 

@@ -139,11 +139,17 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+RepoId = Annotated[str, StringConstraints(pattern=r"^[\w.-]+/[\w.-]+$")]
+
+
 class Links(Strict):
     paper: Url | None = Field(None, description="URL of the paper (arXiv abstract page preferred)")
     code: Url | None = Field(None, description="URL of the official code repository")
-    huggingface: Annotated[str, StringConstraints(pattern=r"^[\w.-]+/[\w.-]+$")] | None = Field(
-        None, description="Hugging Face repository id, `org/name`"
+    huggingface: RepoId | None = Field(None, description="Hugging Face repository id, `org/name`")
+    huggingface_aliases: list[RepoId] = Field(
+        [],
+        description="other ids of the same Hugging Face repository (a renamed one redirects); "
+        "Hub models that name them as base model hang under this entry too",
     )
     homepage: Url | None = Field(None, description="official web page")
     wikidata: Annotated[str, StringConstraints(pattern=r"^Q[1-9]\d*$")] | None = Field(
