@@ -29,6 +29,7 @@ def cross_record_problems(catalog: Catalog) -> list[Problem]:
         unknown_licences,
         scancode_keys,
         name_clashes,
+        hub_repo_clashes,
         seed_map_targets,
     )
     return [problem for rule in rules for problem in rule(catalog)]
@@ -183,22 +184,53 @@ def scancode_keys(catalog: Catalog) -> Iterator[Problem]:
 def name_clashes(catalog: Catalog) -> Iterator[Problem]:
     """A name or alias must pick out one entry among those a report could mean by it: two
     entries of the same kind group (a model and a family are one group) may not share one."""
-    owner: dict[tuple[int, str], str] = {}
-    for entry in catalog.entries():
-        record = catalog.records[entry.id]
+
+    def claims(entry) -> Iterator[tuple]:
         group = PRECEDENCE.get(entry.type, LAST)
         labels = {normalise(entry.id): ("id",), normalise(entry.name): ("name",)}
         for index, alias in enumerate(entry.aliases):
             labels.setdefault(normalise(alias), ("aliases", index))
         for key, loc in labels.items():
-            other = owner.setdefault((group, key), entry.id)
+            yield (group, key), key, loc
+
+    return _clashes(
+        catalog,
+        claims,
+        "name '{}' is also a name of '{}'",
+        "make names and aliases unique: drop or qualify one of them",
+    )
+
+
+def hub_repo_clashes(catalog: Catalog) -> Iterator[Problem]:
+    """A Hub repo id (the Hub ignores its case) is one entry's: the import hangs the models that
+    name it under that entry, so two entries may not both claim it."""
+
+    def claims(entry) -> Iterator[tuple]:
+        links = getattr(entry, "links", None)
+        prefix = "datasets/" if entry.type == "dataset" else ""
+        if links and links.huggingface:
+            yield (prefix + links.huggingface).lower(), links.huggingface, ("links", "huggingface")
+        for index, alias in enumerate(links.huggingface_aliases if links else []):
+            yield (prefix + alias).lower(), alias, ("links", "huggingface_aliases", index)
+
+    return _clashes(
+        catalog,
+        claims,
+        "Hugging Face repo '{}' is also linked by '{}'",
+        "link a repo from one entry only: drop it here or there",
+    )
+
+
+def _clashes(catalog: Catalog, claims, message: str, fix: str) -> Iterator[Problem]:
+    """A problem wherever an entry claims a key (``claims(entry)`` yields key, the value as
+    written and its location) that an earlier entry claimed."""
+    owner: dict = {}
+    for entry in catalog.entries():
+        record = catalog.records[entry.id]
+        for key, shown, loc in claims(entry):
+            other = owner.setdefault(key, entry.id)
             if other != entry.id:
-                yield Problem(
-                    record.path,
-                    record.line(*loc),
-                    f"name '{key}' is also a name of '{other}'",
-                    "make names and aliases unique: drop or qualify one of them",
-                )
+                yield Problem(record.path, record.line(*loc), message.format(shown, other), fix)
 
 
 def seed_map_targets(catalog: Catalog) -> Iterator[Problem]:
