@@ -54,12 +54,13 @@ class Oracle:
             for repo in [repos.huggingface, *repos.huggingface_aliases] if repos else []:
                 if repo:
                     links[("datasets/" if entry.type == "dataset" else "") + repo] = entry.id
-        # the Hub ignores case in repo ids: a record's own spelling, else a curated link's
+        # the Hub ignores case in repo ids: a record's own spelling, else a curated link's, else
+        # the first one met
         spelled = {key.lower(): key for key in links}
         spelled.update((r["id"].lower(), r["id"]) for r in records if r.get("id"))
 
         def canonical(repo: str, prefix: str = "") -> str:
-            return spelled.get((prefix + repo).lower(), prefix + repo).removeprefix(prefix)
+            return spelled.setdefault((prefix + repo).lower(), prefix + repo).removeprefix(prefix)
 
         links = {canonical(key): entity for key, entity in links.items()}
         claims = {}  # child repo -> {parent repo: (word, declared on card)}

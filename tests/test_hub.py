@@ -125,3 +125,10 @@ def test_a_repo_id_has_one_spelling_whatever_case_a_card_writes_it_in():
     assert doubts == []  # no parent is missing for being written in other letters
     curated = hub.respelled([hub.HubModel("Meta/curated-model")], ["meta/Curated-Model"])
     assert curated == {"meta/Curated-Model": "Meta/curated-model"}  # as the Hub spells it
+    elsewhere = [
+        hub.to_model({"id": "a/one", "tags": ["base_model:Gone/Model", "dataset:Some/Data"]}, []),
+        hub.to_model({"id": "a/two", "tags": ["base_model:gone/model", "dataset:some/data"]}, []),
+    ]
+    hub.respelled(elsewhere, [])  # neither imported nor curated: the first spelling met stands
+    assert {p.repo for m in elsewhere for p in m.parents} == {"Gone/Model"}
+    assert {d for m in elsewhere for d in m.datasets} == {"Some/Data"}

@@ -192,18 +192,19 @@ def respelled(models: list[HubModel], known: Iterable[str]) -> dict[str, str]:
     """Give every parent and dataset the one spelling of its repo id: the Hub ignores case in
     repo ids, so a card may name ``EleutherAI/Pythia-1B`` for ``EleutherAI/pythia-1b``. An
     imported model's own spelling wins, then a curated link's (``known``, datasets as
-    ``datasets/<repo>``); the links are returned respelled the same way."""
+    ``datasets/<repo>``), then the first one met; the links are returned respelled the same
+    way."""
     spelling = {repo.lower(): repo for repo in known}
     spelling.update((model.repo.lower(), model.repo) for model in models)
 
     def dataset(repo: str) -> str:
         key = f"datasets/{repo}"
-        return spelling.get(key.lower(), key).removeprefix("datasets/")
+        return spelling.setdefault(key.lower(), key).removeprefix("datasets/")
 
     for model in models:
         parents: dict[str, Parent] = {}
         for parent in model.parents:  # the first of two spellings of one parent stands
-            parent.repo = spelling.get(parent.repo.lower(), parent.repo)
+            parent.repo = spelling.setdefault(parent.repo.lower(), parent.repo)
             parents.setdefault(parent.repo, parent)
         model.parents = list(parents.values())
         model.datasets = list(dict.fromkeys(map(dataset, model.datasets)))
