@@ -42,6 +42,7 @@ HUB_LICENCES = {
     "bigscience-openrail-m": "LicenseRef-BigScience-OpenRAIL-M",
     "bigcode-openrail-m": "LicenseRef-BigCode-OpenRAIL-M",
     "deepseek": "LicenseRef-DeepSeek",
+    "glm-4": "LicenseRef-GLM-4",
     "tongyi-qianwen": "LicenseRef-Qwen",
     "qwen": "LicenseRef-Qwen-2.5",
     "qwen-research": "LicenseRef-Qwen-2.5-Research",
