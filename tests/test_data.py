@@ -187,17 +187,6 @@ def test_family_facts_hold_for_every_member(loaded):
     )
 
 
-def test_a_family_does_not_link_a_members_hub_repo(loaded):
-    repos = {e.links.huggingface: e.id for e in loaded.entries("model") if e.links}
-    repos.pop(None, None)
-    wrong = [
-        f"{fam.id}: links.huggingface is {repos[fam.links.huggingface]}'s repo; remove it"
-        for fam in loaded.entries("family")
-        if fam.links and fam.links.huggingface in repos
-    ]
-    assert not wrong, "\n".join(wrong)
-
-
 def test_every_licence_scancode_knows_names_its_key(loaded):
     """A licence whose SPDX id is in the ScanCode LicenseDB names its key there."""
     known = {spdx: key for key in scancode.index() for spdx in scancode.spdx_ids(key)}

@@ -5,6 +5,7 @@ from collections.abc import Iterator
 from slmgraph import scancode
 from slmgraph.catalog import Catalog, Problem
 from slmgraph.names import LAST, PRECEDENCE, normalise
+from slmgraph.vocab import hub_key
 
 TRAINABLE = ("model", "family")
 
@@ -207,11 +208,12 @@ def hub_repo_clashes(catalog: Catalog) -> Iterator[Problem]:
 
     def claims(entry) -> Iterator[tuple]:
         links = getattr(entry, "links", None)
-        prefix = "datasets/" if entry.type == "dataset" else ""
+        dataset = entry.type == "dataset"
         if links and links.huggingface:
-            yield (prefix + links.huggingface).lower(), links.huggingface, ("links", "huggingface")
+            key = hub_key(links.huggingface, dataset).lower()
+            yield key, links.huggingface, ("links", "huggingface")
         for index, alias in enumerate(links.huggingface_aliases if links else []):
-            yield (prefix + alias).lower(), alias, ("links", "huggingface_aliases", index)
+            yield hub_key(alias, dataset).lower(), alias, ("links", "huggingface_aliases", index)
 
     return _clashes(
         catalog,

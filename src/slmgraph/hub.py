@@ -17,6 +17,8 @@ from pathlib import Path
 import orjson
 import yaml
 
+from slmgraph.vocab import HUB_DATASET, hub_key
+
 REPO = re.compile(r"^[\w.-]+/[\w.-]+$")
 # The Hub's relation (tags base_model:<relation>:<parent>) -> the relation word claimed.
 RELATIONS = {
@@ -198,8 +200,8 @@ def respelled(models: list[HubModel], known: Iterable[str]) -> dict[str, str]:
     spelling.update((model.repo.lower(), model.repo) for model in models)
 
     def dataset(repo: str) -> str:
-        key = f"datasets/{repo}"
-        return spelling.setdefault(key.lower(), key).removeprefix("datasets/")
+        key = hub_key(repo, dataset=True)
+        return spelling.setdefault(key.lower(), key).removeprefix(HUB_DATASET)
 
     for model in models:
         parents: dict[str, Parent] = {}

@@ -11,7 +11,7 @@ from pathlib import Path
 from slmgraph import hub, hubrdf, store
 from slmgraph.bulk import collector_paused
 from slmgraph.graph import Graph
-from slmgraph.vocab import entity_iri
+from slmgraph.vocab import entity_iri, hub_key
 
 
 def links(graph: Graph) -> tuple[dict[str, str], dict[str, str]]:
@@ -22,8 +22,7 @@ def links(graph: Graph) -> tuple[dict[str, str], dict[str, str]]:
         if row.get("spdx"):
             licences[row["spdx"].lower()] = entity_iri(row["entity"])
         else:
-            key = f"datasets/{row['repo']}" if row["class"] == "dataset" else row["repo"]
-            repos[key] = entity_iri(row["entity"])
+            repos[hub_key(row["repo"], row["class"] == "dataset")] = entity_iri(row["entity"])
     return repos, licences
 
 

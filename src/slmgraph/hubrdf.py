@@ -16,9 +16,8 @@ from typing import TextIO
 from slmgraph.graph import WORDS
 from slmgraph.hub import UNSTATED, HubModel
 from slmgraph.names import normalise
-from slmgraph.vocab import DCTERMS, HUB, RDF, RDFS, XSD, entity_id, entity_iri, slm
+from slmgraph.vocab import DCTERMS, HUB, RDF, RDFS, XSD, entity_id, entity_iri, hub_key, slm
 
-HUB_DATASETS = HUB + "datasets/"
 # Relation word -> the property claimed (the Hub's "finetune" is "trained-from": no more precise).
 PROPERTIES = {
     "trained-from": "trainedFrom",
@@ -165,9 +164,10 @@ class Writer:
                 self.add(iri, DERIVED, f"<{target}>")
                 self._edge(model, WORDS[prop], target, parent.declared_in)
         for dataset in model.datasets:
-            target = self.links.get(f"datasets/{dataset}")
+            key = hub_key(dataset, dataset=True)
+            target = self.links.get(key)
             if target is None:
-                target = HUB_DATASETS + dataset
+                target = HUB + key
                 if dataset not in self.datasets:
                     self.datasets.add(dataset)
                     self._entity(target, dataset, "dataset")

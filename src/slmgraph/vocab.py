@@ -94,6 +94,19 @@ def entity_iri(entity_id: str) -> str:
     return HUB + entity_id if "/" in entity_id else ID + entity_id
 
 
+HUB_DATASET = "datasets/"  # a Hub dataset's repo id is prefixed so, as in the Hub's own URLs
+
+
+def hub_key(repo: str, dataset: bool = False) -> str:
+    """A Hub repo by its id, as its IRI under ``HUB`` ends: a dataset's prefixed, since a model
+    and a dataset may share an id.
+
+    >>> hub_key("allenai/c4", dataset=True)
+    'datasets/allenai/c4'
+    """
+    return HUB_DATASET + repo if dataset else repo
+
+
 def entity_id(iri: str) -> str | None:
     """The entry id an entity IRI names (a Hub model's: its repo id), or None for any other IRI.
 
@@ -108,7 +121,7 @@ def entity_id(iri: str) -> str | None:
         rest = iri[len(HUB) :]
         return (
             rest
-            if rest.count("/") == 1 or rest.startswith("datasets/") and rest.count("/") == 2
+            if rest.count("/") == 1 or rest.startswith(HUB_DATASET) and rest.count("/") == 2
             else None
         )
     if not iri.startswith(ID):
