@@ -172,6 +172,18 @@ LICENSES = (
     ("unknown", 1),
 )
 LICENSE_IDS = [name for name, _ in LICENSES]
+# Real datasets, most used first, as popular on the Hub as those the generator names: their
+# licences and generators (a non-commercial, a share-alike and an OpenAI-generated one) reach
+# the Hub models trained on them.
+KNOWN_DATASETS = [
+    "tatsu-lab/alpaca",
+    "OpenAssistant/oasst1",
+    "Anthropic/hh-rlhf",
+    "HuggingFaceH4/ultrachat_200k",
+    "databricks/databricks-dolly-15k",
+    "nomic-ai/gpt4all_prompt_generations",
+    "BelleGroup/train_1M_CN",
+]
 LICENSE_CUM = list(accumulate(weight for _, weight in LICENSES))
 OTHER = LICENSE_IDS.index("other")
 OTHER_NAMES = (
@@ -494,6 +506,8 @@ def records(lineage: Lineage, seed: int, card_fraction: float, tally: dict) -> I
     tally.update(edges=0, cards=0, broken_cards=0)
 
     def dataset_name(k: int) -> str:
+        if k < len(KNOWN_DATASETS):  # the most used are datasets the catalogue holds
+            return KNOWN_DATASETS[k]
         return f"{lineage.author_names[(k * 7919) % lineage.authors]}/data-{k}"
 
     for i in range(n):

@@ -12,6 +12,8 @@ from types import SimpleNamespace
 
 import yaml
 
+from slmgraph.hubrdf import HUB_LICENCES  # the Hub's names of licences: facts, not logic
+
 TRAINABLE = ("model", "family")
 
 
@@ -66,6 +68,8 @@ class Oracle:
         claims = {}  # child repo -> {parent repo: (word, declared on card)}
         datasets = {}  # child repo -> {dataset: declared on card}
         shas = {}
+        licences = {}  # repo -> the licence its card or tags name
+        spdx_ids = {spdx.lower(): spdx for spdx in self.spdx}
         for record in records:
             repo = record.get("id")
             card = record.get("cardData")
@@ -107,6 +111,13 @@ class Oracle:
             for dataset, on_card in [*((d, True) for d in listed), *tagged.items()]:
                 datasets[repo].setdefault(canonical(dataset, "datasets/"), on_card)
             shas[repo] = record.get("sha")
+            named_licences = card.get("license") or [
+                t[len("license:") :] for t in tags if t.startswith("license:")
+            ]
+            named_licences = [named_licences] if isinstance(named_licences, str) else named_licences
+            if named_licences:
+                first = named_licences[0]
+                licences[repo] = card.get("license_name") if first == "other" else first
 
         def node(repo: str, kind: str = "model") -> str:
             key = ("datasets/" if kind == "dataset" else "") + repo
@@ -123,7 +134,10 @@ class Oracle:
                     organisation=[],
                     generated_by=[],
                     aliases=[],
-                    links=None,
+                    # a model's repo id names it, as the Hub shows it
+                    links=SimpleNamespace(huggingface=repo, huggingface_aliases=[])
+                    if kind == "model"
+                    else None,
                     licence=None,
                 )
             return key
@@ -137,6 +151,9 @@ class Oracle:
             if repo in links:
                 continue  # the curated entry's own lineage wins
             child = node(repo)
+            if licences.get(repo):  # the licence's name on the Hub, or an SPDX id any case
+                named = licences[repo].lower()
+                self.entries[child].licence = spdx_ids.get(HUB_LICENCES.get(named, named).lower())
             for parent, (word, on_card) in parents.items():
                 if parent == repo or repo in claims.get(parent, {}):
                     continue
@@ -581,12 +598,8 @@ class Oracle:
         }.get(relation)
         if relation == "derived-from":
             edges = [(e.dataset, e.source) for e in entry.derived_from if entry.type == "dataset"]
-        if edges is None:
-            edges = [
-                (e.parent, e.source)
-                for e in getattr(entry, "derived_from", [])
-                if e.relation == relation
-            ]
+        if edges is None:  # a lineage edge, curated or claimed on the Hub
+            edges = [(p, source) for r, p, _, source in self.up[child] if r == relation]
         sources = [source for target, source in edges if target == parent]
         return sources or None
 

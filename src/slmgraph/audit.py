@@ -8,9 +8,10 @@ licence share an organisation.
 
 from collections import Counter, defaultdict, deque
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from weakref import WeakKeyDictionary
 
+from slmgraph.audit_input import Entity, Hop, Licence, Term, read_edges_and_entities, read_licences
 from slmgraph.audit_rules import (
     DATA,
     DATA_WORDS,
@@ -32,61 +33,6 @@ from slmgraph.graph import Graph
 from slmgraph.queries import Rows
 
 
-@dataclass(frozen=True)
-class Hop:
-    child: str
-    relation: str
-    parent: str
-    source: str | None
-
-    def json(self) -> dict:
-        return {
-            "from": self.child,
-            "relation": self.relation,
-            "to": self.parent,
-            "source": self.source,
-        }
-
-
-@dataclass(frozen=True)
-class Term:
-    fact: str
-    clause: str
-    url: str
-    value: str | None
-    outputs: bool
-
-
-@dataclass
-class Licence:
-    spdx: str
-    name: str
-    terms_of_service: bool
-    text: str | None
-    terms: list[Term] = field(default_factory=list)
-
-    def facts(self) -> set[str]:
-        return {term.fact for term in self.terms}
-
-
-@dataclass(frozen=True)
-class Entity:
-    id: str
-    name: str
-    licence: str | None
-    open_weights: bool | None
-    family: str | None
-    organisations: frozenset[str]
-    names: tuple[str, ...]
-
-
-def _names(row: dict) -> tuple[str, ...]:
-    """The names a model is distributed under: its name, aliases and Hub repo name."""
-    aliases = row.get("aliases", "").split("\n") if row.get("aliases") else []
-    repo = [row["repo"].rsplit("/", 1)[-1]] if row.get("repo") else []
-    return (row["name"], *aliases, *repo)
-
-
 def _starts_with(names: tuple[str, ...], prefix: str) -> bool:
     fold = str.maketrans("-_", "  ")
     wanted = prefix.lower().translate(fold)
@@ -98,54 +44,28 @@ class Audit:
 
     def __init__(self, graph: Graph, models: list[str] | None = None):
         """Everything, or (for ``models``) only what lies above those models."""
-        if models is None:
-            edges, rows = graph.select("audit-edges"), graph.select("audit-entities")
-        else:
-            edges = [r for m in models for r in graph.select("audit-edges-above", model=m)]
-            rows = [r for m in models for r in graph.select("audit-entities-above", model=m)]
+        self.licences, spdx = read_licences(graph)
+        edges, entities = read_edges_and_entities(graph, models, spdx)
         self.up: dict[str, list[Hop]] = {}
-        for row in sorted({_edge_order(r): r for r in edges}.values(), key=_edge_order):
-            relation = DATA_WORDS.get(row["relation"], row["relation"])
-            hop = Hop(row["child"], relation, row["parent"], row.get("source"))
-            self.up.setdefault(hop.child, []).append(hop)
-        self.entities = {
-            row["entity"]: Entity(
-                row["entity"],
-                row["name"],
-                row.get("licence"),
-                row.get("openWeights"),
-                row.get("family"),
-                frozenset((row.get("organisations") or "").split()),
-                _names(row),
-            )
-            for row in rows
-        }
+        for (child, relation, parent), source in sorted(edges.items()):
+            hop = Hop(child, DATA_WORDS.get(relation, relation), parent, source)
+            self.up.setdefault(child, []).append(hop)
+        self.entities: dict[str, Entity] = {}
+        models_found = set()
+        for entity, kind in entities:
+            self.entities[entity.id] = entity
+            if kind == "model":
+                models_found.add(entity.id)
         for entity in list(self.entities.values()):  # a family's licence holds for its members
             family = self.entities.get(entity.family or "")
             if entity.licence is None and family is not None:
                 self.entities[entity.id] = replace(entity, licence=family.licence)
-        self.models = sorted({row["entity"] for row in rows if row["class"] == "model"})
+        self.models = sorted(models_found)
         self.members: dict[str, list[str]] = {}
         for entity in self.entities.values():
             if entity.family:
                 self.members.setdefault(entity.family, []).append(entity.id)
-        self.licences: dict[str, Licence] = {}
         self._walked: tuple[str | None, dict] = (None, {})
-        for row in sorted(graph.select("licence-terms"), key=_term_number):
-            licence = self.licences.setdefault(
-                row["spdx"],
-                Licence(row["spdx"], row["name"], row["termsOfService"], row.get("text")),
-            )
-            if row.get("fact"):
-                licence.terms.append(
-                    Term(
-                        row.get("fact"),
-                        row.get("clause"),
-                        row.get("clauseText"),
-                        row.get("value"),
-                        bool(row.get("outputs")),
-                    )
-                )
 
     # --- walking -----------------------------------------------------------------------------
 
@@ -289,16 +209,6 @@ class Audit:
             "note": note.format(value=value),
             "path": [hop.json() for hop in path],
         }
-
-
-def _term_number(row: dict) -> tuple[str, int]:
-    """Terms in the order their entry lists them (term IRIs end in their number)."""
-    return row["spdx"], int(row.get("term").rsplit("/", 1)[-1]) if row.get("term") else 0
-
-
-def _edge_order(row: dict) -> tuple:
-    """Edges in one fixed order, so that among equally short paths the same one is chosen."""
-    return row["child"], row["relation"], row["parent"]
 
 
 def _merged(terms: list[Term], value) -> Term:
