@@ -155,6 +155,13 @@ def _reports(slmgraph: str, store: Path, runs: int) -> str:
         "timeline (every dated model and family)": [slmgraph, "timeline", *on],
         "org meta (its releases and who builds on them)": [slmgraph, "org", "meta", *on],
         "disagreements (Hub claims against curated lineage)": [slmgraph, "disagreements", *on],
+        "stats (every model, claim and edge counted)": [slmgraph, "stats", *on],
+        "audit --summary (every model's licence findings)": [
+            slmgraph,
+            "audit",
+            "--summary",
+            *on,
+        ],
         'python -c "import pyoxigraph" (floor)': [sys.executable, "-c", "import pyoxigraph"],
     }
     times: dict[str, list[float]] = {name: [] for name in commands}

@@ -47,7 +47,8 @@ class Audit:
         self.licences, spdx = read_licences(graph)
         edges, entities = read_edges_and_entities(graph, models, spdx)
         self.up: dict[str, list[Hop]] = {}
-        for (child, relation, parent), source in sorted(edges.items()):
+        for child, relation, parent in sorted(edges):  # no pair made for each of a million
+            source = edges[child, relation, parent]
             hop = Hop(child, DATA_WORDS.get(relation, relation), parent, source)
             self.up.setdefault(child, []).append(hop)
         self.entities: dict[str, Entity] = {}

@@ -11,7 +11,7 @@ _LICENCE, _TRAINED_ON = slm("licence"), slm("trainedOn")  # the Hub facts the au
 _NONE: frozenset[str] = frozenset()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Hop:
     child: str
     relation: str
@@ -27,7 +27,7 @@ class Hop:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Term:
     fact: str
     clause: str
@@ -48,7 +48,7 @@ class Licence:
         return {term.fact for term in self.terms}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Entity:
     id: str
     name: str
@@ -109,20 +109,23 @@ def read_edges_and_entities(
         _cite(cited, (row["child"], row["relation"], row["parent"]), row.get("source"))
     entities = [(_entity(row), row["class"]) for row in rows]
     if hub is not None:
+        # SQLite gives each row its own copy of a string: one of each, not five, for a million
+        one = {}.setdefault
         licences = {}  # Hub model -> SPDX id of its licence
         for fact in hub.hub_facts():
             if fact.property == _LICENCE:
-                licences[fact.value] = spdx.get(fact.entity)
+                licences[one(fact.value, fact.value)] = spdx.get(fact.entity)
             elif fact.property == _TRAINED_ON:
-                _cite(cited, (fact.value, "slm:trainedOn", fact.entity), fact.source)
+                edge = (one(fact.value, fact.value), "slm:trainedOn", one(fact.entity, fact.entity))
+                _cite(cited, edge, fact.source)
         for edge in hub.hub_edges():
-            _cite(cited, (edge.child, edge.relation, edge.parent), edge.source)
+            child, parent = one(edge.child, edge.child), one(edge.parent, edge.parent)
+            _cite(cited, (child, one(edge.relation, edge.relation), parent), edge.source)
         for name in hub.hub_names():  # as the query reads a Hub model: its repo id is its name
-            names = (name.repo, name.repo.rsplit("/", 1)[-1])
-            entity = Entity(
-                name.entity, name.repo, licences.get(name.entity), None, None, _NONE, names
-            )
-            entities.append((entity, name.kind))
+            entity, repo = one(name.entity, name.entity), one(name.repo, name.repo)
+            names = (repo, repo.rsplit("/", 1)[-1])
+            licence = licences.get(entity)
+            entities.append((Entity(entity, repo, licence, None, None, _NONE, names), name.kind))
     return cited, entities
 
 
