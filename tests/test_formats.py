@@ -177,3 +177,19 @@ def test_a_table_is_the_rule_applied_cell_by_cell(rows, depths, width):
         for row, depth in zip(rows, depths, strict=False):  # more depths than rows
             row["depth"] = depth
     assert render(rows, "table", width=width).split("\n") == plain_table(rows, width)
+
+
+@pytest.mark.parametrize("size", [1, 3, 7, 9])
+def test_json_made_a_block_of_rows_at_a_time_is_one_array_a_row_to_a_line(monkeypatch, size):
+    """A large report's JSON is made a block of rows at a time (a million findings at once
+    would be gigabytes): the blocks join into one array, a row to a line, whatever the
+    block's size and wherever a value looks like a row boundary."""
+    from slmgraph import formats
+
+    rows = Rows(["a", "b"], [{"a": i, "b": "x},{y" if i == 4 else "z"} for i in range(8)])
+    whole = b"".join(formats.encoded(rows, "json"))
+    monkeypatch.setattr(formats, "_JSON_BLOCK", size)
+    text = b"".join(formats.encoded(rows, "json"))
+    assert text == whole and json.loads(text) == rows
+    lines = text.decode().splitlines()
+    assert lines[0] == "[" and lines[-1] == "]" and len(lines) == 10

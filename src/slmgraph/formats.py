@@ -181,20 +181,26 @@ def encoded(rows: list[dict], fmt: str, width: int | None = None) -> Iterator[by
 
 def _json(rows: list[dict], keys: list[str]) -> Iterator[bytes]:
     """An array of objects, one to a line, so that a line is a row for grep and diff."""
-    if not rows:
-        yield b"[]\n"
-        return
     rows = _aligned(rows, keys)
-    # orjson writes the whole array at once, some ten times faster than the standard library;
-    # the rows are then one to a line if "},{" occurs only between them (no value has it)
+    opening = b"[\n  "
+    for start in range(0, len(rows), _JSON_BLOCK):
+        yield opening
+        yield _json_block(rows[start : start + _JSON_BLOCK])
+        opening = b",\n  "
+    yield b"[]\n" if opening == b"[\n  " else b"\n]\n"
+
+
+_JSON_BLOCK = 8192  # rows made JSON at once: the whole of a million at once would be gigabytes
+
+
+def _json_block(rows: list[dict]) -> bytes:
+    """Rows as JSON objects joined as ``json_array`` joins them. orjson writes a block at
+    once, some ten times faster than the standard library; the rows are then one to a line
+    if "},{" occurs only between them (no value has it)."""
     text = orjson.dumps(rows)
     if text.count(b"},{") == len(rows) - 1:
-        text = text.replace(b"},{", b"},\n  {")
-        yield b"[\n  "
-        yield memoryview(text)[1:-1]  # the array's own brackets are written on lines of their own
-        yield b"\n]\n"
-        return
-    yield from json_array(map(orjson.dumps, rows))
+        return text[1:-1].replace(b"},{", b"},\n  {")
+    return b",\n  ".join(map(orjson.dumps, rows))
 
 
 def json_array(objects: Iterable[bytes]) -> Iterator[bytes]:
