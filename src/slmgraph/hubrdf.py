@@ -42,6 +42,7 @@ HUB_LICENCES = {
     "bigcode-openrail-m": "LicenseRef-BigCode-OpenRAIL-M",
     "deepseek": "LicenseRef-DeepSeek",
     "glm-4": "LicenseRef-GLM-4",
+    "skywork": "LicenseRef-Skywork",
     "tongyi-qianwen": "LicenseRef-Qwen",
     "qwen": "LicenseRef-Qwen-2.5",
     "qwen-research": "LicenseRef-Qwen-2.5-Research",
