@@ -557,6 +557,8 @@ class Oracle:
                 parents[parent] = min(parents.get(parent, d + 1), d + 1)
         found = []
         for parent, length in parents.items():
+            if any(m in parents for m in self.members.get(parent, [])):
+                continue
             theirs = self._readable_licence(parent)
             if theirs is None or theirs.kind == "terms" or theirs.spdx == mine.spdx:
                 continue

@@ -259,6 +259,26 @@ def test_drift_names_the_restrictions_a_child_drops():
     ]
 
 
+def test_drift_from_a_family_and_its_member_is_said_once_by_the_member():
+    """A model whose family derives from a family, and which itself derives from a member of
+    that family, drifts from the member's licence: the family's would say the same again."""
+    families = [
+        {"type": "family", "id": "base-family", "name": "Base family", "licence": "Llama2"},
+        {
+            "type": "family",
+            "id": "child-family",
+            "name": "Child family",
+            "derived_from": [
+                {"parent": "base-family", "relation": "fine-tuned", "source": f"{SOURCE}/f"}
+            ],
+        },
+    ]
+    base = model("base", "Llama2", family="base-family")
+    child = model("child", "NC", ["base"], family="child-family")
+    rows = findings(*families, base, child, of="child")
+    assert [(r["rule"], r["holder"]) for r in rows if r["rule"] == "drift"] == [("drift", "base")]
+
+
 def test_unknown_licences_propagate_as_unknown():
     rows = findings(
         model("base"), model("mid", "Free", ["base"]), model("leaf", "Free", ["mid"]), of="leaf"

@@ -177,7 +177,11 @@ class Audit:
                 if next_route(OWN, hop.relation) == WEIGHTS:
                     parents.setdefault(hop.parent, [*path, hop])
         return [
-            row for parent, path in parents.items() for row in self._drifted(me, mine, parent, path)
+            row
+            for parent, path in parents.items()
+            # a family whose member is a parent too: the member says it already
+            if not any(member in parents for member in self.members.get(parent, []))
+            for row in self._drifted(me, mine, parent, path)
         ]
 
     def _drifted(self, me: Entity, mine: Licence, parent: str, path: list[Hop]) -> list[dict]:
