@@ -59,11 +59,12 @@ class Entity:
     names: tuple[str, ...]
 
 
-def _names(row: dict) -> tuple[str, ...]:
-    """The names a model is distributed under: its name, aliases and Hub repo name."""
-    aliases = row.get("aliases", "").split("\n") if row.get("aliases") else []
-    repo = [row["repo"].rsplit("/", 1)[-1]] if row.get("repo") else []
-    return (row["name"], *aliases, *repo)
+def _names(name: str, aliases: str | None, repo: str | None) -> tuple[str, ...]:
+    """The names a model is distributed under: its name, aliases (one a line) and Hub repo
+    name."""
+    aliases_read = aliases.split("\n") if aliases else []
+    repo_name = [repo.rsplit("/", 1)[-1]] if repo else []
+    return (name, *aliases_read, *repo_name)
 
 
 def read_licences(graph: Graph) -> tuple[dict[str, Licence], dict[str, str]]:
@@ -123,7 +124,7 @@ def read_edges_and_entities(
             _cite(cited, (child, one(edge.relation, edge.relation), parent), edge.source)
         for name in hub.hub_names():  # as the query reads a Hub model: its repo id is its name
             entity, repo = one(name.entity, name.entity), one(name.repo, name.repo)
-            names = (repo, repo.rsplit("/", 1)[-1])
+            names = _names(repo, None, repo)
             licence = licences.get(entity)
             entities.append((Entity(entity, repo, licence, None, None, _NONE, names), name.kind))
     return cited, entities
@@ -143,7 +144,7 @@ def _entity(row: dict) -> Entity:
         row.get("openWeights"),
         row.get("family"),
         frozenset((row.get("organisations") or "").split()),
-        _names(row),
+        _names(row["name"], row.get("aliases"), row.get("repo")),
     )
 
 
