@@ -92,7 +92,7 @@ def test_a_canned_query_asks_for_its_name_runs_bound_and_links_results_here(serv
     rows = page.locator(".yasr table tbody tr")
     rows.first.wait_for(timeout=15_000)
     editor_text = page.evaluate("document.querySelector('.CodeMirror').CodeMirror.getValue()")
-    assert "VALUES ?start { <https://w3id.org/slmgraph/id/alpaca-7b> }" in editor_text
+    assert "(<https://w3id.org/slmgraph/id/alpaca-7b> AS ?start)" in editor_text
     assert "LATERAL" in editor_text and page.locator(".parseErrorIcon").count() == 0
     assert "llama-7b" in page.locator(".yasr").inner_text()
     links = page.locator(".yasr a[href*='llama-7b']")

@@ -1,14 +1,13 @@
 """Canned queries bound by the editor's form answer what the CLI answers with the same binding,
 and a query is never handed out with a required parameter unbound."""
 
-import json
-
 import pytest
 
 from slmgraph import queries, store
 from slmgraph.paths import queries_dir
 from slmgraph.server import canned
 from slmgraph.vocab import entity_iri
+from tests.test_sparqltext import canonical
 
 # A value for each parameter name the canned queries use (entities of the real catalogue).
 VALUES = {
@@ -25,10 +24,6 @@ VALUES = {
 WITH_PARAMS = [q for q in queries.discover(queries_dir()).values() if q.params]
 
 
-def _rows(result) -> list[str]:
-    return sorted(json.dumps(row, sort_keys=True, default=str) for row in result)
-
-
 @pytest.mark.parametrize("query", WITH_PARAMS, ids=lambda q: q.name)
 def test_bound_text_answers_as_the_cli_binding_does(real_store, query):
     opened = store.open_store(real_store)
@@ -42,14 +37,17 @@ def test_bound_text_answers_as_the_cli_binding_does(real_store, query):
         values[param.name] = queries.term(param, value)
     expected = queries.run(opened, query, values)
     assert expected, f"{query.name}: choose a value with an answer"
-    assert _rows(queries.run(opened, canned.bound_text(query.text, values))) == _rows(expected)
+    got = queries.run(opened, canned.bound_text(query.text, values))
+    assert got.columns == expected.columns
+    assert canonical(got) == canonical(expected)  # GROUP_CONCAT's order is the engine's
 
 
 def test_the_form_resolves_names_and_aliases(http):
     answer = http.get("/canned/ancestors", params={"start": "Stanford Alpaca"})
     assert answer.status_code == 200
     assert answer.json()["bound"] == {"start": f"<{entity_iri('alpaca-7b')}>"}
-    assert f"VALUES ?start {{ <{entity_iri('alpaca-7b')}> }}" in answer.json()["query"]
+    assert f"(<{entity_iri('alpaca-7b')}> AS ?start)" in answer.json()["query"]
+    assert "?start" not in answer.json()["query"].replace("AS ?start", "")
 
 
 def test_a_required_parameter_is_never_left_unbound(http):
@@ -68,4 +66,4 @@ def test_optional_parameters_may_stay_unbound(http):
     assert answer.status_code == 200 and answer.json()["bound"] == {}
     assert answer.json()["query"] == queries.discover(queries_dir())["timeline"].text
     since = http.get("/canned/timeline", params={"since": "2023-02"}).json()["query"]
-    assert 'VALUES ?since { "2023-02-01"^^<http://www.w3.org/2001/XMLSchema#date> }' in since
+    assert '("2023-02-01"^^<http://www.w3.org/2001/XMLSchema#date> AS ?since)' in since
