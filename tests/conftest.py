@@ -1,14 +1,20 @@
+import json
 import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from slmgraph import lineage, paths, store
+from slmgraph import catalog, hub, hubimport, lineage, paths, reports, store
 from slmgraph.reports import Graph
+from tests.oracle import Oracle
 
 TESTS = Path(__file__).parent
 VALID = TESTS / "data" / "valid"
 INVALID = TESTS / "data" / "invalid"
+BENCH = TESTS.parent / "bench"
 
 
 @pytest.fixture(scope="session")
@@ -52,8 +58,47 @@ def real_graph_with_index(real_store) -> Graph:
 
 def largest_families(graph: Graph, count: int) -> list[str]:
     """The ids of the ``count`` families with the most descendants, largest first."""
-    from slmgraph import reports
-
     families = [row["id"] for row in graph.select("labels") if row["class"] == "family"]
     sizes = {family: reports.descendant_count(graph, family) for family in set(families)}
     return sorted(sizes, key=lambda family: (-sizes[family], family))[:count]
+
+
+def indexed(store_dir: Path) -> reports.Graph:
+    """A built store's graph with its lineage index, as the commands open it."""
+    index = lineage.open_index((store_dir / "current").resolve())
+    return reports.Graph(store.open_store(store_dir), lineage=index)
+
+
+@dataclass
+class HubShaped:
+    """Generated Hub records imported beside the real catalogue, read with the lineage index
+    and without it, and the oracle over the same records."""
+
+    graph: reports.Graph
+    unindexed: reports.Graph
+    oracle: Oracle
+    models: int
+    hub_models: list[str]
+    store_dir: Path
+
+
+@pytest.fixture(scope="session")
+def hub_shaped(tmp_path_factory) -> HubShaped:
+    tmp_path = tmp_path_factory.mktemp("hub-shaped")
+    dump = tmp_path / "hub.jsonl"
+    generate = [sys.executable, str(BENCH / "hub_dump.py"), "--models", "3000", "--seed", "7"]
+    subprocess.run([*generate, "--out", str(dump)], check=True, capture_output=True)
+    data, store_dir = paths.data_dir(), tmp_path / "store"
+    summary = hubimport.import_records(
+        hub.read_records(dump), dump.name, data, paths.ontology_dir(), store_dir, "2026-01-02"
+    )
+    oracle = Oracle(catalog.load(data))
+    oracle.add_hub([json.loads(line) for line in dump.read_text().splitlines()], "2026-01-02")
+    return HubShaped(
+        indexed(store_dir),
+        reports.Graph(store.open_store(store_dir)),
+        oracle,
+        summary["models"],
+        sorted(e.id for e in oracle.of("model") if "/" in e.id),
+        store_dir,
+    )

@@ -1,12 +1,8 @@
 """Every canned report equals the oracle, for every entity: on the fixture catalogue, on random
 catalogues and on the real data."""
 
-import json
-import subprocess
-import sys
 import tempfile
 from collections import Counter
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -20,8 +16,6 @@ from slmgraph import (
     entity_facts,
     formats,
     generated,
-    hub,
-    hubimport,
     lineage,
     lineage_picture,
     overviews,
@@ -37,10 +31,9 @@ from slmgraph.queries import Rows
 from slmgraph.reports import EDGE_COLUMNS
 from slmgraph.schema import ENTRY
 from slmgraph.vocab import LINEAGE, STAGES
-from tests.conftest import VALID
+from tests.conftest import VALID, indexed
 from tests.oracle import Oracle, same_rows
 
-BENCH = Path(__file__).parents[1] / "bench"
 SINCE = ("2020-01-01", "2023-04-01", "2023-04-15", "2024-12-31")
 LINEAGE_PROPERTIES = {*LINEAGE, "trained-from", "based-on", "member-of", "slm:trainedOn"}
 
@@ -120,12 +113,6 @@ def test_fixture_catalogue_matches_the_oracle(graph):
     assert disagreements(graph, Oracle(catalog.load(VALID))) == []
 
 
-def indexed(store_dir: Path) -> reports.Graph:
-    """A built store's graph with its lineage index, as the commands open it."""
-    index = lineage.open_index((store_dir / "current").resolve())
-    return reports.Graph(store.open_store(store_dir), lineage=index)
-
-
 def test_real_catalogue_matches_the_oracle(tmp_path):
     """With the lineage index, as the commands read it, and without, as the endpoint does."""
     data = paths.data_dir()
@@ -135,42 +122,7 @@ def test_real_catalogue_matches_the_oracle(tmp_path):
     assert disagreements(reports.Graph(store.open_store(tmp_path)), oracle) == []
 
 
-@dataclass
-class HubShaped:
-    """Generated Hub records imported beside the real catalogue, read with the lineage index
-    and without it, and the oracle over the same records."""
-
-    graph: reports.Graph
-    unindexed: reports.Graph
-    oracle: Oracle
-    models: int
-    hub_models: list[str]
-    store_dir: Path
-
-
 ROOTS = ["llama-2-7b", "pythia-1b", "mistral-7b-v0.1", "qwen2.5-7b", "llama"]
-
-
-@pytest.fixture(scope="module")
-def hub_shaped(tmp_path_factory) -> HubShaped:
-    tmp_path = tmp_path_factory.mktemp("hub-shaped")
-    dump = tmp_path / "hub.jsonl"
-    generate = [sys.executable, str(BENCH / "hub_dump.py"), "--models", "3000", "--seed", "7"]
-    subprocess.run([*generate, "--out", str(dump)], check=True, capture_output=True)
-    data, store_dir = paths.data_dir(), tmp_path / "store"
-    summary = hubimport.import_records(
-        hub.read_records(dump), dump.name, data, paths.ontology_dir(), store_dir, "2026-01-02"
-    )
-    oracle = Oracle(catalog.load(data))
-    oracle.add_hub([json.loads(line) for line in dump.read_text().splitlines()], "2026-01-02")
-    return HubShaped(
-        indexed(store_dir),
-        reports.Graph(store.open_store(store_dir)),
-        oracle,
-        summary["models"],
-        sorted(e.id for e in oracle.of("model") if "/" in e.id),
-        store_dir,
-    )
 
 
 def test_a_hub_shaped_graph_mixed_with_the_curated_one_matches_the_oracle(hub_shaped):

@@ -73,7 +73,7 @@ SELECT e.child_key, e.child_name, e.relation, e.parent_key, e.parent_name,
        e.source, e.methods, e.retrieved, k.{hops}
 FROM closure AS k JOIN edge AS e ON e.child = k.descendant
 WHERE k.ancestor = (SELECT id FROM node WHERE key = ?) AND k.{hops} <= ? {curated}
-ORDER BY k.descendant
+ORDER BY k.descendant LIMIT ?
 """
 # A curated-only answer walks curated edges only, so it has hops of its own.
 _COUNT = """
@@ -148,13 +148,16 @@ class Index:
         # an index written before reports were kept as they are still answers, walking them
         self.walked = ("walk_width",) in tables.fetchall()
 
-    def descendants(self, root: str, curated_only: bool, max_depth: int | None) -> list[tuple]:
+    def descendants(
+        self, root: str, curated_only: bool, max_depth: int | None, most: int | None = None
+    ) -> list[tuple]:
         """The rows ``descendants.rq`` gives for ``root``, for descendants at most
         ``max_depth`` hops away, as tuples of ``ROW_KEYS`` (ending with the fewest hops from
-        the root to the child), ordered by child."""
+        the root to the child), ordered by child; the first ``most`` of them, if given."""
         hops = "curated_hops" if curated_only else "hops"
         query = _ROWS.format(hops=hops, curated="AND e.curated" if curated_only else "")
-        return self.db.execute(query, (root, max_depth or _NO_LIMIT)).fetchall()
+        limits = (max_depth or _NO_LIMIT, _NO_LIMIT if most is None else most)
+        return self.db.execute(query, (root, *limits)).fetchall()
 
     def count(self, root: str, curated_only: bool, max_depth: int | None) -> int:
         """How many entities descend from ``root``, at most ``max_depth`` hops away."""

@@ -98,13 +98,19 @@ def solutions(answer, media_type: str, cap: int, bounded: bool = False) -> Answe
 
     ``bounded``: the query's own LIMIT keeps it within the cap, so it is written straight.
     """
-    fmt = SOLUTION_FORMATS[media_type]
     if bounded:
-        return Answer(media_type, answer.serialize(format=fmt))
+        return Answer(media_type, answer.serialize(format=SOLUTION_FORMATS[media_type]))
 
     def write(sink):
         answer.serialize(sink, QueryResultsFormat.TSV)
 
+    return from_tsv(write, media_type, cap)
+
+
+def from_tsv(write, media_type: str, cap: int) -> Answer:
+    """Write SELECT results that ``write(sink)`` writes as TSV in ``media_type``, at most
+    ``cap`` rows."""
+    fmt = SOLUTION_FORMATS[media_type]
     tsv, truncated = first_lines(write, cap + 1)  # the header line, then one line per row
     if fmt == QueryResultsFormat.TSV:
         body = tsv

@@ -27,6 +27,7 @@ from pyoxigraph import (
 from slmgraph import entity_facts, lineage, lineage_picture, queries, reports
 from slmgraph.paths import queries_dir
 from slmgraph.server import negotiation, results
+from slmgraph.server.kept_answers import Descendants
 from slmgraph.server.results import Answer
 from slmgraph.vocab import CURATED_GRAPH, HUB_GRAPH, PREFIXES
 
@@ -65,6 +66,7 @@ class Build:
         self.graph = reports.Graph(self.store, lineage=lineage.open_index(build))
         self.curated = reports.Graph(self.store, curated_only=True)
         self.server_queries = queries.discover(queries_dir() / "server")
+        self.descendants = Descendants()
 
     def run(self, name: str, **bindings):
         """A server query over the default graph: the curated graph."""
@@ -88,6 +90,8 @@ def sparql(
     Relative IRIs in the query resolve against ``base_iri`` (the endpoint's address); ``limit``
     is the query's own outermost LIMIT, if it has one.
     """
+    if kept := kept_answer(build, query, default_graphs, accept, fmt, row_cap):
+        return kept
     options = {"base_iri": base_iri}
     if default_graphs:
         options["default_graph"] = list(map(_graph, default_graphs))
@@ -107,6 +111,17 @@ def sparql(
         bounded = limit is not None and limit <= row_cap
         return results.solutions(answer, media, row_cap, bounded)
     return results.triples(answer, _negotiate(accept, fmt, negotiation.RDF), row_cap)
+
+
+def kept_answer(build: Build, query, default_graphs, accept, fmt, row_cap) -> Answer | None:
+    """The answer the lineage index keeps for the query, if it keeps one (``kept_answers``)."""
+    index = build.graph.lineage
+    found = index and build.descendants.root(query, default_graphs)
+    if not found:
+        return None
+    media = _negotiate(accept, fmt, negotiation.SOLUTIONS)
+    tsv = build.descendants.answer(index, *found, row_cap + 1)
+    return results.from_tsv(lambda sink: sink.write(tsv), media, row_cap)
 
 
 def graph(build: Build, name, accept, fmt) -> Answer:
