@@ -21,6 +21,7 @@ _ROOT = re.compile(r"\(<([^<>\"{}|^`\\\x00-\x20]*)> AS \?root\)")
 _COLUMNS = ("root", "child", "childName", "relation", "parent", "parentName", "source")
 HEADER = "\t".join(f"?{name}" for name in (*_COLUMNS, "methods", "retrieved")) + "\n"
 _DATE = NamedNode(XSD + "date")
+_PLACEHOLDER = "<urn:slmgraph:root>"  # where the root's IRI is written in
 
 
 class Descendants:
@@ -28,6 +29,7 @@ class Descendants:
 
     def __init__(self):
         self.text = queries.discover(queries_dir())["descendants"].text
+        self.bound = sparqltext.portable(self.text, {"root": _PLACEHOLDER}).strip()
 
     def root(self, text: str, default_graphs: list[str] | None) -> tuple[str, bool] | None:
         """The root's entity id and whether the dataset is the curated graph alone, when
@@ -35,7 +37,7 @@ class Descendants:
         found = _ROOT.search(text)
         if not found or not (root := entity_id(found.group(1))):
             return None
-        if text.strip() != sparqltext.portable(self.text, {"root": f"<{found[1]}>"}).strip():
+        if text.strip() != self.bound.replace(_PLACEHOLDER, f"<{found[1]}>"):
             return None
         graphs = set(default_graphs or [CURATED_GRAPH])
         if graphs not in ({CURATED_GRAPH}, {CURATED_GRAPH, HUB_GRAPH}):
