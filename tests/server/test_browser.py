@@ -11,7 +11,7 @@ import pytest
 
 from tests.conftest import largest_families
 from tests.geometry import Rect, Segment, edges_through_boxes
-from tests.server.conftest import ARTIFACTS, running_server
+from tests.server.conftest import ARTIFACTS, ROW_CAP, running_server
 
 CHROMIUM = os.environ.get("SLMGRAPH_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 FLAGS = [
@@ -149,6 +149,32 @@ def test_a_canned_query_never_runs_unbound(server, page):
     after = page.evaluate("document.querySelector('.CodeMirror').CodeMirror.getValue()")
     assert after == before  # the editor never received the unbound query
     assert not [url for url in sent if "/sparql" in url]
+
+
+def test_an_answer_cut_at_the_row_cap_says_so_above_the_results(server, page):
+    page.goto(server.url + "/")
+    page.wait_for_selector(".yasqe .CodeMirror")
+    notice = page.locator("#cut-notice")
+    for text, cut in (
+        ("SELECT * WHERE { ?s ?p ?o }", True),  # far more than the cap
+        ("SELECT * WHERE { ?s ?p ?o } LIMIT 3", False),
+        ("SELECT * WHERE { ?s ?p ?o } LIMIT 500", True),  # the second time, from the cache
+        ("SELECT * WHERE { ?s ?p ?o } LIMIT 500", True),
+    ):
+        page.evaluate(
+            "text => { const e = document.querySelector('.CodeMirror').CodeMirror;"
+            " e.setValue(text); }",
+            text,
+        )
+        with page.expect_response("**/sparql") as answered:
+            page.click(".yasqe_queryButton")
+        assert answered.value.ok
+        page.wait_for_function(
+            f"document.getElementById('cut-notice').hidden === {str(not cut).lower()}"
+        )
+        if cut:
+            assert notice.inner_text().startswith(f"Only the first {ROW_CAP} rows are shown")
+    assert page.errors == []
 
 
 def test_the_name_box_suggests_names_and_aliases(server, page):

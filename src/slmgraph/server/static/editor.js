@@ -36,6 +36,7 @@
       endpointCatalogueOptions: { getData: () => [{ endpoint: endpoint }] },
     });
     localLinks(document.getElementById("yasgui"));
+    yasgui.on("query", (_, tab) => watch(tab.getYasqe()));
   }
 
   // LATERAL (a SPARQL 1.2 draft, which Oxigraph runs and nine canned queries use) is not in
@@ -49,7 +50,23 @@
     if (watched.has(yasqe)) return;
     watched.add(yasqe);
     yasqe.on("change", () => checkUnlessLateral(yasqe));
+    yasqe.on("queryResponse", (_, response) => sayIfCut(response));
     checkUnlessLateral(yasqe);
+  }
+
+  // An answer cut at the server's row cap says so in a header; the results table would show
+  // the rows it has as if they were all.
+  const cut = document.getElementById("cut-notice");
+  function sayIfCut(response) {
+    const headers = response && response.headers;
+    const cap = headers && headers.get("X-SPARQL-Truncated") && headers.get("X-SPARQL-Row-Limit");
+    cut.hidden = !cap;
+    if (cap) {
+      cut.textContent =
+        "Only the first " + Number(cap).toLocaleString("en") + " rows are shown: this server " +
+        "cuts every answer there. Add LIMIT and OFFSET to read the rest a page at a time, or " +
+        "run the report on the command line, which has no cap.";
+    }
   }
 
   function setQuery(text, title, run) {
