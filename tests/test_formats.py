@@ -69,6 +69,23 @@ def test_a_table_that_leaves_out_columns_says_which_under_its_rows():
     assert len(render(rows, "table", width=100).splitlines()) == 4  # room for all: no note
 
 
+def test_a_table_writes_paths_and_lists_as_their_text():
+    """A licence audit's path (a list of hops) and a list of values: as wide as their text,
+    the same table as with that text in their place."""
+    hops = [{"from": "goat-7b", "relation": "adapter", "to": "llama-7b"}]
+    rows = [
+        {"id": "goat-7b", "path": hops, "clauses": ["1.a", "2.a.i"]},
+        {"id": "koala-13b", "path": [], "clauses": ["3"]},
+    ]
+    as_text = [
+        {"id": "goat-7b", "path": "goat-7b -adapter-> llama-7b", "clauses": "1.a, 2.a.i"},
+        {"id": "koala-13b", "path": "", "clauses": "3"},
+    ]
+    for width in (30, 80, 200):
+        assert render(rows, "table", width=width) == render(as_text, "table", width=width)
+    assert "goat-7b -adapter-> llama-7b  1.a, 2.a.i" in render(rows, "table", width=200)
+
+
 def test_an_empty_answer_keeps_its_header():
     empty = Rows(["id", "name", "depth"])
     assert render(empty, "csv") == "id,name,depth"

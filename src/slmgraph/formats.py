@@ -69,11 +69,10 @@ def _texts(values: list) -> list[str]:
 def _measured(values: list) -> tuple[list, int]:
     """A column's cells and the length of the longest as text: text and whole numbers as they
     are (the row's format call writes a number), anything else made text."""
-    try:
-        return values, max(map(len, values), default=0)
-    except TypeError:  # not text only
-        pass
-    if set(map(type, values)) == {int}:
+    kinds = set(map(type, values))
+    if kinds == {str}:  # (a list has a length too, but not that of its text)
+        return values, max(map(len, values))
+    if kinds == {int}:
         return values, max(len(str(max(values))), len(str(min(values))))
     texts = _texts(values)
     return texts, max(map(len, texts), default=0)
