@@ -42,6 +42,7 @@ HUB_LICENCES = {
     "bigcode-openrail-m": "LicenseRef-BigCode-OpenRAIL-M",
     "deepseek": "LicenseRef-DeepSeek",
     "glm-4": "LicenseRef-GLM-4",
+    "inf": "LicenseRef-INF",
     "skywork": "LicenseRef-Skywork",
     "tongyi-qianwen": "LicenseRef-Qwen",
     "qwen": "LicenseRef-Qwen-2.5",
