@@ -16,6 +16,7 @@ from slmgraph import (
     entity_facts,
     formats,
     generated,
+    kept,
     lineage,
     lineage_picture,
     overviews,
@@ -166,11 +167,21 @@ def test_a_hub_shaped_graph_mixed_with_the_curated_one_matches_the_oracle(hub_sh
     assert [name for name, got, expected in checks if not same_rows(got, expected)] == []
 
 
+@pytest.mark.parametrize("shared", [False, True], ids=["one process", "shared"])
 @pytest.mark.parametrize("fmt", ["json", "table", "csv"])
-def test_the_descendants_command_writes_a_kept_report_as_the_walked_rows(hub_shaped, fmt):
+def test_the_descendants_command_writes_a_kept_report_as_the_walked_rows(
+    hub_shaped, fmt, shared, monkeypatch
+):
     """The command reads a report the index keeps as it writes it (JSON ready-made, a table
-    written by SQLite): what it writes is byte for byte what the rows walked from the query
-    give, cut by --max-depth and --limit as they are, at any width."""
+    written by SQLite, by several processes at once for a long one): what it writes is byte
+    for byte what the rows walked from the query give, cut by --max-depth and --limit as they
+    are, at any width."""
+    runs = []
+    if shared:  # reports long enough to share among three processes
+        process = kept._Run
+        monkeypatch.setattr(kept, "SHARED_FROM", 7)
+        monkeypatch.setattr(kept.os, "cpu_count", lambda: 3)
+        monkeypatch.setattr(kept, "_Run", lambda *args: runs.append(args) or process(*args))
     store_dir = str(hub_shaped.store_dir)
     for root, options, depth, limit in (
         ("llama-2-7b", [], None, None),
@@ -186,9 +197,10 @@ def test_the_descendants_command_writes_a_kept_report_as_the_walked_rows(hub_sha
             if fmt == "table" and limit == 0:
                 expected = b""  # "no rows", said on standard error
             args = ["descendants", root, "--store", store_dir, "--format", fmt, *options]
-            run = CliRunner().invoke(main, args, env={"COLUMNS": str(width)})
-            assert run.exit_code == 0, run.output
-            assert run.stdout_bytes == expected, (root, options, width)
+            written = CliRunner().invoke(main, args, env={"COLUMNS": str(width)})
+            assert written.exit_code == 0, written.output
+            assert written.stdout_bytes == expected, (root, options, width)
+    assert bool(runs) == (shared and fmt != "json")
 
 
 def test_show_and_pictures_of_a_hub_shaped_graph_match_the_query_and_the_oracle(hub_shaped):

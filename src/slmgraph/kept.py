@@ -3,7 +3,10 @@ ready-made, or as lines of a table, CSV or Markdown that SQLite writes from each
 (a table to the report's column widths, kept measured at each depth). A hundred thousand rows
 then never become Python values, whatever the format."""
 
+import os
+import signal
 import sqlite3
+import threading
 from collections.abc import Iterator
 from operator import itemgetter
 
@@ -42,7 +45,19 @@ WHERE ancestor = (SELECT id FROM node WHERE key = ?) AND depth <= ? HAVING COUNT
 """
 _SOME_WIDTHS = f"SELECT {WIDTHS} FROM (SELECT depth, {', '.join(edgerows.CELLS)} {_ROWS})"
 _TEXT = "SELECT CAST({line} AS BLOB)" + _ROWS
+# Rows from one position up to another, in order, for a process writing its share of the lines
+_SHARE = """
+SELECT CAST({line} AS BLOB) FROM walk JOIN edge_row USING (edge)
+WHERE ancestor = (SELECT node.id FROM node WHERE key = ?) AND depth <= ?
+  AND position >= ? AND position < ?
+ORDER BY position
+"""
+_POSITION = """
+SELECT position FROM walk WHERE ancestor = (SELECT node.id FROM node WHERE key = ?) AND depth <= ?
+ORDER BY position LIMIT 1 OFFSET ?
+"""
 _NO_LIMIT = 1 << 62
+SHARED_FROM = 20_000  # rows: a shorter report costs less to write than a second process
 
 
 class KeptTree:
@@ -76,17 +91,97 @@ class KeptTree:
         else:  # the header as formats writes it, the rows as SQLite does
             head, line, note = list(formats.lines(Rows(COLUMNS, []), fmt)), _LINES[fmt], []
         yield ("\n".join(head) + "\n").encode()
-        lines = self.db.execute(_TEXT.format(line=line), self._bounds(limit))
-        while block := lines.fetchmany(4096):
-            yield b"\n".join(map(itemgetter(0), block)) + b"\n"
+        total = len(self)
+        count = min(total, _NO_LIMIT if limit is None else limit)
+        shares = min(os.cpu_count() or 1, 1 + count // SHARED_FROM)
+        if shares > 1 and hasattr(os, "fork"):
+            yield from self._shared(line, count, total, shares)
+        else:
+            yield from _blocks(self.db.execute(_TEXT.format(line=line), self._bounds(limit)))
         if note:
             yield ("\n".join(note) + "\n").encode()
+
+    def _shared(self, line: str, count: int, total: int, shares: int) -> Iterator[bytes]:
+        """The lines of the first ``count`` of ``total`` rows, written by ``shares`` processes
+        at once, each a run of them in its own connection (SQLite's writing is most of the
+        time, and threads of one process contend for its allocator); the first run streams,
+        the others follow."""
+        starts = [self._position(count * k // shares) for k in range(shares)]
+        ends = [*starts[1:], self._position(count) if count < total else _NO_LIMIT]
+        query = _SHARE.format(line=line)
+        path = self.db.execute("PRAGMA database_list").fetchone()[2]
+        runs: list[_Run] = []
+        try:
+            for span in zip(starts[1:], ends[1:], strict=True):
+                runs.append(_Run(path, query, (self.root, self.max_depth, *span)))
+            for run in runs:  # every process forked before any thread starts
+                run.start()
+            first = (self.root, self.max_depth, starts[0], ends[0])
+            yield from _blocks(self.db.execute(query, first))
+            for run in runs:
+                yield run.lines()
+        finally:
+            for run in runs:
+                run.stop()
+
+    def _position(self, offset: int) -> int:
+        return self.db.execute(_POSITION, (self.root, self.max_depth, offset)).fetchone()[0]
 
     def _widths(self, limit: int | None) -> list[int]:
         bounds = self._bounds(limit)
         if limit is None and (found := self.db.execute(_KEPT_WIDTHS, bounds[:2]).fetchone()):
             return list(found)  # a large report, kept measured
         return list(self.db.execute(_SOME_WIDTHS, bounds).fetchone())
+
+
+def _blocks(lines: sqlite3.Cursor) -> Iterator[bytes]:
+    while block := lines.fetchmany(4096):
+        yield b"\n".join(map(itemgetter(0), block)) + b"\n"
+
+
+class _Run:
+    """A forked process writing the lines of a run of rows into a pipe, which a thread empties
+    as it fills (so the process never waits for the reader)."""
+
+    def __init__(self, path: str, query: str, parameters: tuple):
+        read, written = os.pipe()
+        self.pid = os.fork()
+        if self.pid == 0:  # the process: its own connection, its lines into the pipe, gone
+            os.close(read)
+            status = 1
+            try:
+                db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+                db.execute(f"PRAGMA mmap_size = {1 << 40}")
+                with os.fdopen(written, "wb") as pipe:
+                    pipe.writelines(_blocks(db.execute(query, parameters)))
+                status = 0
+            finally:
+                os._exit(status)
+        os.close(written)
+        self.parts: list[bytes] = []
+        self.reader = threading.Thread(target=self._read, args=(read,), daemon=True)
+
+    def start(self) -> None:
+        self.reader.start()
+
+    def _read(self, read: int) -> None:
+        with os.fdopen(read, "rb") as pipe:
+            self.parts.append(pipe.read())
+
+    def lines(self) -> bytes:
+        self.reader.join()
+        _, status = os.waitpid(self.pid, 0)
+        self.pid = None
+        if status != 0:
+            raise RuntimeError(f"a process writing the report's rows failed (status {status})")
+        return b"".join(self.parts)
+
+    def stop(self) -> None:
+        """End the process if it is still there (the reader went away before its lines)."""
+        if self.pid is not None:
+            os.kill(self.pid, signal.SIGKILL)
+            os.waitpid(self.pid, 0)
+            self.pid = None
 
 
 def _table_line(fitted: formats.Plan) -> str:
