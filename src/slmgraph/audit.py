@@ -6,7 +6,7 @@ not bound by its own licence: no finding is made where the model and the entity 
 licence share an organisation.
 """
 
-from collections import Counter, defaultdict, deque
+from collections import Counter, deque
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from weakref import WeakKeyDictionary
@@ -14,7 +14,6 @@ from weakref import WeakKeyDictionary
 from slmgraph.audit_input import Entity, Hop, Licence, Term, read_edges_and_entities, read_licences
 from slmgraph.audit_rules import (
     DATA,
-    DATA_WORDS,
     DRIFT,
     GENERATED,
     NOTES,
@@ -42,21 +41,11 @@ def _starts_with(names: tuple[str, ...], prefix: str) -> bool:
 class Audit:
     """The catalogue's lineage, licences and terms, read once, and the rules applied to them."""
 
-    def __init__(self, graph: Graph, models: list[str] | None = None):
-        """Everything, or (for ``models``) only what lies above those models."""
+    def __init__(self, graph: Graph, models: list[str] | None = None, sources: bool = True):
+        """Everything, or (for ``models``) only what lies above those models; without
+        ``sources``, the paths found carry no citations."""
         self.licences, spdx = read_licences(graph)
-        edges, entities = read_edges_and_entities(graph, models, spdx)
-        self.up: dict[str, list[Hop]] = {}
-        for child, relation, parent in sorted(edges):  # no pair made for each of a million
-            source = edges[child, relation, parent]
-            hop = Hop(child, DATA_WORDS.get(relation, relation), parent, source)
-            self.up.setdefault(child, []).append(hop)
-        self.entities: dict[str, Entity] = {}
-        models_found = set()
-        for entity, kind in entities:
-            self.entities[entity.id] = entity
-            if kind == "model":
-                models_found.add(entity.id)
+        self.up, self.entities, models_found = read_edges_and_entities(graph, models, spdx, sources)
         for entity in list(self.entities.values()):  # a family's licence holds for its members
             family = self.entities.get(entity.family or "")
             if entity.licence is None and family is not None:
@@ -242,12 +231,15 @@ COLUMNS = [  # a table keeps the first ones when it must drop some
 _READ: WeakKeyDictionary = WeakKeyDictionary()  # each graph's whole audit
 
 
-def findings(graph: Graph, models: list[str] | None = None) -> Iterator[dict]:
-    """Every finding for the models among ``models`` (all when None), as they are found."""
+def findings(graph: Graph, models: list[str] | None = None, sources: bool = True) -> Iterator[dict]:
+    """Every finding for the models among ``models`` (all when None), as they are found;
+    without ``sources`` their paths may carry no citations (for counting them)."""
     if models is None:  # the whole graph, read once: a build never changes
-        audit = _READ.get(graph) or _READ.setdefault(graph, Audit(graph))
+        audit = _READ.get(graph)
+        if audit is None:
+            audit = _READ.setdefault(graph, Audit(graph)) if sources else Audit(graph, None, False)
     else:  # only what lies above the models asked about
-        audit = Audit(graph, models)
+        audit = Audit(graph, models, sources)
     chosen = audit.models if models is None else [m for m in audit.models if m in models]
     return (row for model in chosen for row in audit.findings(model))
 
@@ -268,15 +260,20 @@ def licence_audit(graph: Graph, models: list[str] | None = None) -> Rows:
 
 
 def summary(found: Iterable[dict]) -> Rows:
-    """Findings and models counted by rule and certainty."""
+    """Findings and models counted by rule and certainty, from findings that come a model at a
+    time (as ``findings`` gives them): a model is counted where its id changes, with no set of
+    the hundreds of thousands seen."""
     counts: Counter[tuple[str, str]] = Counter()
-    models: dict[tuple[str, str], set[str]] = defaultdict(set)
+    models: Counter[tuple[str, str]] = Counter()
+    last: dict[tuple[str, str], str] = {}
     for row in found:
         key = (row["rule"], row["certainty"])
         counts[key] += 1
-        models[key].add(row["id"])
+        if last.get(key) != row["id"]:
+            models[key] += 1
+            last[key] = row["id"]
     rows = [
-        {"rule": key[0], "certainty": key[1], "findings": n, "models": len(models[key])}
+        {"rule": key[0], "certainty": key[1], "findings": n, "models": models[key]}
         for key, n in counts.items()
     ]
     rows.sort(key=lambda row: (RULE_IDS.index(row["rule"]), row["certainty"]))

@@ -2,8 +2,9 @@
 along with the entities at their ends, from the store's curated graph and from the Hub's
 import (the lineage index holds a million Hub models' edges where the store takes minutes)."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
+from slmgraph.audit_rules import DATA_WORDS
 from slmgraph.graph import Graph
 from slmgraph.vocab import slm
 
@@ -56,15 +57,14 @@ class Entity:
     open_weights: bool | None
     family: str | None
     organisations: frozenset[str]
-    names: tuple[str, ...]
+    aliases: tuple[str, ...] = ()
+    repo: str | None = None  # a Hub model's is its name, and is not kept twice
 
-
-def _names(name: str, aliases: str | None, repo: str | None) -> tuple[str, ...]:
-    """The names a model is distributed under: its name, aliases (one a line) and Hub repo
-    name."""
-    aliases_read = aliases.split("\n") if aliases else []
-    repo_name = [repo.rsplit("/", 1)[-1]] if repo else []
-    return (name, *aliases_read, *repo_name)
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The names a model is distributed under: its name, aliases and Hub repo name."""
+        repo = self.repo or (self.name if "/" in self.id else None)
+        return (self.name, *self.aliases, *([repo.rsplit("/", 1)[-1]] if repo else []))
 
 
 def read_licences(graph: Graph) -> tuple[dict[str, Licence], dict[str, str]]:
@@ -92,12 +92,14 @@ def read_licences(graph: Graph) -> tuple[dict[str, Licence], dict[str, str]]:
 
 
 def read_edges_and_entities(
-    graph: Graph, models: list[str] | None, spdx: dict[str, str]
-) -> tuple[dict, list]:
-    """The edges a licence travels along, (child, relation, parent) -> the least citation, and
-    every entity with its class: all of them, or those above ``models``. The Hub's come from
-    the lineage index where there is one: read from the store, a million Hub models took four
-    minutes and 2.7 GB."""
+    graph: Graph, models: list[str] | None, spdx: dict[str, str], sources: bool = True
+) -> tuple[dict[str, list[Hop]], dict[str, Entity], set[str]]:
+    """The edges a licence travels along, as the hops up from each child (one for each
+    relation and parent, with its least citation, in the order of relation and parent); every
+    entity by its id; and which of them are models: all of them, or those above ``models``.
+    The Hub's come from the lineage index where there is one: read from the store, a million
+    Hub models took four minutes and 2.7 GB. Without ``sources`` the hops carry no citation
+    (a million Hub claims' are 200 MB, and counting findings never shows one)."""
     hub = graph.lineage if models is None and graph.default_graph is not None else None
     if models is not None:
         edges = [r for m in models for r in graph.select("audit-edges-above", model=m)]
@@ -105,35 +107,67 @@ def read_edges_and_entities(
     else:
         query_graph = graph.curated() if hub is not None else graph
         edges, rows = query_graph.select("audit-edges"), query_graph.select("audit-entities")
-    cited: dict[tuple, str | None] = {}
+    up: dict[str, list[Hop]] = {}
     for row in edges:
-        _cite(cited, (row["child"], row["relation"], row["parent"]), row.get("source"))
-    entities = [(_entity(row), row["class"]) for row in rows]
+        source = row.get("source") if sources else None
+        _cite(up, row["child"], row["relation"], row["parent"], source)
+    entities: dict[str, Entity] = {}
+    found: set[str] = set()
+    for row in rows:
+        entities[row["entity"]] = _entity(row)
+        if row["class"] == "model":
+            found.add(row["entity"])
     if hub is not None:
-        # SQLite gives each row its own copy of a string: one of each, not five, for a million
-        one = {}.setdefault
-        licences = {}  # Hub model -> SPDX id of its licence
-        for fact in hub.hub_facts():
-            if fact.property == _LICENCE:
-                licences[one(fact.value, fact.value)] = spdx.get(fact.entity)
-            elif fact.property == _TRAINED_ON:
-                edge = (one(fact.value, fact.value), "slm:trainedOn", one(fact.entity, fact.entity))
-                _cite(cited, edge, fact.source)
-        for edge in hub.hub_edges():
-            child, parent = one(edge.child, edge.child), one(edge.parent, edge.parent)
-            _cite(cited, (child, one(edge.relation, edge.relation), parent), edge.source)
-        for name in hub.hub_names():  # as the query reads a Hub model: its repo id is its name
-            entity, repo = one(name.entity, name.entity), one(name.repo, name.repo)
-            names = _names(repo, None, repo)
-            licence = licences.get(entity)
-            entities.append((Entity(entity, repo, licence, None, None, _NONE, names), name.kind))
-    return cited, entities
+        _read_hub(hub, spdx, sources, up, entities, found)
+    for child, hops in up.items():  # in order, each relation in words (a dataset's too)
+        hops.sort(key=_relation_and_parent)
+        up[child] = [
+            Hop(child, DATA_WORDS.get(h.relation, h.relation), h.parent, h.source) for h in hops
+        ]
+    return up, entities, found
 
 
-def _cite(cited: dict, edge: tuple, source: str | None) -> None:
-    """Keep the least of an edge's citations, as the query's MIN does."""
-    if edge not in cited or source is not None and (cited[edge] is None or source < cited[edge]):
-        cited[edge] = source
+def _read_hub(hub, spdx: dict[str, str], sources: bool, up: dict, entities: dict, found: set):
+    """The Hub's models and datasets (named by their repo ids), their licences, and the edges
+    and training claims up from them. SQLite gives each row its own copy of a string: an id is
+    kept once, as its entity's, for the million models' edges that name it."""
+    for name in hub.hub_names():
+        repo = name.entity if name.repo == name.entity else name.repo
+        entities[name.entity] = Entity(name.entity, repo, None, None, None, _NONE)
+        if name.kind == "model":
+            found.add(name.entity)
+
+    def same(text: str) -> str:
+        entity = entities.get(text)
+        return text if entity is None else entity.id
+
+    words = {}.setdefault  # the few relations, once each
+    for fact in hub.hub_facts():
+        if fact.property == _LICENCE and (model := entities.get(fact.value)) is not None:
+            entities[model.id] = replace(model, licence=spdx.get(fact.entity))
+        elif fact.property == _TRAINED_ON:
+            source = fact.source if sources else None
+            _cite(up, same(fact.value), "slm:trainedOn", same(fact.entity), source)
+    for edge in hub.hub_edges():
+        source = edge.source if sources else None
+        relation = words(edge.relation, edge.relation)
+        _cite(up, same(edge.child), relation, same(edge.parent), source)
+
+
+def _cite(up: dict[str, list[Hop]], child: str, relation: str, parent: str, source) -> None:
+    """Add the hop, or keep the least of its citations if it is there, as the query's MIN
+    does (a child has a few hops up: looking through them costs less than a dict of pairs)."""
+    hops = up.setdefault(child, [])
+    for place, hop in enumerate(hops):
+        if hop.relation == relation and hop.parent == parent:
+            if source is not None and (hop.source is None or source < hop.source):
+                hops[place] = Hop(child, relation, parent, source)
+            return
+    hops.append(Hop(child, relation, parent, source))
+
+
+def _relation_and_parent(hop: Hop) -> tuple[str, str]:
+    return hop.relation, hop.parent
 
 
 def _entity(row: dict) -> Entity:
@@ -144,7 +178,8 @@ def _entity(row: dict) -> Entity:
         row.get("openWeights"),
         row.get("family"),
         frozenset((row.get("organisations") or "").split()),
-        _names(row["name"], row.get("aliases"), row.get("repo")),
+        tuple(row["aliases"].split("\n")) if row.get("aliases") else (),
+        row.get("repo"),
     )
 
 

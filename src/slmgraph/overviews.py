@@ -20,8 +20,8 @@ def licence_audit(graph: Graph, model: str | None = None, summary: bool = False)
     scope = None
     if model is not None:
         scope = [model] + [row["model"] for row in graph.select("family", family=model)]
-    if summary:  # counted as found: a million models' findings never held at once
-        return audit.summary(audit.findings(graph, scope))
+    if summary:  # counted as found, without citations: a million models' never held at once
+        return audit.summary(audit.findings(graph, scope, sources=False))
     return audit.licence_audit(graph, scope)
 
 
