@@ -348,6 +348,31 @@ def test_json_findings_are_a_public_interface(tmp_path):
         assert row["models"] == len(models), key
 
 
+def test_the_whole_audit_is_written_as_found_and_cut_by_limit(tmp_path):
+    """The whole catalogue's findings come model by model as they are found (never all held
+    to be sorted): in every format the rows of the sorted list, and --limit's first rows,
+    saying there are more without having counted them."""
+
+    def run(*options):
+        args = ["audit", "--data", str(VALID), "--store", str(tmp_path), *options]
+        done = CliRunner().invoke(main, args, env={"COLUMNS": "200"})
+        assert done.exit_code == 0, done.output
+        return done
+
+    everything = json.loads(run("--format", "json").stdout)
+    assert len(everything) > 5
+    rule = audit.RULE_IDS.index
+    order = [(r["name"], r["id"], rule(r["rule"]), r["holder"], r["route"]) for r in everything]
+    assert order == sorted(order)
+    first = run("--format", "json", "--limit", "2")
+    assert json.loads(first.stdout) == everything[:2]
+    assert "the first 2 rows (there are more)" in first.stderr
+    csv_lines = run("--format", "csv").stdout.splitlines()
+    assert len(csv_lines) == len(everything) + 1
+    table = run("--format", "table").stdout.splitlines()
+    assert len(table) >= len(everything) + 2 and table[2].startswith(everything[0]["id"])
+
+
 def test_audit_of_a_family_is_its_members():
     family = {"type": "family", "id": "fam", "name": "Fam", "derived_from": []}
     rows = findings(

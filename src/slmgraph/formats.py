@@ -18,6 +18,8 @@ def columns(rows: list[dict]) -> list[str]:
     """The columns the rows declare (so that an empty answer keeps its header), then every
     other key any row has, in first-seen order."""
     declared = getattr(rows, "columns", [])
+    if not isinstance(rows, list):  # rows made as they are written are read once, to write
+        return list(declared)
     if declared and set().union(*rows) <= set(declared):  # a report's rows, mostly
         return list(declared)
     return list(dict.fromkeys(chain(declared, chain.from_iterable(rows))))
@@ -178,13 +180,13 @@ def encoded(rows: list[dict], fmt: str, width: int | None = None) -> Iterator[by
         yield ("\n".join(block) + "\n").encode()
 
 
-def _json(rows: list[dict], keys: list[str]) -> Iterator[bytes]:
+def _json(rows: Iterable[dict], keys: list[str]) -> Iterator[bytes]:
     """An array of objects, one to a line, so that a line is a row for grep and diff."""
-    rows = _aligned(rows, keys)
+    rows = iter(rows)
     opening = b"[\n  "
-    for start in range(0, len(rows), _JSON_BLOCK):
+    while block := list(islice(rows, _JSON_BLOCK)):
         yield opening
-        yield _json_block(rows[start : start + _JSON_BLOCK])
+        yield _json_block(_aligned(block, keys))
         opening = b",\n  "
     yield b"[]\n" if opening == b"[\n  " else b"\n]\n"
 

@@ -141,9 +141,11 @@ class Index:
     """A build's lineage index, opened read-only."""
 
     def __init__(self, path: Path):
-        self.db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+        self.path = path
+        self.db = _read_only(path)
         # read in place rather than copied page by page: a large report reads half as long
         self.db.execute(f"PRAGMA mmap_size = {1 << 40}")
+        self._scans: sqlite3.Connection | None = None
         tables = self.db.execute("SELECT name FROM sqlite_schema WHERE type = 'table'")
         # an index written before reports were kept as they are still answers, walking them
         self.walked = ("walk_width",) in tables.fetchall()
@@ -172,15 +174,23 @@ class Index:
 
     def hub_edges(self) -> Iterator[Edge]:
         """The edges imported from the Hub, which a new curated build keeps."""
-        return map(Edge._make, self.db.execute(_HUB_EDGES))
+        return map(Edge._make, self._scan(_HUB_EDGES))
 
     def hub_names(self) -> Iterator[HubName]:
         """Every Hub model and dataset, which a new curated build keeps."""
-        return map(HubName._make, self.db.execute("SELECT entity, kind, repo FROM hub_name"))
+        return map(HubName._make, self._scan("SELECT entity, kind, repo FROM hub_name"))
 
     def hub_facts(self) -> Iterator[HubFact]:
         """Every Hub fact but lineage, which a new curated build keeps."""
-        return map(HubFact._make, self.db.execute("SELECT * FROM hub_fact"))
+        return map(HubFact._make, self._scan("SELECT * FROM hub_fact"))
+
+    def _scan(self, query: str) -> sqlite3.Cursor:
+        """A whole table read once, page by page through SQLite's small cache: mapped in
+        place, a million Hub models' tables stayed in the process's memory (450 MB of the
+        licence audit's 890 MB)."""
+        if self._scans is None:
+            self._scans = _read_only(self.path)
+        return self._scans.execute(query)
 
     def facts_into(self, entity: str) -> list[HubFact]:
         """The Hub facts but lineage about ``entity``, in no particular order: a licence many
@@ -212,6 +222,10 @@ class Index:
             query = "SELECT entity, kind, repo FROM hub_name WHERE org = ? LIMIT ?"
             found += self.db.execute(query, (org, _MOST_IN_ORG)).fetchall()
         return list(map(HubName._make, dict.fromkeys(found)))
+
+
+def _read_only(path: Path) -> sqlite3.Connection:
+    return sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
 
 
 def open_index(build_dir: Path) -> Index | None:

@@ -10,6 +10,7 @@ Parameters are bound through pyoxigraph ``substitutions``, never by editing the 
 """
 
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,6 +42,18 @@ class Rows(list):
     def __init__(self, columns: list[str], rows=()):
         super().__init__(rows)
         self.columns = list(columns)
+
+
+class RowStream:
+    """Result rows made as they are written, once, with their columns: a report whose rows,
+    held at once, would be gigabytes (the whole licence audit of a million Hub models)."""
+
+    def __init__(self, columns: list[str], rows: Iterable[dict]):
+        self.columns = list(columns)
+        self.rows = rows
+
+    def __iter__(self) -> Iterator[dict]:
+        return iter(self.rows)
 
 
 @dataclass(frozen=True)

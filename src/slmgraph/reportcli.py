@@ -3,6 +3,7 @@
 import shutil
 import sys
 from functools import wraps
+from itertools import islice
 from pathlib import Path
 
 import click
@@ -73,16 +74,23 @@ def _print(graph, rows, fmt: str | None, limit: int | None) -> None:
     SQLite."""
     from slmgraph.formats import encoded, json_array
     from slmgraph.kept import KeptTree
-    from slmgraph.queries import Rows
+    from slmgraph.queries import Rows, RowStream
 
     for reading in graph.readings:  # a name read loosely, a Hub link gone stale
         click.echo(f"note: {reading}", err=True)
+    fmt = chosen_format(fmt)
+    counted = not isinstance(rows, RowStream)
+    if not counted:  # rows made as they are written: held only where they must be
+        if fmt != "table" and limit is None:
+            return write(encoded(rows, fmt))
+        some = islice(rows, None if limit is None else limit + 1)
+        rows = Rows(rows.columns, some)  # a table measures every row; a limit, one more
     size = len(rows)
     if limit is not None and size > limit:
-        click.echo(f"note: the first {limit} of {size} rows", err=True)
+        more = f"of {size} rows" if counted else "rows (there are more)"
+        click.echo(f"note: the first {limit} {more}", err=True)
     else:
         limit = None
-    fmt = chosen_format(fmt)
     if fmt == "table" and not (size if limit is None else limit):
         click.echo("no rows", err=True)
         return
