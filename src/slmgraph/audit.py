@@ -234,8 +234,7 @@ _READ: WeakKeyDictionary = WeakKeyDictionary()  # each graph's whole audit
 def findings(graph: Graph, models: list[str] | None = None, sources: bool = True) -> Iterator[dict]:
     """Every finding for the models among ``models`` (all when None), as they are found;
     without ``sources`` their paths may carry no citations (for counting them)."""
-    audit = _whole(graph, sources) if models is None else Audit(graph, models, sources)
-    chosen = audit.models if models is None else [m for m in audit.models if m in models]
+    audit, chosen = _read(graph, models, sources)
     return (row for model in chosen for row in audit.findings(model))
 
 
@@ -244,19 +243,21 @@ def licence_audit(graph: Graph, models: list[str] | None = None) -> Rows | RowSt
     and id, then rule, holder and route: a model's findings sorted, a model at a time, so
     that the whole catalogue's are written as they are found (a million Hub models' findings,
     held at once to be sorted, took 2.5 GB)."""
-    if models is None:
-        audit = _whole(graph, True)
-        return RowStream(COLUMNS, _by_model(audit, audit.models))
-    audit = Audit(graph, models)
-    return Rows(COLUMNS, _by_model(audit, [m for m in audit.models if m in models]))
+    found = _by_model(*_read(graph, models, True))
+    return RowStream(COLUMNS, found) if models is None else Rows(COLUMNS, found)
 
 
-def _whole(graph: Graph, sources: bool) -> Audit:
-    """The whole graph's audit, read once (a build never changes); one read without sources
-    is not kept."""
-    if (audit := _READ.get(graph)) is not None:
-        return audit
-    return _READ.setdefault(graph, Audit(graph)) if sources else Audit(graph, None, False)
+def _read(graph: Graph, models: list[str] | None, sources: bool) -> tuple[Audit, list[str]]:
+    """The audit that answers for ``models`` (all when None) and the models it audits: the
+    whole graph's read once (a build never changes; one read without sources is not kept),
+    else only what lies above those models."""
+    if models is not None:
+        audit = Audit(graph, models, sources)
+        return audit, [m for m in audit.models if m in models]
+    audit = _READ.get(graph)
+    if audit is None:
+        audit = _READ.setdefault(graph, Audit(graph)) if sources else Audit(graph, None, False)
+    return audit, audit.models
 
 
 def _by_model(audit: Audit, models: list[str]) -> Iterator[dict]:

@@ -9,6 +9,7 @@ import sqlite3
 import threading
 from collections.abc import Iterator
 from operator import itemgetter
+from pathlib import Path
 
 import orjson
 
@@ -150,8 +151,9 @@ class _Run:
             os.close(read)
             status = 1
             try:
-                db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-                db.execute(f"PRAGMA mmap_size = {1 << 40}")
+                from slmgraph.lineage import Index  # which imports this module
+
+                db = Index(Path(path)).db  # the parent's connection is not the child's to use
                 with os.fdopen(written, "wb") as pipe:
                     pipe.writelines(_blocks(db.execute(query, parameters)))
                 status = 0
