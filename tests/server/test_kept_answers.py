@@ -1,6 +1,7 @@
-"""The canned descendants query, as the editor's form binds it, is answered from the lineage
-index with the rows the engine gives for the same text, over the curated graph and over the
-curated and Hub graphs; any other text or dataset goes to the engine."""
+"""The canned descendants and facts queries, as the editor's form binds them, are answered
+with the lineage index's help with the rows the engine gives for the same text, in the order
+it gives them, over the curated graph and over the curated and Hub graphs; any other text or
+dataset goes to the engine."""
 
 import csv
 import io
@@ -11,7 +12,7 @@ from pyoxigraph import DefaultGraph, NamedNode, parse_query_results
 
 from slmgraph import reports
 from slmgraph.server import canned, results, worker
-from slmgraph.server.kept_answers import Descendants
+from slmgraph.server.kept_answers import Descendants, Facts
 from slmgraph.vocab import CURATED_GRAPH, HUB_GRAPH, entity_iri
 
 JSON = "application/sparql-results+json"
@@ -25,13 +26,16 @@ def build(hub_shaped) -> worker.Build:
     return worker.Build(hub_shaped.store_dir, current.name)
 
 
-def bound(root: str) -> str:
-    return canned.bound_text(Descendants().text, {"root": NamedNode(entity_iri(root))})
+def bound(root: str, query=Descendants) -> str:
+    return canned.bound_text(query().text, {query.parameter: NamedNode(entity_iri(root))})
+
+
+def dataset(graphs) -> list | None:
+    return [DefaultGraph() if g == CURATED_GRAPH else NamedNode(g) for g in graphs or []] or None
 
 
 def engine(build: worker.Build, text: str, graphs) -> list[str]:
-    dataset = [DefaultGraph() if g == CURATED_GRAPH else NamedNode(g) for g in graphs or []]
-    answer = build.store.query(text, default_graph=dataset or None)
+    answer = build.store.query(text, default_graph=dataset(graphs))
     return canonical(results.solutions(answer, JSON, CAP).body)
 
 
@@ -58,7 +62,7 @@ def test_the_kept_answer_is_the_engines_for_every_root(hub_shaped, build):
     for root in roots:
         text = bound(root)
         for name, graphs in DATASETS.items():
-            assert build.descendants.root(text, graphs) is not None, (root, name)
+            assert build.kept[0].entity(text, graphs) is not None, (root, name)
             got = canonical(served(build, text, graphs).body)
             if got != engine(build, text, graphs):
                 wrong.append((root, name))
@@ -101,7 +105,7 @@ def _cell(term) -> str:
 
 
 def test_other_texts_and_datasets_go_to_the_engine(build):
-    recognise = build.descendants.root
+    recognise = build.kept[0].entity
     text = bound("llama-2-7b")
     assert recognise(text, None) == ("llama-2-7b", True)
     assert recognise(text, [HUB_GRAPH, CURATED_GRAPH]) == ("llama-2-7b", False)
@@ -112,3 +116,51 @@ def test_other_texts_and_datasets_go_to_the_engine(build):
     assert recognise(text.replace(entity_iri("llama-2-7b"), "http://example.org/x"), None) is None
     edited = text + "\n# by the engine"
     assert canonical(served(build, edited, None).body) == engine(build, edited, None)
+
+
+def test_the_kept_facts_are_the_engines_in_its_order(hub_shaped, build):
+    """Models, families, datasets, licences and organisations of the catalogue, and Hub models
+    and datasets: a licence or base model many Hub models name has hundreds of facts."""
+    oracle = hub_shaped.oracle
+    entities = [e.id for e in oracle.of("model", "family", "dataset", "licence", "organisation")]
+    entities = entities[::5] + ["llama-2-7b", "apache-2.0", "alpaca-data", "meta"]
+    entities += hub_shaped.hub_models[:: len(hub_shaped.hub_models) // 20]
+    sizes, wrong = [], []
+    for entity in entities:
+        text = bound(entity, Facts)
+        for name, graphs in DATASETS.items():
+            assert build.kept[1].entity(text, graphs) is not None, (entity, name)
+            got = served(build, text, graphs).body
+            if canonical(got) != engine(build, text, graphs) or keys(got) != keys(
+                results.solutions(
+                    build.store.query(text, default_graph=dataset(graphs)), JSON, CAP
+                ).body
+            ):
+                wrong.append((entity, name))
+            sizes.append(len(canonical(got)))
+    assert wrong == []
+    hub = [e for e in entities if "/" in e]
+    assert len(entities) > 150 and len(hub) > 20 and max(sizes) > 500
+
+
+def keys(body: bytes) -> list[tuple]:
+    """Each row's key in ``facts.rq``'s ORDER BY, in the order of the rows: the same list
+    whichever order rows of one key come in."""
+    rows = parse_query_results(body, results.SOLUTION_FORMATS[JSON])
+    return [
+        (row["direction"], row["property"], _str(row["value"]), _str(row["source"])) for row in rows
+    ]
+
+
+def _str(term) -> str | None:
+    return None if term is None else term.value
+
+
+def test_cut_facts_are_the_first_in_order(build):
+    text = bound("llama-2-7b", Facts)
+    cut = served(build, text, DATASETS["both"], cap=40)
+    answer = build.store.query(text, default_graph=dataset(DATASETS["both"]))
+    whole = results.solutions(answer, JSON, CAP).body
+    assert cut.truncated and len(keys(whole)) > 40
+    assert keys(cut.body) == keys(whole)[:40]
+    assert set(canonical(cut.body)) <= set(canonical(whole))

@@ -1,71 +1,176 @@
-"""Answers the lineage index keeps ready: the canned descendants query, as the editor's form
-binds it, over the curated graph or over the curated and Hub graphs.
+"""Answers the lineage index keeps ready: two canned queries, as the editor's form binds them,
+over the curated graph or over the curated and Hub graphs.
 
-On disk the engine joins each row of the walk for some 270 µs: at a million Hub models
-Pythia's 27,293 descendants ran past the endpoint's 10 s deadline. The index holds
-the same rows, which the tests hold to the engine's for every root. Only the exact text
-``/canned/descendants`` hands out is answered here, over one of those two datasets; any other
-text, one edited by a character included, goes to the engine.
+On disk the engine joins each row for some 250 µs: at a million Hub models Pythia's 27,293
+descendants, and the 51,303 lineage edges into Llama-2-7B that its facts list, ran past the
+endpoint's 10 s deadline. The index holds the same rows, which the tests hold to the engine's.
+Only the exact text ``/canned/NAME`` hands out is answered here, over one of those two
+datasets; any other text, one edited by a character included, goes to the engine.
 """
 
+import heapq
 import re
+from operator import itemgetter
 
-from pyoxigraph import Literal, NamedNode
+from pyoxigraph import BlankNode, DefaultGraph, Literal, NamedNode, Store
 
 from slmgraph import lineage, queries, sparqltext
 from slmgraph.graph import RELATIONS
 from slmgraph.paths import queries_dir
 from slmgraph.vocab import CURATED_GRAPH, HUB_GRAPH, XSD, entity_id, entity_iri
 
-_ROOT = re.compile(r"\(<([^<>\"{}|^`\\\x00-\x20]*)> AS \?root\)")
-_COLUMNS = ("root", "child", "childName", "relation", "parent", "parentName", "source")
-HEADER = "\t".join(f"?{name}" for name in (*_COLUMNS, "methods", "retrieved")) + "\n"
 _DATE = NamedNode(XSD + "date")
-_PLACEHOLDER = "<urn:slmgraph:root>"  # where the root's IRI is written in
+_PLACEHOLDER = "<urn:slmgraph:bound>"  # where the bound entity's IRI is written in
+_IN = Literal("in")
 
 
-class Descendants:
-    """Recognises the canned descendants query with its root written in."""
+class Canned:
+    """Recognises one canned query with its one parameter, an entity, written in."""
+
+    name = parameter = ""
 
     def __init__(self):
-        self.text = queries.discover(queries_dir())["descendants"].text
-        self.bound = sparqltext.portable(self.text, {"root": _PLACEHOLDER}).strip()
+        self.text = queries.discover(queries_dir())[self.name].text
+        self.bound = sparqltext.portable(self.text, {self.parameter: _PLACEHOLDER}).strip()
+        pattern = rf"\(<([^<>\"{{}}|^`\\\x00-\x20]*)> AS \?{self.parameter}\)"
+        self._written_in = re.compile(pattern)
 
-    def root(self, text: str, default_graphs: list[str] | None) -> tuple[str, bool] | None:
-        """The root's entity id and whether the dataset is the curated graph alone, when
-        ``text`` is the canned query bound to a root over a dataset the index covers."""
-        found = _ROOT.search(text)
-        if not found or not (root := entity_id(found.group(1))):
+    def entity(self, text: str, default_graphs: list[str] | None) -> tuple[str, bool] | None:
+        """The entity's id and whether the dataset is the curated graph alone, when ``text``
+        is the canned query bound to an entity over a dataset the index covers."""
+        found = self._written_in.search(text)
+        if not found or not (entity := entity_id(found.group(1))):
             return None
         if text.strip() != self.bound.replace(_PLACEHOLDER, f"<{found[1]}>"):
             return None
         graphs = set(default_graphs or [CURATED_GRAPH])
         if graphs not in ({CURATED_GRAPH}, {CURATED_GRAPH, HUB_GRAPH}):
             return None
-        return root, graphs == {CURATED_GRAPH}
+        return entity, graphs == {CURATED_GRAPH}
 
-    def answer(self, index: lineage.Index, root: str, curated_only: bool, most: int) -> bytes:
+
+class Descendants(Canned):
+    name, parameter = "descendants", "root"
+
+    def answer(self, store, index: lineage.Index, root: str, curated_only: bool, most: int):
         """The answer as SPARQL TSV results: the header, then at most ``most`` rows."""
-        rows = index.descendants(root, curated_only, None, most)
-        head = str(NamedNode(entity_iri(root)))
-        return (HEADER + "".join(_line(head, row) for row in rows)).encode()
+        head = NamedNode(entity_iri(root))
+        rows = (
+            (
+                head,
+                _node(child),
+                Literal(child_name),
+                NamedNode(RELATIONS[relation]),
+                _node(parent),
+                Literal(parent_name),
+                NamedNode(source) if source else None,
+                Literal(methods) if methods else None,  # none: unbound, as GROUP_CONCAT gives
+                _day(retrieved),
+            )
+            for child, child_name, relation, parent, parent_name, source, methods, retrieved, _ in (
+                index.descendants(root, curated_only, None, most)
+            )
+        )
+        columns = ("root", "child", "childName", "relation", "parent", "parentName", "source")
+        return _tsv((*columns, "methods", "retrieved"), rows)
 
 
-def _line(root: str, row: tuple) -> str:
-    child, child_name, relation, parent, parent_name, source, methods, retrieved, _ = row
-    cells = (
-        root,
-        _iri(entity_iri(child)),
-        str(Literal(child_name)),
-        _iri(RELATIONS[relation]),
-        _iri(entity_iri(parent)),
-        str(Literal(parent_name)),
-        _iri(source) if source else "",
-        str(Literal(methods)) if methods else "",  # no method: unbound, as GROUP_CONCAT gives
-        str(Literal(retrieved, datatype=_DATE)) if retrieved else "",
+class Facts(Canned):
+    """``facts.rq``: the facts going out of the entity, and the curated ones coming in but
+    lineage, from the engine; the Hub's coming in (hundreds of thousands for a licence many
+    Hub models name) and the lineage edges into it from the index."""
+
+    name, parameter = "facts", "entity"
+    columns = ("entity", "direction", "property", "value", "valueName", "source", "methods")
+
+    def __init__(self):
+        super().__init__()
+        texts = queries.discover(queries_dir())
+        self.parts = {
+            name: sparqltext.portable(texts[name].text, {"entity": _PLACEHOLDER})
+            for name in ("facts-out", "facts-in-without-lineage")
+        }
+
+    def answer(self, store: Store, index: lineage.Index, entity: str, curated_only, most: int):
+        """The answer as SPARQL TSV results: the header, then the first ``most`` rows in the
+        query's order (each row's terms made only for those)."""
+        head = NamedNode(entity_iri(entity))
+        dataset = [DefaultGraph()] + ([] if curated_only else [NamedNode(HUB_GRAPH)])
+        found = self._engine(store, "facts-out", head, dataset)
+        found += self._engine(store, "facts-in-without-lineage", head, [DefaultGraph()])
+        rows = [(facts_order(row), _as_found, row) for row in found]
+        if not curated_only:
+            rows += (
+                (_in_order(fact.property, fact.value, fact.source), _hub_fact, fact)
+                for fact in index.facts_into(entity)
+            )
+        rows += (
+            (_in_order(RELATIONS[edge.relation], edge.child, edge.source), _child, edge)
+            for edge in index.children(entity, curated_only)
+        )
+        first = heapq.nsmallest(most, rows, key=itemgetter(0))
+        return _tsv((*self.columns, "retrieved"), (make(head, row) for _, make, row in first))
+
+    def _engine(self, store: Store, name: str, head: NamedNode, dataset: list) -> list[tuple]:
+        found = store.query(
+            self.parts[name].replace(_PLACEHOLDER, str(head)), default_graph=dataset
+        )
+        return [tuple(row[name] for name in (*self.columns, "retrieved")) for row in found]
+
+
+def facts_order(row: tuple) -> tuple:
+    """``ORDER BY ?direction ?property STR(?value) STR(?source)``: an unbound key, as STR of a
+    blank node is, before any other."""
+    return row[1].value, row[2].value, _text(row[3]), _text(row[5])
+
+
+def _in_order(prop: str, key: str, source: str | None) -> tuple:
+    """``facts_order`` of an incoming fact, before its terms are made."""
+    return "in", prop, (1, entity_iri(key)), (1, source) if source else (0, "")
+
+
+def _as_found(head: NamedNode, row: tuple) -> tuple:
+    return row
+
+
+def _hub_fact(head: NamedNode, fact: lineage.HubFact) -> tuple:
+    value = _node(fact.value)
+    source = NamedNode(fact.source) if fact.source else None
+    name = Literal(fact.value)  # a Hub model's name is its repo id
+    return head, _IN, NamedNode(fact.property), value, name, source, None, _day(fact.retrieved)
+
+
+def _child(head: NamedNode, edge: lineage.Child) -> tuple:
+    relation, source = NamedNode(RELATIONS[edge.relation]), edge.source
+    methods = Literal(edge.methods) if edge.methods else None
+    cited = NamedNode(source) if source else None
+    return (
+        head,
+        _IN,
+        relation,
+        _node(edge.child),
+        Literal(edge.name),
+        cited,
+        methods,
+        _day(edge.retrieved),
     )
-    return "\t".join(cells) + "\n"
 
 
-def _iri(value: str) -> str:
-    return str(NamedNode(value))
+def _text(term) -> tuple[int, str]:
+    return (0, "") if term is None or isinstance(term, BlankNode) else (1, term.value)
+
+
+def _tsv(columns: tuple[str, ...], rows) -> bytes:
+    """SPARQL TSV results: a literal's tabs and line breaks are escaped in its N-Triples form,
+    and an unbound cell is empty."""
+    head = "\t".join(f"?{name}" for name in columns) + "\n"
+    lines = ("\t".join("" if term is None else str(term) for term in row) + "\n" for row in rows)
+    return (head + "".join(lines)).encode()
+
+
+def _node(key: str) -> NamedNode:
+    return NamedNode(entity_iri(key))
+
+
+def _day(retrieved: str | None) -> Literal | None:
+    return Literal(retrieved, datatype=_DATE) if retrieved else None

@@ -27,7 +27,7 @@ from pyoxigraph import (
 from slmgraph import entity_facts, lineage, lineage_picture, queries, reports
 from slmgraph.paths import queries_dir
 from slmgraph.server import negotiation, results
-from slmgraph.server.kept_answers import Descendants
+from slmgraph.server.kept_answers import Descendants, Facts
 from slmgraph.server.results import Answer
 from slmgraph.vocab import CURATED_GRAPH, HUB_GRAPH, PREFIXES
 
@@ -66,7 +66,7 @@ class Build:
         self.graph = reports.Graph(self.store, lineage=lineage.open_index(build))
         self.curated = reports.Graph(self.store, curated_only=True)
         self.server_queries = queries.discover(queries_dir() / "server")
-        self.descendants = Descendants()
+        self.kept = (Descendants(), Facts())  # canned queries the lineage index answers
 
     def run(self, name: str, **bindings):
         """A server query over the default graph: the curated graph."""
@@ -116,11 +116,19 @@ def sparql(
 def kept_answer(build: Build, query, default_graphs, accept, fmt, row_cap) -> Answer | None:
     """The answer the lineage index keeps for the query, if it keeps one (``kept_answers``)."""
     index = build.graph.lineage
-    found = index and build.descendants.root(query, default_graphs)
+    found = index and next(
+        (
+            (canned, bound)
+            for canned in build.kept
+            if (bound := canned.entity(query, default_graphs))
+        ),
+        None,
+    )
     if not found:
         return None
+    canned, (entity, curated_only) = found
     media = _negotiate(accept, fmt, negotiation.SOLUTIONS)
-    tsv = build.descendants.answer(index, *found, row_cap + 1)
+    tsv = canned.answer(build.store, index, entity, curated_only, row_cap + 1)
     return results.from_tsv(lambda sink: sink.write(tsv), media, row_cap)
 
 
