@@ -9,7 +9,9 @@ prints throughput, p50/p99 latency and our throughput as a multiple of Oxigraph'
 any request errs or the servers disagree on an answer. Loopback only, bounded time.
 
 With ``--floor`` a third server runs beside them, ``python_floor.py``: the least a Python
-server can do per request, to show how far any server written in Python can go here.
+server can do per request, to show how far any server written in Python can go here, under
+uvicorn (``--floor uvicorn``, the default) or granian, whose HTTP is written in Rust
+(``--floor granian``).
 
 The clients are wrk's (``bench/wrk_load.lua`` shapes the requests): a client written in Python
 spends more per request than either server's answer to a small query does, so it measured
@@ -18,8 +20,8 @@ itself rather than the servers.
     python bench/serve_load.py --duration 10
     python bench/serve_load.py --store ~/.cache/slmgraph/hub-store --root llama  # any built store
 
-Needs ``pip install '.[bench]'`` (the ``oxigraph`` server binary) and wrk (Debian: ``apt-get
-install wrk``).
+Needs ``pip install '.[bench]'`` (the ``oxigraph`` server binary, granian) and wrk (Debian:
+``apt-get install wrk``).
 """
 
 import argparse
@@ -199,14 +201,19 @@ def start_servers(args, work: Path, processes: list) -> tuple[int, int, str]:
     return ours, theirs, build
 
 
-def start_floor(build_dir: Path, processes: list) -> int:
-    """``python_floor.py`` on the same build, under uvicorn as ours runs, in a process for each
-    core (each with the store opened read-only): its port."""
+def start_floor(build_dir: Path, processes: list, server: str) -> int:
+    """``python_floor.py`` on the same build, under ``server`` (uvicorn, as ours runs, or
+    granian), in a process for each core (each with the store opened read-only): its port."""
     port = free_port()
-    command = [sys.executable, "-m", "uvicorn", "python_floor:app", "--app-dir", str(HERE)]
-    command += ["--port", str(port), "--http", "httptools", "--no-access-log"]
-    command += ["--workers", str(os.cpu_count() or 1)]
-    command += ["--log-level", "warning"]
+    cores = str(os.cpu_count() or 1)
+    if server == "granian":
+        command = [sys.executable, "-m", "granian", "--interface", "rsgi", "--no-ws"]
+        command += ["--working-dir", str(HERE), "--host", "127.0.0.1", "--port", str(port)]
+        command += ["--workers", cores, "--log-level", "warning", "python_floor:rsgi_app"]
+    else:
+        command = [sys.executable, "-m", "uvicorn", "python_floor:app", "--app-dir", str(HERE)]
+        command += ["--port", str(port), "--http", "httptools", "--no-access-log"]
+        command += ["--workers", cores, "--log-level", "warning"]
     env = os.environ | {"SLMGRAPH_FLOOR_STORE": str(build_dir)}
     processes.append(subprocess.Popen(command, env=env, stderr=subprocess.DEVNULL))
     wait_ready(port, processes[-1])
@@ -234,8 +241,11 @@ def main() -> None:
     )
     parser.add_argument(
         "--floor",
-        action="store_true",
-        help="also load python_floor.py, the least a Python server can do per request",
+        nargs="?",
+        const="uvicorn",
+        choices=["uvicorn", "granian"],
+        help="also load python_floor.py, the least a Python server can do per request, under "
+        "this HTTP server (default uvicorn)",
     )
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="slmgraph-bench-"))
@@ -246,7 +256,7 @@ def main() -> None:
         servers = [("slmgraph", ours), ("oxigraph", theirs)]
         if args.floor:
             build_dir = (args.store or work / "store") / "builds" / build
-            servers.append((FLOOR, start_floor(build_dir, processes)))
+            servers.append((FLOOR, start_floor(build_dir, processes, args.floor)))
         for shape in shapes(args.root, args.entity):
             if args.shapes and not any(w.lower() in shape.name.lower() for w in args.shapes):
                 continue
@@ -280,7 +290,7 @@ def main() -> None:
         "| query | mode | clients | slmgraph req/s | p50 | p99 "
         f"| Oxigraph req/s | p50 | p99 | ratio |{floor}"
     )
-    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|" + "---:|---:|" * args.floor)
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|" + "---:|---:|" * bool(args.floor))
     for run in runs:
         print(_row(run))
     failed = {
