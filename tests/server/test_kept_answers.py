@@ -107,8 +107,14 @@ def _cell(term) -> str:
 def test_other_texts_and_datasets_go_to_the_engine(build):
     recognise = build.kept[0].entity
     text = bound("llama-2-7b")
-    assert recognise(text, None) == ("llama-2-7b", True)
-    assert recognise(text, [HUB_GRAPH, CURATED_GRAPH]) == ("llama-2-7b", False)
+    assert recognise(text, None) == ("llama-2-7b", True, 0, None)
+    assert recognise(text, [HUB_GRAPH, CURATED_GRAPH]) == ("llama-2-7b", False, 0, None)
+    assert recognise(text + "\nLIMIT 5", None) == ("llama-2-7b", True, 0, 5)
+    assert recognise(text + " offset 3 limit 5", None) == ("llama-2-7b", True, 3, 5)
+    assert recognise(text + "\nLIMIT 5 OFFSET 3\n", None) == ("llama-2-7b", True, 3, 5)
+    assert recognise(text + "\nOFFSET 3", None) == ("llama-2-7b", True, 3, None)
+    assert recognise(text + "\nLIMIT 5 LIMIT 6", None) is None
+    assert recognise(text + "\nLIMIT 5 # a page", None) is None
     assert recognise(text + "\n# edited", None) is None
     assert recognise(text.replace("?childName", "?name"), None) is None
     assert recognise(text, [HUB_GRAPH]) is None
@@ -164,3 +170,29 @@ def test_cut_facts_are_the_first_in_order(build):
     assert cut.truncated and len(keys(whole)) > 40
     assert keys(cut.body) == keys(whole)[:40]
     assert set(canonical(cut.body)) <= set(canonical(whole))
+
+
+@pytest.mark.parametrize("query", [Descendants, Facts])
+def test_a_long_answer_is_read_a_page_at_a_time(build, query):
+    """Pages asked with LIMIT and OFFSET, in either order, make up the whole answer in its
+    order; a page of the facts is the engine's page, which its ORDER BY fixes."""
+    text = bound("llama-2-7b", query)
+    whole = rows_of(served(build, text, DATASETS["both"]).body)
+    pages = []
+    for offset in range(0, len(whole) + 7, 7):
+        page = f"\nLIMIT 7 OFFSET {offset}" if offset % 2 else f"\nOFFSET {offset} LIMIT 7"
+        got = served(build, text + page, DATASETS["both"])
+        assert not got.truncated
+        pages += rows_of(got.body)
+        if query is Facts:
+            answer = build.store.query(text + page, default_graph=dataset(DATASETS["both"]))
+            assert keys(got.body) == keys(results.solutions(answer, JSON, CAP).body)
+    assert pages == whole and len(whole) > 100
+    cut = served(build, text + "\nOFFSET 20", DATASETS["both"], cap=30)
+    assert cut.truncated and rows_of(cut.body) == whole[20:50]
+
+
+def rows_of(body: bytes) -> list[tuple]:
+    return [
+        tuple(map(str, row)) for row in parse_query_results(body, results.SOLUTION_FORMATS[JSON])
+    ]

@@ -5,12 +5,14 @@ On disk the engine joins each row for some 250 µs: at a million Hub models Pyth
 descendants, and the 51,303 lineage edges into Llama-2-7B that its facts list, ran past the
 endpoint's 10 s deadline. The index holds the same rows, which the tests hold to the engine's.
 Only the exact text ``/canned/NAME`` hands out is answered here, over one of those two
-datasets; any other text, one edited by a character included, goes to the engine.
+datasets, with at most a LIMIT and an OFFSET added to read a long answer a page at a time;
+any other text, one edited by a character included, goes to the engine.
 """
 
 import heapq
 import re
 from operator import itemgetter
+from typing import NamedTuple
 
 from pyoxigraph import BlankNode, DefaultGraph, Literal, NamedNode, Store
 
@@ -22,6 +24,27 @@ from slmgraph.vocab import CURATED_GRAPH, HUB_GRAPH, XSD, entity_id, entity_iri
 _DATE = NamedNode(XSD + "date")
 _PLACEHOLDER = "<urn:slmgraph:bound>"  # where the bound entity's IRI is written in
 _IN = Literal("in")
+# A page asked for after the canned text: LIMIT and OFFSET, in either order
+_PAGE = re.compile(
+    r"\s(?:LIMIT\s+(?P<limit>\d+)(?:\s+OFFSET\s+(?P<offset>\d+))?"
+    r"|OFFSET\s+(?P<offset2>\d+)(?:\s+LIMIT\s+(?P<limit2>\d+))?)\s*$",
+    re.IGNORECASE,
+)
+
+
+class Asked(NamedTuple):
+    """A canned query recognised: the entity bound, whether the dataset is the curated graph
+    alone, and the page asked for."""
+
+    entity: str
+    curated_only: bool
+    offset: int = 0
+    limit: int | None = None
+
+    def rows(self, most: int) -> slice:
+        """Which of the answer's rows to give, at most ``most`` of them."""
+        shown = most if self.limit is None else min(self.limit, most)
+        return slice(self.offset, self.offset + shown)
 
 
 class Canned:
@@ -35,25 +58,36 @@ class Canned:
         pattern = rf"\(<([^<>\"{{}}|^`\\\x00-\x20]*)> AS \?{self.parameter}\)"
         self._written_in = re.compile(pattern)
 
-    def entity(self, text: str, default_graphs: list[str] | None) -> tuple[str, bool] | None:
-        """The entity's id and whether the dataset is the curated graph alone, when ``text``
-        is the canned query bound to an entity over a dataset the index covers."""
+    def entity(self, text: str, default_graphs: list[str] | None) -> Asked | None:
+        """What is asked, when ``text`` is the canned query bound to an entity (and perhaps
+        a page of its answer) over a dataset the index covers."""
         found = self._written_in.search(text)
         if not found or not (entity := entity_id(found.group(1))):
             return None
+        page = _PAGE.search(text)
+        if page:
+            text = text[: page.start()]
         if text.strip() != self.bound.replace(_PLACEHOLDER, f"<{found[1]}>"):
             return None
         graphs = set(default_graphs or [CURATED_GRAPH])
         if graphs not in ({CURATED_GRAPH}, {CURATED_GRAPH, HUB_GRAPH}):
             return None
-        return entity, graphs == {CURATED_GRAPH}
+        asked = Asked(entity, graphs == {CURATED_GRAPH})
+        if page:
+            limit, offset = page["limit"] or page["limit2"], page["offset"] or page["offset2"]
+            asked = asked._replace(
+                offset=int(offset or 0), limit=None if limit is None else int(limit)
+            )
+        return asked
 
 
 class Descendants(Canned):
     name, parameter = "descendants", "root"
 
-    def answer(self, store, index: lineage.Index, root: str, curated_only: bool, most: int):
-        """The answer as SPARQL TSV results: the header, then at most ``most`` rows."""
+    def answer(self, store, index: lineage.Index, asked: Asked, most: int):
+        """The answer as SPARQL TSV results: the header, then at most ``most`` rows of the
+        page asked for, in the index's order."""
+        root, shown = asked.entity, asked.rows(most)
         head = NamedNode(entity_iri(root))
         rows = (
             (
@@ -68,7 +102,7 @@ class Descendants(Canned):
                 _day(retrieved),
             )
             for child, child_name, relation, parent, parent_name, source, methods, retrieved, _ in (
-                index.descendants(root, curated_only, None, most)
+                index.descendants(root, asked.curated_only, None, shown.stop)[shown]
             )
         )
         columns = ("root", "child", "childName", "relation", "parent", "parentName", "source")
@@ -91,9 +125,10 @@ class Facts(Canned):
             for name in ("facts-out", "facts-in-without-lineage")
         }
 
-    def answer(self, store: Store, index: lineage.Index, entity: str, curated_only, most: int):
-        """The answer as SPARQL TSV results: the header, then the first ``most`` rows in the
-        query's order (each row's terms made only for those)."""
+    def answer(self, store: Store, index: lineage.Index, asked: Asked, most: int):
+        """The answer as SPARQL TSV results: the header, then at most ``most`` rows of the
+        page asked for, in the query's order (each row's terms made only for those)."""
+        entity, curated_only, shown = asked.entity, asked.curated_only, asked.rows(most)
         head = NamedNode(entity_iri(entity))
         dataset = [DefaultGraph()] + ([] if curated_only else [NamedNode(HUB_GRAPH)])
         found = self._engine(store, "facts-out", head, dataset)
@@ -108,7 +143,7 @@ class Facts(Canned):
             (_in_order(RELATIONS[edge.relation], edge.child, edge.source), _child, edge)
             for edge in index.children(entity, curated_only)
         )
-        first = heapq.nsmallest(most, rows, key=itemgetter(0))
+        first = heapq.nsmallest(shown.stop, rows, key=itemgetter(0))[shown]
         return _tsv((*self.columns, "retrieved"), (make(head, row) for _, make, row in first))
 
     def _engine(self, store: Store, name: str, head: NamedNode, dataset: list) -> list[tuple]:

@@ -126,9 +126,9 @@ def kept_answer(build: Build, query, default_graphs, accept, fmt, row_cap) -> An
     )
     if not found:
         return None
-    canned, (entity, curated_only) = found
+    canned, asked = found
     media = _negotiate(accept, fmt, negotiation.SOLUTIONS)
-    tsv = canned.answer(build.store, index, entity, curated_only, row_cap + 1)
+    tsv = canned.answer(build.store, index, asked, row_cap + 1)
     return results.from_tsv(lambda sink: sink.write(tsv), media, row_cap)
 
 
