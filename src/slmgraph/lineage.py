@@ -75,6 +75,10 @@ FROM closure AS k JOIN edge AS e ON e.child = k.descendant
 WHERE k.ancestor = (SELECT id FROM node WHERE key = ?) AND k.{hops} <= ? {curated}
 ORDER BY k.descendant LIMIT ?
 """
+_EDGES = """
+SELECT child_key, child_name, relation, parent_key, parent_name, source, methods, retrieved
+FROM edge {curated} ORDER BY child, relation, parent, number LIMIT ? OFFSET ?
+"""
 # A curated-only answer walks curated edges only, so it has hops of its own.
 _COUNT = """
 SELECT COUNT(*) FROM closure AS k
@@ -160,6 +164,12 @@ class Index:
         query = _ROWS.format(hops=hops, curated="AND e.curated" if curated_only else "")
         limits = (max_depth or _NO_LIMIT, _NO_LIMIT if most is None else most)
         return self.db.execute(query, (root, *limits)).fetchall()
+
+    def edges(self, curated_only: bool, rows: slice) -> list[tuple]:
+        """The rows ``lineage-edges.rq`` gives, as tuples of ``ROW_KEYS`` but the hops, in
+        the index's order: those of ``rows`` (a slice with a stop)."""
+        query = _EDGES.format(curated="WHERE curated" if curated_only else "")
+        return self.db.execute(query, (rows.stop - rows.start, rows.start)).fetchall()
 
     def count(self, root: str, curated_only: bool, max_depth: int | None) -> int:
         """How many entities descend from ``root``, at most ``max_depth`` hops away."""

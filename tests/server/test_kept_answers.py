@@ -1,7 +1,7 @@
-"""The canned descendants and facts queries, as the editor's form binds them, are answered
-with the lineage index's help with the rows the engine gives for the same text, in the order
-it gives them, over the curated graph and over the curated and Hub graphs; any other text or
-dataset goes to the engine."""
+"""The canned descendants, facts and lineage-edges queries, as the editor sends them, are
+answered with the lineage index's help with the rows the engine gives for the same text, in
+the order it gives them, over the curated graph and over the curated and Hub graphs; any other
+text or dataset goes to the engine."""
 
 import csv
 import io
@@ -12,7 +12,7 @@ from pyoxigraph import DefaultGraph, NamedNode, parse_query_results
 
 from slmgraph import reports
 from slmgraph.server import canned, results, worker
-from slmgraph.server.kept_answers import Descendants, Facts
+from slmgraph.server.kept_answers import Descendants, Facts, LineageEdges
 from slmgraph.vocab import CURATED_GRAPH, HUB_GRAPH, entity_iri
 
 JSON = "application/sparql-results+json"
@@ -27,6 +27,8 @@ def build(hub_shaped) -> worker.Build:
 
 
 def bound(root: str, query=Descendants) -> str:
+    if query.parameter is None:
+        return canned.bound_text(query().text, {})
     return canned.bound_text(query().text, {query.parameter: NamedNode(entity_iri(root))})
 
 
@@ -62,7 +64,7 @@ def test_the_kept_answer_is_the_engines_for_every_root(hub_shaped, build):
     for root in roots:
         text = bound(root)
         for name, graphs in DATASETS.items():
-            assert build.kept[0].entity(text, graphs) is not None, (root, name)
+            assert build.kept[0].recognise(text, graphs) is not None, (root, name)
             got = canonical(served(build, text, graphs).body)
             if got != engine(build, text, graphs):
                 wrong.append((root, name))
@@ -105,7 +107,7 @@ def _cell(term) -> str:
 
 
 def test_other_texts_and_datasets_go_to_the_engine(build):
-    recognise = build.kept[0].entity
+    recognise = build.kept[0].recognise
     text = bound("llama-2-7b")
     assert recognise(text, None) == ("llama-2-7b", True, 0, None)
     assert recognise(text, [HUB_GRAPH, CURATED_GRAPH]) == ("llama-2-7b", False, 0, None)
@@ -135,7 +137,7 @@ def test_the_kept_facts_are_the_engines_in_its_order(hub_shaped, build):
     for entity in entities:
         text = bound(entity, Facts)
         for name, graphs in DATASETS.items():
-            assert build.kept[1].entity(text, graphs) is not None, (entity, name)
+            assert build.kept[1].recognise(text, graphs) is not None, (entity, name)
             got = served(build, text, graphs).body
             if canonical(got) != engine(build, text, graphs) or keys(got) != keys(
                 results.solutions(
@@ -172,15 +174,18 @@ def test_cut_facts_are_the_first_in_order(build):
     assert set(canonical(cut.body)) <= set(canonical(whole))
 
 
-@pytest.mark.parametrize("query", [Descendants, Facts])
+@pytest.mark.parametrize("query", [Descendants, Facts, LineageEdges])
 def test_a_long_answer_is_read_a_page_at_a_time(build, query):
     """Pages asked with LIMIT and OFFSET, in either order, make up the whole answer in its
     order; a page of the facts is the engine's page, which its ORDER BY fixes."""
     text = bound("llama-2-7b", query)
     whole = rows_of(served(build, text, DATASETS["both"]).body)
     pages = []
-    for offset in range(0, len(whole) + 7, 7):
-        page = f"\nLIMIT 7 OFFSET {offset}" if offset % 2 else f"\nOFFSET {offset} LIMIT 7"
+    size = 7 if len(whole) < 2000 else 300
+    for number, offset in enumerate(range(0, len(whole) + size, size)):
+        page = f"\nLIMIT {size} OFFSET {offset}"
+        if number % 2:
+            page = f"\nOFFSET {offset} LIMIT {size}"
         got = served(build, text + page, DATASETS["both"])
         assert not got.truncated
         pages += rows_of(got.body)
@@ -196,3 +201,16 @@ def rows_of(body: bytes) -> list[tuple]:
     return [
         tuple(map(str, row)) for row in parse_query_results(body, results.SOLUTION_FORMATS[JSON])
     ]
+
+
+def test_every_lineage_edge_is_the_engines(build):
+    """The query as the editor lists it and as ``/canned`` writes it, over each dataset."""
+    recognise = build.kept[2].recognise
+    for text in (LineageEdges().text, bound("", LineageEdges)):
+        for name, graphs in DATASETS.items():
+            assert recognise(text, graphs) is not None, name
+            got = canonical(served(build, text, graphs).body)
+            assert got == engine(build, text, graphs), name
+            assert len(got) > (1500 if name == "both" else 200), (name, len(got))
+    assert recognise(LineageEdges().text + "\n# edited", None) is None
+    assert recognise(LineageEdges().text, [HUB_GRAPH]) is None

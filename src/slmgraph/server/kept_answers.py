@@ -1,12 +1,13 @@
-"""Answers the lineage index keeps ready: two canned queries, as the editor's form binds them,
-over the curated graph or over the curated and Hub graphs.
+"""Answers the lineage index keeps ready: three canned queries, as the editor sends them (the
+form binding their parameters), over the curated graph or over the curated and Hub graphs.
 
 On disk the engine joins each row for some 250 µs: at a million Hub models Pythia's 27,293
-descendants, and the 51,303 lineage edges into Llama-2-7B that its facts list, ran past the
-endpoint's 10 s deadline. The index holds the same rows, which the tests hold to the engine's.
-Only the exact text ``/canned/NAME`` hands out is answered here, over one of those two
-datasets, with at most a LIMIT and an OFFSET added to read a long answer a page at a time;
-any other text, one edited by a character included, goes to the engine.
+descendants, the 51,303 lineage edges into Llama-2-7B that its facts list, and every lineage
+edge ran past the endpoint's 10 s deadline. The index holds the same rows, which the tests
+hold to the engine's. Only the exact text the editor sends (``/canned/NAME`` hands it out) is
+answered here, over one of those two datasets, with at most a LIMIT and an OFFSET added to read
+a long answer a page at a time; any other text, one edited by a character included, goes to
+the engine.
 """
 
 import heapq
@@ -33,8 +34,8 @@ _PAGE = re.compile(
 
 
 class Asked(NamedTuple):
-    """A canned query recognised: the entity bound, whether the dataset is the curated graph
-    alone, and the page asked for."""
+    """A canned query recognised: the entity bound (none for a query without a parameter),
+    whether the dataset is the curated graph alone, and the page asked for."""
 
     entity: str
     curated_only: bool
@@ -48,26 +49,36 @@ class Asked(NamedTuple):
 
 
 class Canned:
-    """Recognises one canned query with its one parameter, an entity, written in."""
+    """Recognises one canned query with its one parameter, an entity, written in, or with
+    none."""
 
-    name = parameter = ""
+    name = ""
+    parameter: str | None = None
 
     def __init__(self):
         self.text = queries.discover(queries_dir())[self.name].text
+        if self.parameter is None:
+            self.bound = sparqltext.portable(self.text, {}).strip()
+            return
         self.bound = sparqltext.portable(self.text, {self.parameter: _PLACEHOLDER}).strip()
         pattern = rf"\(<([^<>\"{{}}|^`\\\x00-\x20]*)> AS \?{self.parameter}\)"
         self._written_in = re.compile(pattern)
 
-    def entity(self, text: str, default_graphs: list[str] | None) -> Asked | None:
-        """What is asked, when ``text`` is the canned query bound to an entity (and perhaps
-        a page of its answer) over a dataset the index covers."""
-        found = self._written_in.search(text)
-        if not found or not (entity := entity_id(found.group(1))):
-            return None
+    def recognise(self, text: str, default_graphs: list[str] | None) -> Asked | None:
+        """What is asked, when ``text`` is the canned query (bound to an entity, if it has a
+        parameter), perhaps a page of its answer, over a dataset the index covers."""
+        entity = ""
+        if self.parameter is not None:
+            found = self._written_in.search(text)
+            if not found or not (entity := entity_id(found.group(1))):
+                return None
+            expected = self.bound.replace(_PLACEHOLDER, f"<{found[1]}>")
+        else:
+            expected = self.bound
         page = _PAGE.search(text)
         if page:
             text = text[: page.start()]
-        if text.strip() != self.bound.replace(_PLACEHOLDER, f"<{found[1]}>"):
+        if text.strip() not in (expected, self.text.strip() if not entity else None):
             return None
         graphs = set(default_graphs or [CURATED_GRAPH])
         if graphs not in ({CURATED_GRAPH}, {CURATED_GRAPH, HUB_GRAPH}):
@@ -87,26 +98,43 @@ class Descendants(Canned):
     def answer(self, store, index: lineage.Index, asked: Asked, most: int):
         """The answer as SPARQL TSV results: the header, then at most ``most`` rows of the
         page asked for, in the index's order."""
-        root, shown = asked.entity, asked.rows(most)
-        head = NamedNode(entity_iri(root))
-        rows = (
-            (
-                head,
-                _node(child),
-                Literal(child_name),
-                NamedNode(RELATIONS[relation]),
-                _node(parent),
-                Literal(parent_name),
-                NamedNode(source) if source else None,
-                Literal(methods) if methods else None,  # none: unbound, as GROUP_CONCAT gives
-                _day(retrieved),
-            )
-            for child, child_name, relation, parent, parent_name, source, methods, retrieved, _ in (
-                index.descendants(root, asked.curated_only, None, shown.stop)[shown]
-            )
-        )
-        columns = ("root", "child", "childName", "relation", "parent", "parentName", "source")
-        return _tsv((*columns, "methods", "retrieved"), rows)
+        shown = asked.rows(most)
+        found = index.descendants(asked.entity, asked.curated_only, None, shown.stop)[shown]
+        head = NamedNode(entity_iri(asked.entity))
+        rows = ((head, *_edge(*row[:-1])) for row in found)
+        return _tsv(("root", *_EDGE_COLUMNS), rows)
+
+
+class LineageEdges(Canned):
+    """``lineage-edges.rq``: every lineage edge, which the index holds as its rows are."""
+
+    name = "lineage-edges"
+
+    def answer(self, store, index: lineage.Index, asked: Asked, most: int):
+        """The answer as SPARQL TSV results: at most ``most`` rows of the page asked for,
+        in the index's order."""
+        found = index.edges(asked.curated_only, asked.rows(most))
+        return _tsv(_EDGE_COLUMNS, (_edge(*row) for row in found))
+
+
+_EDGE_COLUMNS = (
+    *("child", "childName", "relation", "parent", "parentName", "source", "methods"),
+    "retrieved",
+)
+
+
+def _edge(child, child_name, relation, parent, parent_name, source, methods, retrieved):
+    """An edge's row as ``lineage-edges.rq`` and ``descendants.rq`` give it."""
+    return (
+        _node(child),
+        Literal(child_name),
+        NamedNode(RELATIONS[relation]),
+        _node(parent),
+        Literal(parent_name),
+        NamedNode(source) if source else None,
+        Literal(methods) if methods else None,  # none: unbound, as GROUP_CONCAT gives
+        _day(retrieved),
+    )
 
 
 class Facts(Canned):

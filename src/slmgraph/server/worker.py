@@ -27,7 +27,7 @@ from pyoxigraph import (
 from slmgraph import entity_facts, lineage, lineage_picture, queries, reports
 from slmgraph.paths import queries_dir
 from slmgraph.server import negotiation, results
-from slmgraph.server.kept_answers import Descendants, Facts
+from slmgraph.server.kept_answers import Descendants, Facts, LineageEdges
 from slmgraph.server.results import Answer
 from slmgraph.vocab import CURATED_GRAPH, HUB_GRAPH, PREFIXES
 
@@ -66,7 +66,7 @@ class Build:
         self.graph = reports.Graph(self.store, lineage=lineage.open_index(build))
         self.curated = reports.Graph(self.store, curated_only=True)
         self.server_queries = queries.discover(queries_dir() / "server")
-        self.kept = (Descendants(), Facts())  # canned queries the lineage index answers
+        self.kept = (Descendants(), Facts(), LineageEdges())  # answered with the lineage index
 
     def run(self, name: str, **bindings):
         """A server query over the default graph: the curated graph."""
@@ -116,17 +116,17 @@ def sparql(
 def kept_answer(build: Build, query, default_graphs, accept, fmt, row_cap) -> Answer | None:
     """The answer the lineage index keeps for the query, if it keeps one (``kept_answers``)."""
     index = build.graph.lineage
-    found = index and next(
+    recognised = index and next(
         (
-            (canned, bound)
+            (canned, asked)
             for canned in build.kept
-            if (bound := canned.entity(query, default_graphs))
+            if (asked := canned.recognise(query, default_graphs))
         ),
         None,
     )
-    if not found:
+    if not recognised:
         return None
-    canned, asked = found
+    canned, asked = recognised
     media = _negotiate(accept, fmt, negotiation.SOLUTIONS)
     tsv = canned.answer(build.store, index, asked, row_cap + 1)
     return results.from_tsv(lambda sink: sink.write(tsv), media, row_cap)
