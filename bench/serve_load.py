@@ -1,9 +1,10 @@
 """Load test: `slmgraph serve` beside Oxigraph's own server, on the same dump, over loopback.
 
-Four query shapes (the canned descendants of a root, a tiny ASK, a 5,000-row SELECT, a
-CONSTRUCT of one entity), each at 1, 8 and 32 concurrent clients, in two modes: `repeated`
-sends the same text every time (what a cache may answer) and `fresh` makes every request's text
-unique with a trailing comment (so no cache can). Each run lasts a fixed time per server, taken
+Five query shapes (the canned descendants of a root, bound as the editor binds it and by a
+trailing VALUES clause; a tiny ASK, a 5,000-row SELECT, a CONSTRUCT of one entity), each at 1,
+8 and 32 concurrent clients, in two modes: `repeated` sends the same text every time (what a
+cache may answer) and `fresh` makes every request's text unique with a trailing comment (so no
+cache can). Each run lasts a fixed time per server, taken
 in alternating turns (``--slices``) so both servers see the same background load; the script
 prints throughput, p50/p99 latency and our throughput as a multiple of Oxigraph's, and fails if
 any request errs or the servers disagree on an answer. Loopback only, bounded time.
@@ -39,9 +40,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode
 
-from pyoxigraph import RdfFormat, parse
+from pyoxigraph import NamedNode, RdfFormat, parse
 
 from slmgraph import paths, store
+from slmgraph.server.canned import bound_text
 from slmgraph.vocab import entity_iri
 
 HERE = Path(__file__).parent
@@ -62,10 +64,17 @@ class Shape:
 
 
 def shapes(root: str, entity: str) -> list[Shape]:
-    # A trailing VALUES clause binds the root in plain SPARQL, which both servers accept.
+    # The canned query bound as the editor binds it (our server answers it from the lineage
+    # index), and bound by a trailing VALUES clause instead (which only an engine answers):
+    # plain SPARQL either way, which both servers accept.
     canned = (paths.queries_dir() / "descendants.rq").read_text(encoding="utf-8")
     iri = entity_iri(entity)
     return [
+        Shape(
+            f"descendants of {root}, as the editor binds them",
+            bound_text(canned, {"root": NamedNode(entity_iri(root))}),
+            SOLUTIONS,
+        ),
         Shape(
             f"descendants of {root}",
             f"{canned}\nVALUES ?root {{ <{entity_iri(root)}> }}\n",

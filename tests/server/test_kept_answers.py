@@ -117,12 +117,15 @@ def test_other_texts_and_datasets_go_to_the_engine(build):
     assert recognise(text + "\nOFFSET 3", None) == ("llama-2-7b", True, 3, None)
     assert recognise(text + "\nLIMIT 5 LIMIT 6", None) is None
     assert recognise(text + "\nLIMIT 5 # a page", None) is None
-    assert recognise(text + "\n# edited", None) is None
+    assert recognise(text + "\n# a note\n  # another\n", None) == ("llama-2-7b", True, 0, None)
+    assert recognise(text + "\n# a note\nLIMIT 5\n# more", None) == ("llama-2-7b", True, 0, 5)
+    assert recognise(text.replace("\nGROUP BY", "\n# a note\nGROUP BY"), None) is None
+    assert recognise(text.rstrip() + " # a note", None) is None  # on a line of the query
     assert recognise(text.replace("?childName", "?name"), None) is None
     assert recognise(text, [HUB_GRAPH]) is None
     assert recognise(Descendants().text, None) is None  # unbound
     assert recognise(text.replace(entity_iri("llama-2-7b"), "http://example.org/x"), None) is None
-    edited = text + "\n# by the engine"
+    edited = text.replace("\nGROUP BY", "\n# by the engine\nGROUP BY")
     assert canonical(served(build, edited, None).body) == engine(build, edited, None)
 
 
@@ -212,5 +215,5 @@ def test_every_lineage_edge_is_the_engines(build):
             got = canonical(served(build, text, graphs).body)
             assert got == engine(build, text, graphs), name
             assert len(got) > (1500 if name == "both" else 200), (name, len(got))
-    assert recognise(LineageEdges().text + "\n# edited", None) is None
+    assert recognise(LineageEdges().text.replace("\nGROUP BY", "\n#\nGROUP BY"), None) is None
     assert recognise(LineageEdges().text, [HUB_GRAPH]) is None
