@@ -79,6 +79,22 @@ _EDGES = """
 SELECT child_key, child_name, relation, parent_key, parent_name, source, methods, retrieved
 FROM edge {curated} ORDER BY child, relation, parent, number LIMIT ? OFFSET ?
 """
+# The Hub's part of what the licence audit reads: the edges up from each Hub model with the
+# least of their citations, its training claims likewise, and each Hub model and dataset with
+# the licences its claims give (``audit-edges.rq``, ``audit-entities.rq``)
+_AUDIT_EDGES = """
+SELECT child_key, relation, parent_key, MIN(source) FROM edge WHERE NOT curated AND source != ''
+GROUP BY child, relation, parent
+UNION ALL
+SELECT value, property, entity, MIN(source) FROM hub_fact WHERE property = ? AND source != ''
+GROUP BY value, entity
+LIMIT ? OFFSET ?
+"""
+_AUDIT_ENTITIES = """
+SELECT n.entity, n.kind, n.repo, f.entity FROM hub_name AS n
+LEFT JOIN (SELECT value, entity FROM hub_fact WHERE property = ?) AS f ON f.value = n.entity
+ORDER BY n.rowid LIMIT ? OFFSET ?
+"""
 # A curated-only answer walks curated edges only, so it has hops of its own.
 _COUNT = """
 SELECT COUNT(*) FROM closure AS k
@@ -171,6 +187,21 @@ class Index:
         query = _EDGES.format(curated="WHERE curated" if curated_only else "")
         return self.db.execute(query, (rows.stop - rows.start, rows.start)).fetchall()
 
+    def audit_edges(self, trained_on: str, rows: slice) -> list[tuple]:
+        """The Hub's lineage edges and training claims as ``audit-edges.rq`` gives them
+        (child, relation in words or the training property's IRI, parent, least citation),
+        those of ``rows`` (a slice with a stop)."""
+        return self._page(_AUDIT_EDGES, (trained_on,), rows)
+
+    def audit_entities(self, licence: str, rows: slice) -> list[tuple]:
+        """Each Hub model and dataset (id, kind, repo) with each licence its claims give, by
+        the licence property's IRI (or none), those of ``rows``."""
+        return self._page(_AUDIT_ENTITIES, (licence,), rows)
+
+    def _page(self, query: str, parameters: tuple, rows: slice) -> list[tuple]:
+        limits = (rows.stop - rows.start, rows.start)
+        return self._scan(query, parameters + limits).fetchall() if rows.stop > rows.start else []
+
     def count(self, root: str, curated_only: bool, max_depth: int | None) -> int:
         """How many entities descend from ``root``, at most ``max_depth`` hops away."""
         query = _COUNT.format(hops="curated_hops" if curated_only else "hops")
@@ -194,13 +225,13 @@ class Index:
         """Every Hub fact but lineage, which a new curated build keeps."""
         return map(HubFact._make, self._scan("SELECT * FROM hub_fact"))
 
-    def _scan(self, query: str) -> sqlite3.Cursor:
+    def _scan(self, query: str, parameters: tuple = ()) -> sqlite3.Cursor:
         """A whole table read once, page by page through SQLite's small cache: mapped in
         place, a million Hub models' tables stayed in the process's memory (450 MB of the
         licence audit's 890 MB)."""
         if self._scans is None:
             self._scans = _read_only(self.path)
-        return self._scans.execute(query)
+        return self._scans.execute(query, parameters)
 
     def facts_into(self, entity: str) -> list[HubFact]:
         """The Hub facts but lineage about ``entity``, in no particular order: a licence many

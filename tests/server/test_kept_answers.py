@@ -12,7 +12,7 @@ from pyoxigraph import DefaultGraph, NamedNode, parse_query_results
 
 from slmgraph import reports
 from slmgraph.server import canned, results, worker
-from slmgraph.server.kept_answers import Descendants, Facts, LineageEdges
+from slmgraph.server.kept_answers import AuditEdges, AuditEntities, Descendants, Facts, LineageEdges
 from slmgraph.vocab import CURATED_GRAPH, HUB_GRAPH, entity_iri
 
 JSON = "application/sparql-results+json"
@@ -177,7 +177,7 @@ def test_cut_facts_are_the_first_in_order(build):
     assert set(canonical(cut.body)) <= set(canonical(whole))
 
 
-@pytest.mark.parametrize("query", [Descendants, Facts, LineageEdges])
+@pytest.mark.parametrize("query", [Descendants, Facts, LineageEdges, AuditEdges, AuditEntities])
 def test_a_long_answer_is_read_a_page_at_a_time(build, query):
     """Pages asked with LIMIT and OFFSET, in either order, make up the whole answer in its
     order; a page of the facts is the engine's page, which its ORDER BY fixes."""
@@ -206,14 +206,18 @@ def rows_of(body: bytes) -> list[tuple]:
     ]
 
 
-def test_every_lineage_edge_is_the_engines(build):
+WHOLE = [LineageEdges, AuditEdges, AuditEntities]
+
+
+@pytest.mark.parametrize("query", WHOLE)
+def test_a_whole_catalogue_answer_is_the_engines(build, query):
     """The query as the editor lists it and as ``/canned`` writes it, over each dataset."""
-    recognise = build.kept[2].recognise
-    for text in (LineageEdges().text, bound("", LineageEdges)):
+    recognise = build.kept[[type(kept) for kept in build.kept].index(query)].recognise
+    for text in (query().text, bound("", query)):
         for name, graphs in DATASETS.items():
             assert recognise(text, graphs) is not None, name
             got = canonical(served(build, text, graphs).body)
             assert got == engine(build, text, graphs), name
             assert len(got) > (1500 if name == "both" else 200), (name, len(got))
-    assert recognise(LineageEdges().text.replace("\nGROUP BY", "\n#\nGROUP BY"), None) is None
-    assert recognise(LineageEdges().text, [HUB_GRAPH]) is None
+    assert recognise(query().text.replace("\nGROUP BY", "\n#\nGROUP BY"), None) is None
+    assert recognise(query().text, [HUB_GRAPH]) is None

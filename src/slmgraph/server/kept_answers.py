@@ -12,6 +12,7 @@ character included, goes to the engine.
 
 import heapq
 import re
+from collections.abc import Iterator
 from operator import itemgetter
 from typing import NamedTuple
 
@@ -20,9 +21,11 @@ from pyoxigraph import BlankNode, DefaultGraph, Literal, NamedNode, Store
 from slmgraph import lineage, queries, sparqltext
 from slmgraph.graph import RELATIONS
 from slmgraph.paths import queries_dir
-from slmgraph.vocab import CURATED_GRAPH, HUB_GRAPH, XSD, entity_id, entity_iri
+from slmgraph.vocab import CURATED_GRAPH, HUB_GRAPH, XSD, entity_id, entity_iri, slm
 
 _DATE = NamedNode(XSD + "date")
+_LICENCE, _TRAINED_ON = slm("licence"), slm("trainedOn")
+_MODEL, _DATASET = NamedNode(slm("Model")), NamedNode(slm("Dataset"))
 _PLACEHOLDER = "<urn:slmgraph:bound>"  # where the bound entity's IRI is written in
 _IN = Literal("in")
 # A page asked for after the canned text: LIMIT and OFFSET, in either order
@@ -57,10 +60,13 @@ class Canned:
 
     def __init__(self):
         self.text = queries.discover(queries_dir())[self.name].text
-        if self.parameter is None:
-            self.bound = sparqltext.portable(self.text, {}).strip()
+        if self.parameter is None:  # as the editor lists it, or as ``/canned`` writes it
+            self.texts = {
+                _without_notes(self.text),
+                _without_notes(sparqltext.portable(self.text, {})),
+            }
             return
-        self.bound = sparqltext.portable(self.text, {self.parameter: _PLACEHOLDER}).strip()
+        self.bound = _without_notes(sparqltext.portable(self.text, {self.parameter: _PLACEHOLDER}))
         pattern = rf"\(<([^<>\"{{}}|^`\\\x00-\x20]*)> AS \?{self.parameter}\)"
         self._written_in = re.compile(pattern)
 
@@ -72,14 +78,14 @@ class Canned:
             found = self._written_in.search(text)
             if not found or not (entity := entity_id(found.group(1))):
                 return None
-            expected = self.bound.replace(_PLACEHOLDER, f"<{found[1]}>")
+            expected = {self.bound.replace(_PLACEHOLDER, f"<{found[1]}>")}
         else:
-            expected = self.bound
+            expected = self.texts
         text = _without_notes(text)
         page = _PAGE.search(text)
         if page:
             text = _without_notes(text[: page.start()])
-        if text.strip() not in (expected, self.text.strip() if not entity else None):
+        if text.strip() not in expected:
             return None
         graphs = set(default_graphs or [CURATED_GRAPH])
         if graphs not in ({CURATED_GRAPH}, {CURATED_GRAPH, HUB_GRAPH}):
@@ -116,6 +122,67 @@ class LineageEdges(Canned):
         in the index's order."""
         found = index.edges(asked.curated_only, asked.rows(most))
         return _tsv(_EDGE_COLUMNS, (_edge(*row) for row in found))
+
+
+class AuditEdges(Canned):
+    """``audit-edges.rq``: every edge a licence travels along, with its least citation; the
+    curated ones from the engine, the Hub's lineage and training claims from the index."""
+
+    name = "audit-edges"
+
+    def answer(self, store: Store, index: lineage.Index, asked: Asked, most: int):
+        def hub(rows: slice) -> Iterator[tuple]:
+            for child, relation, parent, source in index.audit_edges(_TRAINED_ON, rows):
+                relation = NamedNode(RELATIONS.get(relation, relation))
+                yield _node(child), relation, _node(parent), Literal(source)
+
+        columns, curated = _curated_rows(store, self.text)
+        return _tsv(columns, _pages(curated, hub, asked, most))
+
+
+class AuditEntities(Canned):
+    """``audit-entities.rq``: what the licence audit knows of every entity; the curated ones
+    from the engine, each Hub model and dataset (named by its repo) with the licences its
+    claims give from the index."""
+
+    name = "audit-entities"
+
+    def __init__(self):
+        super().__init__()
+        self.licences = queries.discover(queries_dir())["licence-terms"]
+
+    def answer(self, store: Store, index: lineage.Index, asked: Asked, most: int):
+        spdx = {
+            entity_id(row["licence"].value): row["spdx"] for row in store.query(self.licences.text)
+        }
+
+        def hub(rows: slice) -> Iterator[tuple]:
+            for entity, kind, repo, licence in index.audit_entities(_LICENCE, rows):
+                name = Literal(repo)
+                cls = _MODEL if kind == "model" else _DATASET
+                yield _node(entity), cls, name, spdx.get(licence), None, None, name, None, None
+
+        columns, curated = _curated_rows(store, self.text)
+        return _tsv(columns, _pages(curated, hub, asked, most))
+
+
+def _curated_rows(store: Store, text: str) -> tuple[tuple[str, ...], list[tuple]]:
+    """The query's columns, and its rows over the curated graph in an order of their own (the
+    engine's differs from one process to another, and pages must agree)."""
+    found = store.query(text, default_graph=[DefaultGraph()])
+    names = tuple(variable.value for variable in found.variables)
+    rows = [tuple(row[name] for name in names) for row in found]
+    return names, sorted(rows, key=lambda row: tuple(map(str, row)))
+
+
+def _pages(curated: list[tuple], hub, asked: Asked, most: int) -> list[tuple]:
+    """The page asked for of the curated rows followed, over both graphs, by the Hub's
+    (``hub`` gives those of a slice of its own)."""
+    shown = asked.rows(most)
+    first = curated[shown]
+    if asked.curated_only or shown.stop <= len(curated):
+        return first
+    return first + list(hub(slice(max(shown.start - len(curated), 0), shown.stop - len(curated))))
 
 
 _EDGE_COLUMNS = (
@@ -185,7 +252,7 @@ class Facts(Canned):
 def _without_notes(text: str) -> str:
     """``text`` without the comment lines that end it, which change nothing it asks (a line
     at a time: a pattern over the whole text could take time squared in its length)."""
-    text = text.rstrip()
+    text = text.strip()
     while (start := text.rfind("\n") + 1) > 0 and text[start:].lstrip().startswith("#"):
         text = text[:start].rstrip()
     return text

@@ -27,7 +27,13 @@ from pyoxigraph import (
 from slmgraph import entity_facts, lineage, lineage_picture, queries, reports
 from slmgraph.paths import queries_dir
 from slmgraph.server import negotiation, results
-from slmgraph.server.kept_answers import Descendants, Facts, LineageEdges
+from slmgraph.server.kept_answers import (
+    AuditEdges,
+    AuditEntities,
+    Descendants,
+    Facts,
+    LineageEdges,
+)
 from slmgraph.server.results import Answer
 from slmgraph.vocab import CURATED_GRAPH, HUB_GRAPH, PREFIXES
 
@@ -66,7 +72,8 @@ class Build:
         self.graph = reports.Graph(self.store, lineage=lineage.open_index(build))
         self.curated = reports.Graph(self.store, curated_only=True)
         self.server_queries = queries.discover(queries_dir() / "server")
-        self.kept = (Descendants(), Facts(), LineageEdges())  # answered with the lineage index
+        # canned queries answered with the lineage index
+        self.kept = (Descendants(), Facts(), LineageEdges(), AuditEdges(), AuditEntities())
 
     def run(self, name: str, **bindings):
         """A server query over the default graph: the curated graph."""
