@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pyoxigraph import Store
 
-from slmgraph import lineage, reports, trees
+from slmgraph import lineage, lineage_build, reports, trees
 from slmgraph.formats import encoded
 from slmgraph.queries import Rows
 
@@ -39,7 +39,7 @@ def fewest_hops_down(parents: dict[int, set[int]], top: int) -> dict[int, int]:
 def test_the_closure_has_every_descendant_at_its_fewest_hops(parents):
     """Cycles included: a node on one descends from itself, as in a SPARQL ``+`` path."""
     found: dict[int, dict[int, int]] = {}
-    for ancestor, descendant, hops in lineage.closure(parents):
+    for ancestor, descendant, hops in lineage_build.closure(parents):
         assert descendant not in found.setdefault(ancestor, {}), "one row per pair"
         found[ancestor][descendant] = hops
     nodes = set(parents) | {up for ups in parents.values() for up in ups}
@@ -94,7 +94,7 @@ def test_the_report_from_the_index_is_the_tree_walk(
     ]
     curated = [edge for is_curated, edge in claims if is_curated]
     hub = [edge._replace(retrieved="2026-01-02") for is_curated, edge in claims if not is_curated]
-    lineage.write(build, curated, hub, {})
+    lineage_build.write(build, curated, hub, {})
     chosen = curated if curated_only else curated + hub
     below: dict[str, list[str]] = {}
     for edge in chosen:
@@ -159,7 +159,7 @@ TEXT = st.text(
     st.integers(1, 140),
     st.lists(st.tuples(TEXT, TEXT), min_size=9, max_size=9),
     st.lists(st.one_of(st.none(), TEXT), min_size=30, max_size=30),
-    st.sampled_from([0, 3, lineage.MEASURED_FROM]),
+    st.sampled_from([0, 3, lineage_build.MEASURED_FROM]),
 )
 def test_a_kept_report_as_text_is_what_formats_makes_of_its_rows(
     tmp_path_factory, edges, root, max_depth, limit, width, entities, sources, measured_from
@@ -178,7 +178,7 @@ def test_a_kept_report_as_text_is_what_formats_makes_of_its_rows(
     curated = [edge for is_curated, edge in claims if is_curated]
     hub = [edge._replace(retrieved="2026-01-02") for is_curated, edge in claims if not is_curated]
     names = dict(zip(ids, map(itemgetter(1), entities), strict=True))
-    lineage.write(build, curated, hub, names, measured_from=measured_from)
+    lineage_build.write(build, curated, hub, names, measured_from=measured_from)
     graph = reports.Graph(Store(), lineage=lineage.Index(build / lineage.FILE))
     top = ids[edges[root % len(edges)][2] if edges else 0]  # mostly a parent: rows below it
     kept = reports.kept_descendants(graph, top, max_depth)
@@ -197,7 +197,7 @@ def test_a_kept_table_cuts_the_ids_of_a_deep_chain_as_formats_does(tmp_path):
     ids = [f"org-{n}/a-long-model-name-{n}" for n in range(21)]
     chain = [lineage.Edge(c, "fine-tuned", p, None, None, None) for p, c in itertools.pairwise(ids)]
     hub = [edge._replace(retrieved="2026-01-02") for edge in chain[1::2]]
-    lineage.write(tmp_path, chain[::2], hub, {}, measured_from=20)  # kept measured at the top
+    lineage_build.write(tmp_path, chain[::2], hub, {}, measured_from=20)  # kept measured at the top
     graph = reports.Graph(Store(), lineage=lineage.Index(tmp_path / lineage.FILE))
     kept = reports.kept_descendants(graph, ids[0])
     rows = kept.rows()

@@ -19,6 +19,7 @@ from slmgraph import (
     generated,
     kept,
     lineage,
+    lineage_build,
     lineage_picture,
     overviews,
     paths,
@@ -370,7 +371,7 @@ def catalogues(draw) -> Catalog:
 def _graph_of(found: Catalog, index_dir: Path) -> reports.Graph:
     memory = Store()
     memory.bulk_extend(rdf.to_quads(found))
-    lineage.index_build(memory, index_dir, (), (), ())
+    lineage_build.index_build(memory, index_dir, (), (), ())
     return reports.Graph(memory, lineage=lineage.open_index(index_dir))
 
 

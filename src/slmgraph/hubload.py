@@ -6,7 +6,7 @@ from pathlib import Path
 
 from pyoxigraph import NamedNode, RdfFormat, Store
 
-from slmgraph import lineage, progress
+from slmgraph import lineage, lineage_build, progress
 from slmgraph.vocab import HUB_GRAPH
 
 
@@ -16,10 +16,10 @@ def load(store: Store, build_dir: Path, written: Path, say: Callable[[str], None
     facts that ``edges.tsv``, ``names.tsv`` and ``facts.tsv`` list one per line (tab-separated
     ``lineage.Edge``, ``HubName`` and ``HubFact`` fields). ``say`` is told how far it has
     gone."""
-    curated_edges, names = lineage.curated_part(store)  # read before the load takes the cores
+    curated_edges, names = lineage_build.curated_part(store)  # read before the load takes the cores
 
     def index() -> None:
-        lineage.write(
+        lineage_build.write(
             build_dir,
             curated_edges,
             _tsv(written / "edges.tsv", lineage.Edge),

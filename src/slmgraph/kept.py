@@ -14,6 +14,7 @@ from pathlib import Path
 import orjson
 
 from slmgraph import edgerows, formats
+from slmgraph.lineage import Index
 from slmgraph.queries import Rows
 
 COLUMNS = edgerows.COLUMNS
@@ -151,8 +152,6 @@ class _Run:
             os.close(read)
             status = 1
             try:
-                from slmgraph.lineage import Index  # which imports this module
-
                 db = Index(Path(path)).db  # the parent's connection is not the child's to use
                 with os.fdopen(written, "wb") as pipe:
                     pipe.writelines(_blocks(db.execute(query, parameters)))

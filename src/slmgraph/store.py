@@ -23,7 +23,7 @@ from pathlib import Path
 
 from pyoxigraph import NamedNode, RdfFormat, Store
 
-from slmgraph import __version__, files, hubload, lineage
+from slmgraph import __version__, files, hubload, lineage, lineage_build
 from slmgraph.vocab import ONTOLOGY_GRAPH
 
 log = logging.getLogger("slmgraph.store")
@@ -283,7 +283,7 @@ def _write_build(
         kept = ((), (), ())
         if base_index is not None:
             kept = (base_index.hub_edges(), base_index.hub_names(), base_index.hub_facts())
-        lineage.index_build(store, partial, *kept)
+        lineage_build.index_build(store, partial, *kept)
     except sqlite3.DatabaseError:
         del store  # its lock goes with it, and the partial build with nothing left in it
         shutil.rmtree(partial, ignore_errors=True)
