@@ -46,7 +46,7 @@ LIMIT ? OFFSET ?
 """
 _AUDIT_ENTITIES = """
 SELECT n.entity, n.kind, n.repo, f.entity FROM hub_name AS n
-LEFT JOIN (SELECT value, entity FROM hub_fact WHERE property = ?) AS f ON f.value = n.entity
+LEFT JOIN hub_fact AS f ON f.value = n.entity AND f.property = ?
 ORDER BY n.rowid LIMIT ? OFFSET ?
 """
 # A curated-only answer walks curated edges only, so it has hops of its own.

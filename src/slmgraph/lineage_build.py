@@ -54,6 +54,7 @@ CREATE INDEX hub_name_whole ON hub_name (whole);
 CREATE INDEX hub_name_part ON hub_name (part);
 CREATE INDEX hub_name_org ON hub_name (org);
 CREATE INDEX hub_fact_entity ON hub_fact (entity);
+CREATE INDEX hub_fact_value ON hub_fact (value);
 """
 
 
