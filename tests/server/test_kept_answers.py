@@ -121,6 +121,8 @@ def test_other_texts_and_datasets_go_to_the_engine(build):
     assert recognise(text + "\n# a note\nLIMIT 5\n# more", None) == ("llama-2-7b", True, 0, 5)
     assert recognise(text.replace("\nGROUP BY", "\n# a note\nGROUP BY"), None) is None
     assert recognise(text.rstrip() + " # a note", None) is None  # on a line of the query
+    many = text + "\n# a note" * 20_000 + "\n LIMIT 5 \n" + "\n  #" * 20_000
+    assert recognise(many, None) == ("llama-2-7b", True, 0, 5)
     assert recognise(text.replace("?childName", "?name"), None) is None
     assert recognise(text, [HUB_GRAPH]) is None
     assert recognise(Descendants().text, None) is None  # unbound
