@@ -243,7 +243,7 @@ class Facts(Canned):
         found = store.query(
             self.parts[name].replace(_PLACEHOLDER, str(head)), default_graph=dataset
         )
-        return [tuple(row[name] for name in (*self.columns, "retrieved")) for row in found]
+        return [tuple(row[column] for column in (*self.columns, "retrieved")) for row in found]
 
 
 def _without_notes(text: str) -> str:
