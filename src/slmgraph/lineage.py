@@ -138,8 +138,7 @@ class Index:
     def edges(self, curated_only: bool, rows: slice) -> list[tuple]:
         """The rows ``lineage-edges.rq`` gives, as tuples of ``ROW_KEYS`` but the hops, in
         the index's order: those of ``rows`` (a slice with a stop)."""
-        query = _EDGES.format(curated="WHERE curated" if curated_only else "")
-        return self.db.execute(query, (rows.stop - rows.start, rows.start)).fetchall()
+        return self._page(_EDGES.format(curated="WHERE curated" if curated_only else ""), (), rows)
 
     def audit_edges(self, trained_on: str, rows: slice) -> list[tuple]:
         """The Hub's lineage edges and training claims as ``audit-edges.rq`` gives them

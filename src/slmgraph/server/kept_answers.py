@@ -13,6 +13,7 @@ lines after it; any other text, one edited by a character included, goes to the 
 import heapq
 import re
 from collections.abc import Iterator
+from functools import cache
 from operator import itemgetter
 from typing import NamedTuple
 
@@ -34,6 +35,12 @@ _PAGE = re.compile(
     r"|OFFSET\s+(?P<offset2>\d+)(?:\s+LIMIT\s+(?P<limit2>\d+))?)\s*$",
     re.IGNORECASE,
 )
+
+
+@cache
+def _canned() -> dict[str, queries.Query]:
+    """The canned queries, read once a process."""
+    return queries.discover(queries_dir())
 
 
 class Asked(NamedTuple):
@@ -59,7 +66,7 @@ class Canned:
     parameter: str | None = None
 
     def __init__(self):
-        self.text = queries.discover(queries_dir())[self.name].text
+        self.text = _canned()[self.name].text
         if self.parameter is None:  # as the editor lists it, or as ``/canned`` writes it
             self.texts = {
                 _without_notes(self.text),
@@ -121,7 +128,23 @@ class LineageEdges(Canned):
         return _tsv(_EDGE_COLUMNS, (_edge(*row) for row in found))
 
 
-class AuditEdges(Canned):
+class _WholeCatalogue(Canned):
+    """A whole-catalogue query whose curated rows come from the engine: the same for every
+    page of every answer, read once (an instance serves one build: ``worker.Build`` makes
+    its own)."""
+
+    def __init__(self):
+        super().__init__()
+        self._curated: tuple[tuple[str, ...], list[tuple]] | None = None
+
+    def curated(self, store: Store) -> tuple[tuple[str, ...], list[tuple]]:
+        """The query's columns, and its rows over the curated graph (``_curated_rows``)."""
+        if self._curated is None:
+            self._curated = _curated_rows(store, self.text)
+        return self._curated
+
+
+class AuditEdges(_WholeCatalogue):
     """``audit-edges.rq``: every edge a licence travels along, with its least citation; the
     curated ones from the engine, the Hub's lineage and training claims from the index."""
 
@@ -133,11 +156,11 @@ class AuditEdges(Canned):
                 relation = NamedNode(RELATIONS.get(relation, relation))
                 yield _node(child), relation, _node(parent), Literal(source)
 
-        columns, curated = _curated_rows(store, self.text)
+        columns, curated = self.curated(store)
         return _tsv(columns, _pages(curated, hub, asked, most))
 
 
-class AuditEntities(Canned):
+class AuditEntities(_WholeCatalogue):
     """``audit-entities.rq``: what the licence audit knows of every entity; the curated ones
     from the engine, each Hub model and dataset (named by its repo) with the licences its
     claims give from the index."""
@@ -146,12 +169,13 @@ class AuditEntities(Canned):
 
     def __init__(self):
         super().__init__()
-        self.licences = queries.discover(queries_dir())["licence-terms"]
+        self._spdx: dict[str, Literal] | None = None
 
     def answer(self, store: Store, index: lineage.Index, asked: Asked, most: int):
-        spdx = {
-            entity_id(row["licence"].value): row["spdx"] for row in store.query(self.licences.text)
-        }
+        if self._spdx is None:  # each licence entry's SPDX id, read once, as the rows are
+            licences = store.query(_canned()["licence-terms"].text)
+            self._spdx = {entity_id(row["licence"].value): row["spdx"] for row in licences}
+        spdx = self._spdx
 
         def hub(rows: slice) -> Iterator[tuple]:
             for entity, kind, repo, licence in index.audit_entities(_LICENCE, rows):
@@ -159,7 +183,7 @@ class AuditEntities(Canned):
                 cls = _MODEL if kind == "model" else _DATASET
                 yield _node(entity), cls, name, spdx.get(licence), None, None, name, None, None
 
-        columns, curated = _curated_rows(store, self.text)
+        columns, curated = self.curated(store)
         return _tsv(columns, _pages(curated, hub, asked, most))
 
 
@@ -212,9 +236,8 @@ class Facts(Canned):
 
     def __init__(self):
         super().__init__()
-        texts = queries.discover(queries_dir())
         self.parts = {
-            name: sparqltext.portable(texts[name].text, {"entity": _PLACEHOLDER})
+            name: sparqltext.portable(_canned()[name].text, {"entity": _PLACEHOLDER})
             for name in ("facts-out", "facts-in-without-lineage")
         }
 
