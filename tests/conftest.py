@@ -69,6 +69,22 @@ def indexed(store_dir: Path) -> reports.Graph:
     return reports.Graph(store.open_store(store_dir), lineage=index)
 
 
+# A model that names its curated parent by two of the parent's repo ids, on its card and in the
+# Hub's tags: one edge with two citations, of which every report gives the least.
+TWO_NAMES_FOR_ONE_PARENT = {
+    "id": "someone/chinese-llama-7b-sft",
+    "author": "someone",
+    "createdAt": "2023-06-01T00:00:00.000Z",
+    "sha": "5" * 40,
+    "tags": [
+        "base_model:finetune:hfl/chinese-llama-lora-7b",
+        "base_model:finetune:ziqingyang/chinese-llama-lora-7b",
+        "license:apache-2.0",
+    ],
+    "cardData": {"base_model": "hfl/chinese-llama-lora-7b", "license": "apache-2.0"},
+}
+
+
 @dataclass
 class HubShaped:
     """Generated Hub records imported beside the real catalogue, read with the lineage index
@@ -88,6 +104,8 @@ def hub_shaped(tmp_path_factory) -> HubShaped:
     dump = tmp_path / "hub.jsonl"
     generate = [sys.executable, str(BENCH / "hub_dump.py"), "--models", "3000", "--seed", "7"]
     subprocess.run([*generate, "--out", str(dump)], check=True, capture_output=True)
+    with dump.open("a", encoding="utf-8") as out:
+        out.write(json.dumps(TWO_NAMES_FOR_ONE_PARENT) + "\n")
     data, store_dir = paths.data_dir(), tmp_path / "store"
     summary = hubimport.import_records(
         hub.read_records(dump), dump.name, data, paths.ontology_dir(), store_dir, "2026-01-02"
