@@ -119,6 +119,16 @@ def check_date(value: str) -> str:
     return value
 
 
+def check_distinct(values: list[str]) -> list[str]:
+    """A list that names nothing twice (a source cited twice is a slip when editing)."""
+    seen: set[str] = set()
+    for value in values:
+        if value in seen:
+            raise ValueError(f"{value} is listed twice; remove the repeat")
+        seen.add(value)
+    return values
+
+
 def _listify(value: object) -> object:
     return [value] if isinstance(value, str) else value
 
@@ -206,7 +216,9 @@ class Entry(Strict):
     seeds: list[SeedId] = Field(
         default_factory=list, description="seed documents that list this entity"
     )
-    sources: list[Url] = Field(min_length=1, description="primary sources backing the entry")
+    sources: Annotated[list[Url], AfterValidator(check_distinct)] = Field(
+        min_length=1, description="primary sources backing the entry"
+    )
     corrections: list[Correction] = Field(
         default_factory=list, description="where a seed document is wrong: says, truth, source"
     )
