@@ -69,6 +69,7 @@ STAGES = {
     "continued-pretraining": "ContinuedPreTraining",
     "sft": "InstructionTuning",
     "preference": "PreferenceTuning",
+    "rl": "ReinforcementLearning",
 }
 
 # Licence fact (as written in YAML) -> individual of slm:LicenceFact.
