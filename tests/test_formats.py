@@ -124,7 +124,8 @@ def test_json_has_one_row_to_a_line_even_when_a_value_looks_like_a_row_boundary(
 def plain_table(rows: list[dict], width: int) -> list[str]:
     """The table rule written out cell by cell: every column that has a value in some row
     (all of them if none has) at its natural width, then the last minor columns dropped while
-    even their floors (22 for a key column, 8 for another) do not fit, then the widest column
+    even their floors (22 for a key column, 8 for another) do not fit, then the last key
+    columns but the first, then the widest column
     narrowed a character at a time; long cells end in an ellipsis, and a lineage table's first
     column is indented by depth; spaces that end a line go (other white space is text). Under
     it, wrapped to the width, the columns with a value that it left out."""
@@ -136,11 +137,9 @@ def plain_table(rows: list[dict], width: int) -> list[str]:
     natural = {k: max([len(k), *map(len, cells[k])]) for k in keys}
     floor = {k: min(natural[k], 22 if k in KEY_COLUMNS else 8) for k in keys}
     shown = [k for k in keys if any(row.get(k) not in (None, "") for row in rows)] or list(keys)
-    while sum(floor[k] for k in shown) + 2 * (len(shown) - 1) > width:
+    while sum(floor[k] for k in shown) + 2 * (len(shown) - 1) > width and len(shown) > 1:
         minor = [k for k in shown if k not in KEY_COLUMNS]
-        if not minor or len(shown) == 1:
-            break
-        shown.remove(minor[-1])
+        shown.remove(minor[-1] if minor else shown[-1])
     widths = [natural[k] for k in shown]
     while sum(widths) + 2 * (len(widths) - 1) > width:
         slack = [w - floor[k] for w, k in zip(widths, shown, strict=True)]

@@ -277,7 +277,9 @@ class Plan(NamedTuple):
 
 def plan(keys: list[str], columns, width: int) -> Plan:
     """Fit the ``columns`` (a ``_Columns`` or a ``Measured``) of a table to ``width``: where
-    they do not all fit even at their narrowest, the last minor columns give way."""
+    they do not all fit even at their narrowest, the last minor columns give way, then the last
+    key columns but the first (a column cut to a few characters, or to none, would pass for a
+    narrow one or not be seen at all)."""
     key = [name in KEY_COLUMNS for name in keys]
     floor = [  # a key column is always shown; whether another is needs only its floor
         min(columns.natural(i), _FLOOR[k]) if k else columns.width(i, _FLOOR[k])
@@ -286,11 +288,9 @@ def plan(keys: list[str], columns, width: int) -> Plan:
     # a column no row has a value in says nothing at any width: it gives way to one that does
     filled = [i for i in range(len(keys)) if columns.filled(i)]
     shown = list(filled) or list(range(len(keys)))  # a copy: columns are removed from it
-    while sum(floor[i] for i in shown) + 2 * (len(shown) - 1) > width:
-        minor = [i for i in shown if not key[i]]
-        if not minor or len(shown) == 1:
-            break
-        shown.remove(minor[-1])
+    while sum(floor[i] for i in shown) + 2 * (len(shown) - 1) > width and len(shown) > 1:
+        minor = [i for i in shown if not key[i]]  # then key columns, but never the first
+        shown.remove(minor[-1] if minor else shown[-1])
     natural = [columns.natural(i) for i in shown]
     widths = _fit(natural, [key[i] for i in shown], width) or natural
     names = [_cut([keys[i]], w)[0] for i, w in zip(shown, widths, strict=True)]
