@@ -637,36 +637,49 @@ class Oracle:
 
     def lineage_facts(self, entity_id: str) -> list[tuple]:
         """What ``show`` says of lineage, membership and training: (direction, property, value,
-        method, source, via)."""
+        method, stage, source, via)."""
         words = {"trained-on": "slm:trainedOn"}
         facts = set()
         entry = self.entries[entity_id]
         for relation, parent, methods, source in self.up[entity_id]:
-            facts.add(("out", relation, parent, methods, source, None))
+            facts.add(("out", relation, parent, methods, None, source, None))
         for relation, child, methods, source in self.down[entity_id]:
-            facts.add(("in", relation, child, methods, source, None))
+            facts.add(("in", relation, child, methods, None, source, None))
         for edge in getattr(entry, "trained_on", []):
-            facts.add(("out", words["trained-on"], edge.dataset, None, edge.source, None))
+            facts.add(
+                ("out", words["trained-on"], edge.dataset, None, edge.stage, edge.source, None)
+            )
         for trainee in self.of(*TRAINABLE):
             for edge in trainee.trained_on:
                 if edge.dataset == entity_id:
-                    facts.add(("in", words["trained-on"], trainee.id, None, edge.source, None))
+                    fact = (
+                        "in",
+                        words["trained-on"],
+                        trainee.id,
+                        None,
+                        edge.stage,
+                        edge.source,
+                        None,
+                    )
+                    facts.add(fact)
         stated = {(prop, value) for direction, prop, value, *_ in facts if direction == "out"}
-        computed = defaultdict(lambda: (set(), set(), set()))
+        computed = defaultdict(lambda: (set(), set(), set(), set()))
         for member in self.members.get(entity_id, []):
-            edges = [(r, p, m, s) for r, p, m, s in self.up[member] if r != "member-of"]
+            edges = [(r, p, m, None, s) for r, p, m, s in self.up[member] if r != "member-of"]
             edges += [
-                (words["trained-on"], e.dataset, None, e.source)
+                (words["trained-on"], e.dataset, None, e.stage, e.source)
                 for e in self.entries[member].trained_on
             ]
-            for prop, value, methods, source in edges:
+            for prop, value, methods, stage, source in edges:
                 if (prop, value) not in stated:
                     found = computed[(prop, value)]
                     found[0].update((methods or "").split(", "))
-                    found[1].add(source)
-                    found[2].add(member)
-        for (prop, value), (methods, sources, vias) in computed.items():
-            facts.add(("members", prop, value, _join(methods - {""}), _join(sources), _join(vias)))
+                    found[1].add(stage or "")
+                    found[2].add(source)
+                    found[3].add(member)
+        for (prop, value), (methods, stages, sources, vias) in computed.items():
+            row = (_join(methods - {""}), _join(stages - {""}), _join(sources), _join(vias))
+            facts.add(("members", prop, value, *row))
         return sorted(facts, key=str)
 
 

@@ -89,7 +89,15 @@ def shown_lineage(rows: list[dict]) -> list[tuple]:
     """The lineage facts of a ``show`` report, as the oracle lists them."""
     return sorted(
         (
-            (r["direction"], r["property"], r["value"], r["method"], r["source"], r["via"])
+            (
+                r["direction"],
+                r["property"],
+                r["value"],
+                r["method"],
+                r["stage"],
+                r["source"],
+                r["via"],
+            )
             for r in rows
             if r["property"] in LINEAGE_PROPERTIES
         ),

@@ -7,6 +7,7 @@ from slmgraph.graph import RELATIONS, Graph, iri_of, readable
 from slmgraph.lineage import HubFact
 from slmgraph.queries import Query, Rows
 from slmgraph.reports import sorted_list
+from slmgraph.vocab import STAGES, slm
 
 SHOW_COLUMNS = [
     "id",
@@ -16,6 +17,7 @@ SHOW_COLUMNS = [
     "value",
     "value_name",
     "method",
+    "stage",
     "source",
     "via",
     "provenance",
@@ -66,13 +68,14 @@ def _hub_facts(facts: list[HubFact]) -> Iterator[dict]:
         }
 
 
-def _in_query_order(row: dict) -> tuple[str, str, str]:
-    """``facts.rq``'s order of incoming rows: by property, value and source, as IRIs."""
-    prop, source = row["property"], row.get("source")
+def _in_query_order(row: dict) -> tuple[str, str, str, str]:
+    """``facts.rq``'s order of incoming rows: by property, value, source and stage, as IRIs."""
+    prop, source, stage = row["property"], row.get("source"), row.get("stage")
     return (
         RELATIONS.get(prop) or iri_of(prop),
         iri_of(row["value"]),
         iri_of(source) if source else "",
+        slm(STAGES[stage]) if stage else "",
     )
 
 
@@ -107,6 +110,7 @@ def show(graph: Graph, entity: str, facts: Query | None = None) -> Rows:
             "value": row["value"],
             "value_name": row.get("valueName"),
             "method": sorted_list(row.get("methods")),
+            "stage": row.get("stage"),
             "source": row.get("source"),
             "via": None,
             "provenance": _stated_by(entity, row),
@@ -130,6 +134,7 @@ def show(graph: Graph, entity: str, facts: Query | None = None) -> Rows:
                 "value": row["value"],
                 "value_name": row["valueName"],
                 "method": set(),
+                "stage": set(),
                 "source": set(),
                 "via": set(),
                 "provenance": "curated",  # a family and its members are curated entries
@@ -137,10 +142,11 @@ def show(graph: Graph, entity: str, facts: Query | None = None) -> Rows:
             },
         )
         fact["method"].update((row.get("methods") or "").split(", "))
+        fact["stage"].add(row.get("stage") or "")
         fact["source"].add(row["source"])
         fact["via"].add(row["member"])
     for fact in sorted(computed.values(), key=lambda f: (f["property"], f["value"])):
-        for key in ("method", "source", "via"):
+        for key in ("method", "stage", "source", "via"):
             fact[key] = ", ".join(sorted(fact[key] - {""})) or None
         out.append(fact)
     return Rows(SHOW_COLUMNS, out)

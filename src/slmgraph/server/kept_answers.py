@@ -233,6 +233,7 @@ class Facts(Canned):
 
     name, parameter = "facts", "entity"
     columns = ("entity", "direction", "property", "value", "valueName", "source", "methods")
+    columns += ("retrieved", "stage")
 
     def __init__(self):
         super().__init__()
@@ -260,13 +261,13 @@ class Facts(Canned):
             for edge in index.children(entity, curated_only)
         )
         first = heapq.nsmallest(shown.stop, rows, key=itemgetter(0))[shown]
-        return _tsv((*self.columns, "retrieved"), (make(head, row) for _, make, row in first))
+        return _tsv(self.columns, (make(head, row) for _, make, row in first))
 
     def _engine(self, store: Store, name: str, head: NamedNode, dataset: list) -> list[tuple]:
         found = store.query(
             self.parts[name].replace(_PLACEHOLDER, str(head)), default_graph=dataset
         )
-        return [tuple(row[column] for column in (*self.columns, "retrieved")) for row in found]
+        return [tuple(row[column] for column in self.columns) for row in found]
 
 
 def _without_notes(text: str) -> str:
@@ -291,14 +292,14 @@ def _page(text: str) -> tuple[str, re.Match | None]:
 
 
 def facts_order(row: tuple) -> tuple:
-    """``ORDER BY ?direction ?property STR(?value) STR(?source)``: an unbound key, as STR of a
-    blank node is, before any other."""
-    return row[1].value, row[2].value, _text(row[3]), _text(row[5])
+    """``ORDER BY ?direction ?property STR(?value) STR(?source) STR(?stage)``: an unbound key,
+    as STR of a blank node is, before any other."""
+    return row[1].value, row[2].value, _text(row[3]), _text(row[5]), _text(row[8])
 
 
 def _in_order(prop: str, key: str, source: str | None) -> tuple:
     """``facts_order`` of an incoming fact, before its terms are made."""
-    return "in", prop, (1, entity_iri(key)), (1, source) if source else (0, "")
+    return "in", prop, (1, entity_iri(key)), (1, source) if source else (0, ""), (0, "")
 
 
 def _as_found(head: NamedNode, row: tuple) -> tuple:
@@ -309,7 +310,8 @@ def _hub_fact(head: NamedNode, fact: lineage.HubFact) -> tuple:
     value = _node(fact.value)
     source = NamedNode(fact.source) if fact.source else None
     name = Literal(fact.value)  # a Hub model's name is its repo id
-    return head, _IN, NamedNode(fact.property), value, name, source, None, _day(fact.retrieved)
+    day = _day(fact.retrieved)
+    return head, _IN, NamedNode(fact.property), value, name, source, None, day, None
 
 
 def _child(head: NamedNode, edge: lineage.Child) -> tuple:
@@ -325,6 +327,7 @@ def _child(head: NamedNode, edge: lineage.Child) -> tuple:
         cited,
         methods,
         _day(edge.retrieved),
+        None,  # a lineage edge has no stage
     )
 
 
