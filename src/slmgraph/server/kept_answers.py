@@ -233,7 +233,7 @@ class Facts(Canned):
 
     name, parameter = "facts", "entity"
     columns = ("entity", "direction", "property", "value", "valueName", "source", "methods")
-    columns += ("retrieved", "stage")
+    columns += ("retrieved", "stage")  # as facts.rq projects them
 
     def __init__(self):
         super().__init__()
