@@ -72,6 +72,74 @@ def test_unreadable_records_and_cards_are_refused_with_a_reason():
     ]
 
 
+def test_a_base_model_or_dataset_named_by_its_page_or_with_spaces_is_its_repo_id():
+    found = model(
+        {
+            "id": "a/c",
+            "tags": ["base_model:adapter: b/q ", "dataset:https://huggingface.co/datasets/d/y"],
+            "cardData": {
+                "base_model": ["https://huggingface.co/b/p", " c/r"],
+                "datasets": ["https://huggingface.co/datasets/d/x/", "squad"],
+            },
+        }
+    )
+    assert [(p.repo, p.declared_in) for p in found.parents] == [
+        ("b/p", "card"),
+        ("c/r", "card"),
+        ("b/q", "hub"),
+    ]
+    assert found.datasets == ["d/x", "d/y", "squad"]  # a canonical dataset has no owner
+
+
+def test_names_that_are_no_repo_ids_are_refused_and_listed_and_the_rest_kept():
+    doubts: list[hub.Doubt] = []
+    record = {
+        "id": "a/c",
+        "tags": ["base_model:", "base_model:finetune:", "dataset:", "base_model:b/ok"],
+        "cardData": {
+            "base_model": ["/home/me/llama", "b/p@main", 7, {"name": "x"}, "b/ok"],
+            "datasets": ["../data", ""],
+        },
+    }
+    found = hub.to_model(record, doubts)
+    assert [p.repo for p in found.parents] == ["b/ok"] and found.datasets == []
+    refused = [(d.kind, d.detail.split(" as ")[0]) for d in doubts if d.refused]
+    assert refused == [
+        ("invalid base model", "names ''"),  # the typed tag's empty parent
+        ("invalid base model", "names '/home/me/llama'"),
+        ("invalid base model", "names 'b/p@main'"),
+        ("invalid base model", "names 7"),
+        ("invalid base model", "names {'name': 'x'}"),
+        ("invalid base model", "names ''"),  # the untyped tag's
+        ("invalid dataset", "names '../data'"),
+        ("invalid dataset", "names ''"),
+        ("invalid dataset", "names ''"),
+    ]
+    assert len(doubts) == len(refused)
+
+
+def test_fields_of_the_wrong_kind_are_left_out_not_fatal():
+    doubts: list[hub.Doubt] = []
+    found = hub.to_model(
+        {
+            "id": "a/c",
+            "author": {"name": "a"},
+            "sha": 12,
+            "createdAt": "last year",
+            "cardData": {
+                "license": ["other", "mit"],
+                "license_name": 3,
+                "base_model": "b/p",
+                "base_model_relation": ["adapter"],
+            },
+        },
+        doubts,
+    )
+    assert (found.author, found.sha, found.created, found.licence) == (None, None, None, None)
+    assert [(p.repo, p.relation) for p in found.parents] == [("b/p", "based-on")]
+    assert [(d.kind, d.refused) for d in doubts] == [("invalid date", False)]
+
+
 def test_quality_checks_refuse_or_doubt_every_suspect_claim():
     records = [
         {"id": "a/self", "tags": ["base_model:finetune:a/self"]},

@@ -154,6 +154,7 @@ def test_a_jsonl_dump_reports_every_refused_and_doubted_claim(tmp_path, catalogu
         *RECORDS,
         {"id": "a/self", "tags": ["base_model:a/self"]},
         {"id": "a/card", "card": "---\nbase_model: [x\n---\n"},
+        {"id": "a/path", "cardData": {"base_model": "/home/me/llama", "license": 7}},
     ]
     bulk.write_text("\n".join(json.dumps(r) for r in lines) + "\nnot json\n")
     store = tmp_path / "store"
@@ -161,10 +162,12 @@ def test_a_jsonl_dump_reports_every_refused_and_doubted_claim(tmp_path, catalogu
     assert code == 0
     assert "refused: 1 self-loop" in output and "refused: 1 unparseable card YAML" in output
     assert "refused: 1 unreadable record" in output
+    assert "refused: 1 invalid base model" in output
     listed = json.loads((store / "hub-problems.json").read_text())
     assert {(d["kind"], d["repo"]) for d in listed} >= {
         ("self-loop", "a/self"),
         ("unparseable card YAML", "a/card"),
+        ("invalid base model", "a/path"),
     }
 
 

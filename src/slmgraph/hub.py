@@ -19,7 +19,12 @@ import yaml
 
 from slmgraph.vocab import HUB_DATASET, hub_key
 
-REPO = re.compile(r"^[\w.-]+/[\w.-]+$")
+REPO = re.compile(r"^\w[\w.-]*/\w[\w.-]*$")
+DATASET = re.compile(r"^(?:\w[\w.-]*/)?\w[\w.-]*$")  # a canonical dataset has no owner
+# A card may name its base model by the link to its page rather than by its id
+_PAGE = re.compile(r"^https?://(?:www\.)?huggingface\.co/(?:datasets/)?(\w[\w.-]*/\w[\w.-]*)/?$")
+_SHA = re.compile(r"^[0-9a-f]{7,64}$")
+_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}")
 # The Hub's relation (tags base_model:<relation>:<parent>) -> the relation word claimed.
 RELATIONS = {
     "finetune": "trained-from",
@@ -120,9 +125,48 @@ def card_header(text: str) -> dict:
 
 
 def _listed(value) -> list[str]:
+    """A card's value as a list of strings: a string, or the strings of a list (a number, a
+    mapping or anything else a card may hold there is no list of names)."""
     if isinstance(value, str):
         return [value]
-    return [v for v in value or [] if isinstance(v, str)]
+    return [v for v in value if isinstance(v, str)] if isinstance(value, (list, tuple)) else []
+
+
+def _items(value) -> list:
+    """A list of what a card's field names, of whatever kind: one value or a list of them."""
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def _text(value) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _named(values: Iterable, pattern: re.Pattern, what: str, model: str, doubts) -> list:
+    """The repo ids among what a card or tag names as ``what`` (base model or dataset)."""
+    named = []
+    for value in values:
+        if not isinstance(value, str):  # a card's number or mapping where a name belongs
+            detail = f"names {value!r} as a {what}, which is no Hub repo id"
+            doubts.append(Doubt(f"invalid {what}", model, detail, refused=True))
+            continue
+        if pattern.match(value) or (value := _mended(value, pattern, what, model, doubts)):
+            named.append(value)
+    return named
+
+
+def _mended(value: str, pattern: re.Pattern, what: str, model: str, doubts) -> str | None:
+    """A name that is no repo id as written, with spaces around it and a link to its Hub page
+    taken away; None, refused and listed, when it is still none (a local path, a blank)."""
+    text = value.strip()
+    if page := _PAGE.match(text):
+        text = page[1]
+    if pattern.match(text):
+        return text
+    detail = f"names {value!r} as a {what}, which is no Hub repo id"
+    doubts.append(Doubt(f"invalid {what}", model, detail, refused=True))
+    return None
 
 
 def to_model(record: dict, doubts: list[Doubt]) -> HubModel | None:
@@ -142,43 +186,59 @@ def to_model(record: dict, doubts: list[Doubt]) -> HubModel | None:
             doubts.append(Doubt("unparseable card YAML", repo, str(error), refused=True))
             card = {}
     card = card if isinstance(card, dict) else {}
-    model = HubModel(repo, record.get("author"), _iso(record.get("createdAt")), record.get("sha"))
+    sha = _text(record.get("sha"))
+    created = _iso(record.get("createdAt"))
+    if created is not None and not _DAY.match(created):
+        doubts.append(Doubt("invalid date", repo, f"createdAt {created!r} is no date", False))
+        created = None
+    model = HubModel(
+        repo, _text(record.get("author")), created, sha if _SHA.match(sha or "") else None
+    )
     tagged: dict[str, list[str]] = {}  # "dataset:x" -> tagged["dataset"] == ["x"], in one pass
     for tag in _listed(record.get("tags")):
         kind, colon, value = tag.partition(":")
         if colon:
             tagged.setdefault(kind, []).append(value)
-    _parents(model, card, tagged.get("base_model", []), record.get("baseModels"))
-    model.on_card = set(_listed(card.get("datasets")))
-    model.datasets = sorted(model.on_card.union(tagged.get("dataset", ())))
+    _parents(model, card, tagged.get("base_model", []), record.get("baseModels"), doubts)
+    on_card = _named(_items(card.get("datasets")), DATASET, "dataset", repo, doubts)
+    tags = _named(tagged.get("dataset", ()), DATASET, "dataset", repo, doubts)
+    model.on_card = set(on_card)
+    model.datasets = sorted(model.on_card.union(tags))
     licences = _listed(card.get("license")) or tagged.get("license")
     if licences:
-        model.licence = card.get("license_name") if licences[0] == "other" else licences[0]
+        other = licences[0] == "other"
+        model.licence = _text(card.get("license_name")) if other else _text(licences[0])
     model.papers = sorted(set(tagged.get("arxiv", ())))
     return model
 
 
 def _iso(value) -> str | None:
-    if value is None:
-        return None
-    return value if isinstance(value, str) else value.isoformat()
+    """The Hub's date as ISO 8601 text: JSON gives text, Parquet a datetime."""
+    if isinstance(value, str) or value is None:
+        return value or None
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
 
 
-def _parents(model: HubModel, card: dict, tagged: list[str], base_models) -> None:
+def _parents(model: HubModel, card: dict, tagged: list[str], base_models, doubts) -> None:
     """Parents from the card's base_model, the Hub's ``base_model:`` tags (``tagged``: what
-    follows the prefix) and its baseModels, one per repo."""
+    follows the prefix) and its baseModels, one per repo; a value that names no repo goes to
+    ``doubts``."""
     typed: dict[str, str] = {}  # parent -> the Hub's relation
     for value in tagged:
         parts = value.split(":")
         if len(parts) == 2 and parts[0] in RELATIONS:
-            typed[parts[1]] = parts[0]
+            for repo in _named(parts[1:], REPO, "base model", model.repo, doubts):
+                typed[repo] = parts[0]
     if isinstance(base_models, dict):
-        for item in base_models.get("models") or []:
-            if isinstance(item, dict) and item.get("id"):
-                typed.setdefault(item["id"], base_models.get("relation"))
-    from_card = _listed(card.get("base_model"))
-    from_tags = [value for value in tagged if ":" not in value]
-    stated = card.get("base_model_relation")
+        relation = _text(base_models.get("relation"))
+        for item in _items(base_models.get("models")):
+            if isinstance(item, dict) and isinstance(item.get("id"), str):
+                for repo in _named([item["id"]], REPO, "base model", model.repo, doubts):
+                    typed.setdefault(repo, relation)
+    from_card = _named(_items(card.get("base_model")), REPO, "base model", model.repo, doubts)
+    untyped = [value for value in tagged if ":" not in value]
+    from_tags = _named(untyped, REPO, "base model", model.repo, doubts)
+    stated = _text(card.get("base_model_relation"))
     for repo in dict.fromkeys([*from_card, *typed, *from_tags]):
         if repo in from_card and stated in RELATIONS:
             relation, relation_from = RELATIONS[stated], "card"
