@@ -66,9 +66,12 @@ def test_unreadable_records_and_cards_are_refused_with_a_reason():
     assert hub.to_model({"id": "not a repo"}, doubts) is None
     broken = hub.to_model({"id": "a/c", "card": "---\nbase_model: [b/p\n---\n"}, doubts)
     assert broken is not None and broken.parents == []
+    for odd in ({"cardData": "{not json"}, {"cardData": "[1, 2]"}, {"card": 5}, {"card": ["---"]}):
+        assert hub.to_model({"id": "a/odd", **odd}, doubts).parents == []
     assert [(d.kind, d.refused) for d in doubts] == [
         ("unreadable record", True),
         ("unparseable card YAML", True),
+        *[("unreadable card data", True)] * 4,
     ]
 
 
@@ -96,6 +99,7 @@ def test_names_that_are_no_repo_ids_are_refused_and_listed_and_the_rest_kept():
     record = {
         "id": "a/c",
         "tags": ["base_model:", "base_model:finetune:", "dataset:", "base_model:b/ok"],
+        "baseModels": {"relation": ["odd"], "models": [{"id": 5}, "y"]},
         "cardData": {
             "base_model": ["/home/me/llama", "b/p@main", 7, {"name": "x"}, "b/ok"],
             "datasets": ["../data", ""],
@@ -106,6 +110,8 @@ def test_names_that_are_no_repo_ids_are_refused_and_listed_and_the_rest_kept():
     refused = [(d.kind, d.detail.split(" as ")[0]) for d in doubts if d.refused]
     assert refused == [
         ("invalid base model", "names ''"),  # the typed tag's empty parent
+        ("invalid base model", "names 5"),  # baseModels'
+        ("invalid base model", "names 'y'"),
         ("invalid base model", "names '/home/me/llama'"),
         ("invalid base model", "names 'b/p@main'"),
         ("invalid base model", "names 7"),

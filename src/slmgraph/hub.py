@@ -176,16 +176,7 @@ def to_model(record: dict, doubts: list[Doubt]) -> HubModel | None:
         detail = record.get("_unreadable") or f"no valid repo id ({repo!r})"
         doubts.append(Doubt("unreadable record", str(repo), detail, refused=True))
         return None
-    card = record.get("cardData")
-    if isinstance(card, str):  # some dumps keep it as JSON text
-        card = json.loads(card) if card.strip() else {}
-    if not card and record.get("card"):
-        try:
-            card = card_header(record["card"])
-        except ValueError as error:
-            doubts.append(Doubt("unparseable card YAML", repo, str(error), refused=True))
-            card = {}
-    card = card if isinstance(card, dict) else {}
+    card = _card(record, repo, doubts)
     sha = _text(record.get("sha"))
     created = _iso(record.get("createdAt"))
     if created is not None and not _DAY.match(created):
@@ -212,6 +203,32 @@ def to_model(record: dict, doubts: list[Doubt]) -> HubModel | None:
     return model
 
 
+def _card(record: dict, repo: str, doubts: list[Doubt]) -> dict:
+    """The card's metadata: ``cardData`` (a mapping, or JSON text of one in some dumps), else
+    the YAML header of the raw ``card``; what cannot be read is refused and listed."""
+
+    def refused(kind: str, detail: str) -> dict:
+        doubts.append(Doubt(kind, repo, detail, refused=True))
+        return {}
+
+    card, text = record.get("cardData"), record.get("card")
+    if isinstance(card, str):
+        try:
+            card = json.loads(card) if card.strip() else None
+        except json.JSONDecodeError as error:
+            return refused("unreadable card data", f"the card data is not JSON: {error.msg}")
+    if not card and text:
+        if not isinstance(text, str):
+            return refused("unreadable card data", f"the card is {type(text).__name__}, not text")
+        try:
+            card = card_header(text)
+        except ValueError as error:
+            return refused("unparseable card YAML", str(error))
+    if card and not isinstance(card, dict):
+        return refused("unreadable card data", f"the card data is {type(card).__name__}")
+    return card or {}
+
+
 def _iso(value) -> str | None:
     """The Hub's date as ISO 8601 text: JSON gives text, Parquet a datetime."""
     if isinstance(value, str) or value is None:
@@ -230,11 +247,10 @@ def _parents(model: HubModel, card: dict, tagged: list[str], base_models, doubts
             for repo in _named(parts[1:], REPO, "base model", model.repo, doubts):
                 typed[repo] = parts[0]
     if isinstance(base_models, dict):
-        relation = _text(base_models.get("relation"))
-        for item in _items(base_models.get("models")):
-            if isinstance(item, dict) and isinstance(item.get("id"), str):
-                for repo in _named([item["id"]], REPO, "base model", model.repo, doubts):
-                    typed.setdefault(repo, relation)
+        relation, models = _text(base_models.get("relation")), _items(base_models.get("models"))
+        named = [item.get("id") if isinstance(item, dict) else item for item in models]
+        for repo in _named(named, REPO, "base model", model.repo, doubts):
+            typed.setdefault(repo, relation)
     from_card = _named(_items(card.get("base_model")), REPO, "base model", model.repo, doubts)
     untyped = [value for value in tagged if ":" not in value]
     from_tags = _named(untyped, REPO, "base model", model.repo, doubts)
