@@ -85,6 +85,26 @@ TWO_NAMES_FOR_ONE_PARENT = {
 }
 
 
+# Base models and datasets as real cards name them: by the link to their page, with spaces
+# around them, by a local path or by a number (the last two are refused)
+AS_CARDS_WRITE_THEM = [
+    {
+        "id": "someone/pythia-1b-linked",
+        "createdAt": "2023-06-01T00:00:00.000Z",
+        "cardData": {
+            "base_model": "https://huggingface.co/EleutherAI/pythia-1b",
+            "datasets": [" tatsu-lab/alpaca ", "https://huggingface.co/datasets/someone/notes"],
+        },
+    },
+    {
+        "id": "someone/pythia-1b-local",
+        "createdAt": "2023-06-02T00:00:00.000Z",
+        "tags": ["base_model:adapter:someone/pythia-1b-linked "],
+        "cardData": {"base_model": ["/home/me/pythia", 7], "license": ["mit"]},
+    },
+]
+
+
 @dataclass
 class HubShaped:
     """Generated Hub records imported beside the real catalogue, read with the lineage index
@@ -105,7 +125,9 @@ def hub_shaped(tmp_path_factory) -> HubShaped:
     generate = [sys.executable, str(BENCH / "hub_dump.py"), "--models", "3000", "--seed", "7"]
     subprocess.run([*generate, "--out", str(dump)], check=True, capture_output=True)
     with dump.open("a", encoding="utf-8") as out:
-        out.write(json.dumps(TWO_NAMES_FOR_ONE_PARENT) + "\n")
+        out.writelines(
+            json.dumps(r) + "\n" for r in [TWO_NAMES_FOR_ONE_PARENT, *AS_CARDS_WRITE_THEM]
+        )
     data, store_dir = paths.data_dir(), tmp_path / "store"
     summary = hubimport.import_records(
         hub.read_records(dump), dump.name, data, paths.ontology_dir(), store_dir, "2026-01-02"

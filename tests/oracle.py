@@ -17,6 +17,28 @@ from slmgraph.hubrdf import HUB_LICENCES  # the Hub's names of licences: facts, 
 TRAINABLE = ("model", "family")
 
 
+def hub_name(value, dataset: bool = False) -> str | None:
+    """What a card or tag names as a base model (or dataset) as the import should read it: a
+    repo id, with spaces around it and a link to its Hub page taken away; None for anything
+    else (a local path, a blank, a number). A dataset may have no owner."""
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    for page in ("https://huggingface.co/datasets/", "https://huggingface.co/"):
+        if text.startswith(page):
+            text = text[len(page) :].removesuffix("/")
+            break
+    parts = text.split("/")
+    if len(parts) != 2 and not (dataset and len(parts) == 1):
+        return None
+    for part in parts:
+        if not part or not (part[0].isalnum() or part[0] == "_"):
+            return None
+        if any(not (c.isalnum() or c in "_.-") for c in part):
+            return None
+    return text
+
+
 def _join(values) -> str | None:
     values = sorted(set(values))
     return ", ".join(values) if values else None
@@ -85,14 +107,17 @@ class Oracle:
             typed = {}
             for tag in tags:
                 parts = tag.split(":")
-                if parts[0] == "base_model" and len(parts) == 3 and parts[1] in self.HUB_WORDS:
-                    typed[parts[2]] = self.HUB_WORDS[parts[1]]
+                typed_tag = parts[0] == "base_model" and len(parts) == 3
+                if typed_tag and parts[1] in self.HUB_WORDS and (name := hub_name(parts[2])):
+                    typed[name] = self.HUB_WORDS[parts[1]]
             named = card.get("base_model") or []
-            named = [named] if isinstance(named, str) else named
+            named = [named] if not isinstance(named, list) else named
+            named = [name for name in map(hub_name, named) if name]
             plain = [
-                t[len("base_model:") :]
+                name
                 for t in tags
                 if t.count(":") == 1 and t.startswith("base_model:")
+                if (name := hub_name(t[len("base_model:") :]))
             ]
             stated = self.HUB_WORDS.get(card.get("base_model_relation"))
             parents = {}
@@ -101,11 +126,13 @@ class Oracle:
                 parents.setdefault(canonical(parent), (word, parent in named))
             claims[repo] = parents
             listed = card.get("datasets") or []
-            listed = [listed] if isinstance(listed, str) else listed
+            listed = [listed] if not isinstance(listed, list) else listed
+            listed = [name for name in (hub_name(d, dataset=True) for d in listed) if name]
             tagged = {
-                t[len("dataset:") :]: t[len("dataset:") :] in listed
+                name: name in listed
                 for t in tags
                 if t.startswith("dataset:")
+                if (name := hub_name(t[len("dataset:") :], dataset=True))
             }
             datasets[repo] = {}
             for dataset, on_card in [*((d, True) for d in listed), *tagged.items()]:
