@@ -156,12 +156,12 @@ def test_a_jsonl_dump_reports_every_refused_and_doubted_claim(tmp_path, catalogu
         {"id": "a/card", "card": "---\nbase_model: [x\n---\n"},
         {"id": "a/path", "cardData": {"base_model": "/home/me/llama", "license": 7}},
     ]
-    bulk.write_text("\n".join(json.dumps(r) for r in lines) + "\nnot json\n")
+    bulk.write_text("\n".join(json.dumps(r) for r in lines) + "\nnot json\n[1]\n")
     store = tmp_path / "store"
     code, output = cli("import", "hf", "--from", bulk, "--data", catalogue_copy, "--store", store)
     assert code == 0
     assert "refused: 1 self-loop" in output and "refused: 1 unparseable card YAML" in output
-    assert "refused: 1 unreadable record" in output
+    assert "refused: 2 unreadable record" in output  # not JSON, and not an object
     assert "refused: 1 invalid base model" in output
     listed = json.loads((store / "hub-problems.json").read_text())
     assert {(d["kind"], d["repo"]) for d in listed} >= {
@@ -217,6 +217,11 @@ def test_a_bad_bulk_file_is_one_line_and_leaves_the_store_as_it_was(imported, tm
     broken.write_bytes(b"PAR1 this is not parquet")
     code, output = cli("import", "hf", "--from", broken, "--data", data, "--store", store)
     assert code == 1 and "not a readable Parquet file" in output and "Traceback" not in output
+    array = tmp_path / "models.json"  # a list of records, as a script might save one
+    array.write_text(json.dumps(RECORDS, indent=2))
+    code, output = cli("import", "hf", "--from", array, "--data", data, "--store", store)
+    assert code == 1 and "a JSON array, not one record a line" in output, output
+    assert len(output.strip().splitlines()) == 1
     assert descendants(data, store) == before
 
 

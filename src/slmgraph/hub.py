@@ -88,6 +88,11 @@ def read_records(path: Path) -> Iterator[dict]:
     try:
         with path.open(encoding="utf-8") as lines:
             for number, line in enumerate(lines, start=1):
+                if number == 1 and line.lstrip().startswith("["):
+                    raise BulkFileProblem(
+                        f"{path}: a JSON array, not one record a line; make it JSON Lines "
+                        f"(for example jq -c '.[]' {path.name} > records.jsonl)"
+                    )
                 if line.strip():
                     yield _record(line, number)
     except UnicodeDecodeError:
@@ -98,12 +103,15 @@ def _record(line: str, number: int) -> dict:
     """One line of JSON Lines, read by orjson (twice the standard library's speed), or
     by the standard library where it is more lenient (NaN, integers past 64 bits)."""
     try:
-        return orjson.loads(line)
+        record = orjson.loads(line)
     except orjson.JSONDecodeError:
         try:
-            return json.loads(line)
+            record = json.loads(line)
         except json.JSONDecodeError as error:
             return {"_unreadable": f"line {number}: {error.msg}"}
+    if not isinstance(record, dict):
+        return {"_unreadable": f"line {number}: a JSON {type(record).__name__}, not an object"}
+    return record
 
 
 # libyaml's loader where PyYAML was built with it: ten times the pure-Python one's speed
