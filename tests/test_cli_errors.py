@@ -250,3 +250,43 @@ def test_queries_that_used_to_fail_now_answer(tmp_path, built):
         "predicate": "https://w3id.org/slmgraph/ontology#fineTunedFrom",
         "object": "https://w3id.org/slmgraph/id/pythia-12b",
     } in json.loads(construct.stdout)
+
+
+def test_an_output_that_is_a_link_or_a_pipe_is_written_through_not_replaced(tmp_path, built):
+    """A rename onto such a path would replace the link, or the device (/dev/null as root)."""
+    store, _ = built
+    target, link, pipe = tmp_path / "target.ttl", tmp_path / "link.ttl", tmp_path / "pipe"
+    link.symlink_to(target)
+    os.mkfifo(pipe)
+    args = ["export", "--format", "turtle", "--data", str(VALID), "--store", str(store)]
+    assert slmgraph(*args, "--output", str(link)).returncode == 0
+    assert link.is_symlink() and "slmgraph" in target.read_text()
+    reader = subprocess.Popen(["cat", str(pipe)], stdout=subprocess.PIPE)
+    assert slmgraph(*args, "--output", str(pipe)).returncode == 0
+    assert b"slmgraph" in reader.communicate(timeout=60)[0] and pipe.is_fifo()
+
+
+def test_a_full_disk_is_one_line_and_exit_2(built):
+    store, _ = built
+    with open("/dev/full", "w") as full:  # a device that answers every write: no space left
+        result = subprocess.run(
+            [sys.executable, "-m", "slmgraph", "ancestors", "vicuna-13b", "--format", "json"]
+            + ["--data", str(VALID), "--store", str(store)],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
+        )
+    assert result.returncode == USAGE and "Traceback" not in result.stderr
+    assert result.stderr.strip() == (
+        "error: cannot write (No space left on device); free some space or write elsewhere"
+    )
+
+
+def test_a_failing_service_call_is_one_line_and_exit_3(tmp_path, built):
+    store, _ = built
+    query = tmp_path / "far.rq"
+    query.write_text("SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }")
+    result = slmgraph("query", str(query), "--data", str(VALID), "--store", str(store))
+    assert result.returncode == 3 and "Traceback" not in result.stderr
+    assert "a SERVICE call failed" in result.stderr and len(result.stderr.splitlines()) == 1

@@ -1,5 +1,6 @@
 """The command line: thin click commands over the library; heavy imports stay inside commands."""
 
+import errno
 import logging
 import sys
 from pathlib import Path
@@ -61,6 +62,11 @@ def _exit_for(error: Exception) -> None:
         sys.exit(REMOTE_STORE)
     if isinstance(error, BrokenPipeError):  # the reader went away (| head): nothing to say
         sys.exit(0)
+    if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+        click.echo(
+            f"error: cannot write ({error.strerror}); free some space or write elsewhere", err=True
+        )
+        sys.exit(USAGE)
     click.echo(
         f"error: internal error ({type(error).__name__}: {error}); please report it", err=True
     )

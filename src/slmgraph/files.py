@@ -14,15 +14,25 @@ class CannotWrite(OSError):
 
 @contextlib.contextmanager
 def whole(path: Path) -> Iterator[BinaryIO]:
-    """A file to write ``path`` with; ``path`` takes its content once the block ends."""
-    staging = path.with_name(f".{path.name}.{os.getpid()}")
+    """A file to write ``path`` with; ``path`` takes its content once the block ends. A path
+    that is no plain file (a device such as /dev/stdout, a pipe, a link) is written where it is:
+    renaming a file onto it would replace the device or link itself."""
+    plain = not path.is_symlink() and (path.is_file() or not path.exists())
+    staging = path.with_name(f".{path.name}.{os.getpid()}") if plain else path
     try:
         try:
             out = open(staging, "wb")  # noqa: SIM115 (closed by the with below, before the rename)
         except OSError as error:
             raise CannotWrite(f"cannot write {path} ({error.strerror}); choose another") from None
-        with out:
-            yield out
-        os.replace(staging, path)
+        try:
+            with out:
+                yield out
+        except CannotWrite:
+            raise
+        except OSError as error:  # the disk full, the reader of a pipe gone
+            raise CannotWrite(f"cannot write {path} ({error.strerror}); choose another") from None
+        if plain:
+            os.replace(staging, path)
     finally:
-        staging.unlink(missing_ok=True)
+        if plain:
+            staging.unlink(missing_ok=True)

@@ -164,8 +164,20 @@ def run(
         result = store.query(
             text, prefixes=PREFIXES, substitutions=substitutions, default_graph=default_graph
         )
+        return _answer(result)
     except SyntaxError as error:
         raise QueryProblem(f"{where}: SPARQL syntax {error}") from None
+    except OSError as error:  # the engine's HTTP client, following a SERVICE clause
+        from slmgraph.remote import EndpointProblem
+        from slmgraph.server.guard import service_targets
+
+        if not service_targets(text):
+            raise
+        raise EndpointProblem(f"{where}: a SERVICE call failed ({error})") from None
+
+
+def _answer(result):
+    """A query's result as Python values (read whole: the engine works as it is read)."""
     if isinstance(result, QueryBoolean):
         return bool(result)
     if isinstance(result, QuerySolutions):
