@@ -155,19 +155,18 @@ def _named(values: Iterable, pattern: re.Pattern, what: str, model: str, doubts)
     """The repo ids among what a card or tag names as ``what`` (base model or dataset)."""
     named = []
     for value in values:
-        if not isinstance(value, str):  # a card's number or mapping where a name belongs
-            detail = f"names {value!r} as a {what}, which is no Hub repo id"
-            doubts.append(Doubt(f"invalid {what}", model, detail, refused=True))
-            continue
-        if pattern.match(value) or (value := _mended(value, pattern, what, model, doubts)):
+        if isinstance(value, str) and pattern.match(value):
             named.append(value)
+        elif mended := _mended(value, pattern, what, model, doubts):
+            named.append(mended)
     return named
 
 
-def _mended(value: str, pattern: re.Pattern, what: str, model: str, doubts) -> str | None:
+def _mended(value, pattern: re.Pattern, what: str, model: str, doubts) -> str | None:
     """A name that is no repo id as written, with spaces around it and a link to its Hub page
-    taken away; None, refused and listed, when it is still none (a local path, a blank)."""
-    text = value.strip()
+    taken away; None, refused and listed, when it is still none (a local path, a blank, a
+    card's number or mapping)."""
+    text = value.strip() if isinstance(value, str) else ""
     if page := _PAGE.match(text):
         text = page[1]
     if pattern.match(text):
