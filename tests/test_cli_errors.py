@@ -4,6 +4,7 @@ the store built before still answers byte for byte."""
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -290,3 +291,18 @@ def test_a_failing_service_call_is_one_line_and_exit_3(tmp_path, built):
     result = slmgraph("query", str(query), "--data", str(VALID), "--store", str(store))
     assert result.returncode == 3 and "Traceback" not in result.stderr
     assert "a SERVICE call failed" in result.stderr and len(result.stderr.splitlines()) == 1
+
+
+def test_serve_says_in_one_line_where_it_cannot_listen_or_has_nothing_to_serve(tmp_path, built):
+    store, _ = built
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = str(taken.getsockname()[1])
+        result = slmgraph("serve", "--store", str(store), "--no-build", "--port", port)
+    assert result.returncode == USAGE and "Traceback" not in result.stderr
+    assert f"cannot listen on 127.0.0.1:{port} (Address already in use)" in result.stderr
+    empty = slmgraph("serve", "--store", str(tmp_path / "nothing"), "--no-build")
+    assert empty.returncode == USAGE and "Traceback" not in empty.stderr
+    assert (
+        empty.stderr.strip()
+        == f"error: no build in {tmp_path / 'nothing'} to serve; leave out --no-build"
+    )

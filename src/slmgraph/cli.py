@@ -2,6 +2,7 @@
 
 import errno
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -280,9 +281,24 @@ def serve(data_dir, store_dir, host, port, no_build, **options):
     data_dir, store_dir = defaults(data_dir, store_dir)
     if not no_build:
         store.open_healthy(data_dir, paths.ontology_dir(), store_dir)
+    elif store.current_build(store_dir) is None:
+        raise store.StoreProblem(f"no build in {store_dir} to serve; leave out --no-build")
+    _can_listen(host, port)
     options["workers"] = options["workers"] or default_workers()
     options["allowed_services"] = tuple(options["allowed_services"])
     run_server(ServerConfig(store_dir=store_dir, **options), host, port)
+
+
+def _can_listen(host: str, port: int) -> None:
+    """Fail in one line, before any worker starts, where the server could not listen."""
+    import socket
+
+    try:
+        socket.create_server((host, port)).close()
+    except OSError as error:  # the port taken or not ours to take, or no such host
+        reason = os.strerror(error.errno) if (error.errno or 0) > 0 else "no such host"
+        message = f"cannot listen on {host}:{port} ({reason})"
+        raise click.BadParameter(message, param_hint="--port") from None
 
 
 @main.command()
