@@ -143,3 +143,23 @@ def test_a_hub_that_keeps_failing_is_one_line_and_exit_1(hub, tmp_path, monkeypa
     )
     assert run.exit_code == 1
     assert "answered 503, 3 times" in run.output and "Traceback" not in run.output
+
+
+def test_a_model_the_hub_does_not_have_is_one_line_and_exit_2(hub, tmp_path):
+    run = CliRunner().invoke(
+        main,
+        ["import", "hf", "--model", "a/missing", "--data", str(VALID), "--store", str(tmp_path)],
+    )
+    assert run.exit_code == 2 and "Traceback" not in run.output
+    assert f"the Hub at {hub.url} has no model a/missing; check the repo id" in run.output
+
+
+def test_a_refused_token_is_one_line_and_exit_1_without_retrying(hub, tmp_path):
+    hub.failures["/api/models"] = [401] * 10
+    run = CliRunner().invoke(
+        main,
+        ["import", "hf", "--author", "someone", "--data", str(VALID), "--store", str(tmp_path)],
+    )
+    assert run.exit_code == 1 and "Traceback" not in run.output
+    assert "answered 401; check HF_TOKEN" in run.output
+    assert hub.hits["/api/models"] == 1  # asking again would change nothing

@@ -51,7 +51,11 @@ def _exit_for(error: Exception) -> None:
         )
         sys.exit(USAGE)
     from slmgraph.hub import BulkFileProblem
-    from slmgraph.hubapi import HubUnavailable
+    from slmgraph.hubapi import HubUnavailable, NoSuchModel
+
+    if isinstance(error, NoSuchModel):
+        click.echo(f"error: {error}; check the repo id", err=True)
+        sys.exit(USAGE)
 
     if isinstance(error, QueryProblem | HubUnavailable | BulkFileProblem):
         click.echo(f"error: {error}", err=True)

@@ -16,7 +16,20 @@ RETRIED = {429, 500, 502, 503, 504}
 
 
 class HubUnavailable(OSError):
-    """The Hub kept failing after every retry; what was fetched is kept in the cache."""
+    """The Hub kept failing after every retry, or refused; what was fetched is kept in the
+    cache."""
+
+
+class HubRefused(HubUnavailable):
+    """The Hub answered an error that asking again would not change (401, 403, 404)."""
+
+    def __init__(self, message: str, not_found: bool):
+        super().__init__(message)
+        self.not_found = not_found  # the repo asked for is not there (or not shown to us)
+
+
+class NoSuchModel(LookupError):
+    """A model the Hub does not have (or does not show to this token)."""
 
 
 class Fetcher:
@@ -53,7 +66,7 @@ class Fetcher:
     def _retrying(self, call: Callable[[], Iterable]) -> Iterator:
         """Items of ``call()``; on 429/5xx it is called again (after a back-off) and the items
         already seen are skipped."""
-        from huggingface_hub.errors import HfHubHTTPError
+        from huggingface_hub.errors import HfHubHTTPError, RepositoryNotFoundError
 
         seen = 0
         for attempt in range(self.tries):
@@ -72,14 +85,20 @@ class Fetcher:
                 response = getattr(error, "response", None)
                 status = response.status_code if response is not None else None
                 if isinstance(error, HfHubHTTPError) and status not in RETRIED:
-                    raise
-                if attempt == self.tries - 1:
+                    hint = "; check HF_TOKEN" if status in (401, 403) else ""
+                    not_found = status == 404 or isinstance(error, RepositoryNotFoundError)
+                    raise HubRefused(self._said(f"answered {status}{hint}"), not_found) from None
+                if attempt == self.tries - 1 or status is None:  # the client backed off itself
                     said = f"answered {status}" if status else f"could not be reached ({error})"
-                    raise HubUnavailable(
-                        f"the Hub at {self.api.endpoint} {said}, {self.tries} times; the "
-                        f"{len(self.records)} records fetched so far are kept in {self.cache}"
-                    ) from None
+                    times = f", {attempt + 1} times" if status else ""
+                    raise HubUnavailable(self._said(said + times)) from None
                 time.sleep(self.delay * 2**attempt)
+
+    def _said(self, what: str) -> str:
+        return (
+            f"the Hub at {self.api.endpoint} {what}; the {len(self.records)} records fetched so "
+            f"far are kept in {self.cache}"
+        )
 
     def listing(self, **search) -> Iterator[dict]:
         """Models as ``HfApi.list_models(**search)`` lists them, with card data and tags."""
@@ -89,20 +108,22 @@ class Fetcher:
 
     def model(self, repo: str) -> dict | None:
         """One model (from the cache when it was fetched before); None when the Hub has none."""
-        from huggingface_hub.errors import RepositoryNotFoundError
-
         if repo in self.records:
             return self.records[repo]
         try:
             (info,) = self._retrying(lambda: [self.api.model_info(repo, expand=EXPANDED)])
-        except RepositoryNotFoundError:
-            return None
+        except HubRefused as refused:
+            if refused.not_found:
+                return None
+            raise
         return self._keep(record(info))
 
     def walk(self, repo: str, depth: int) -> None:
         """A model, its ancestors and its descendants, up to ``depth`` hops each way."""
         from slmgraph.hub import to_model
 
+        if self.model(repo) is None:
+            raise NoSuchModel(f"the Hub at {self.api.endpoint} has no model {repo}")
         up, down = [repo], [repo]
         seen_up, seen_down = {repo}, {repo}
         for _ in range(depth):
