@@ -86,7 +86,8 @@ TWO_NAMES_FOR_ONE_PARENT = {
 
 
 # Base models and datasets as real cards name them: by the link to their page, with spaces
-# around them, by a local path or by a number (the last two are refused)
+# around them, by a local path or by a number (the last two are refused); and a repo listed
+# twice
 AS_CARDS_WRITE_THEM = [
     {
         "id": "someone/pythia-1b-linked",
@@ -101,6 +102,11 @@ AS_CARDS_WRITE_THEM = [
         "createdAt": "2023-06-02T00:00:00.000Z",
         "tags": ["base_model:adapter:someone/pythia-1b-linked "],
         "cardData": {"base_model": ["/home/me/pythia", 7], "license": ["mit"]},
+    },
+    {  # the first record again, later and in other letters, with other claims: it stands
+        "id": "Someone/Pythia-1B-Linked",
+        "createdAt": "2023-06-01T00:00:00.000Z",
+        "tags": ["base_model:quantized:EleutherAI/pythia-1b", "dataset:someone/notes"],
     },
 ]
 

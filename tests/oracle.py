@@ -72,6 +72,8 @@ class Oracle:
     def add_hub(self, records: list[dict], fetched: str) -> None:
         """Hub records as the import should read them: a repo a curated entry names is that
         entry (whose own claims lose to it); self-loops and mutual claims are dropped."""
+        # a repo listed again (in any case) is its last record
+        records = list({str(r.get("id")).lower(): r for r in records}.values())
         links = {}
         for entry in self.entries.values():
             repos = getattr(entry, "links", None) and entry.links

@@ -146,6 +146,25 @@ def test_fields_of_the_wrong_kind_are_left_out_not_fatal():
     assert [(d.kind, d.refused) for d in doubts] == [("invalid date", False)]
 
 
+def test_a_repo_listed_again_in_any_case_is_its_last_record():
+    records = [
+        {"id": "a/x", "tags": ["base_model:finetune:b/p"]},
+        {"id": "a/y"},
+        {"id": "A/X", "tags": ["base_model:adapter:b/q"]},
+        {"id": "a/x", "tags": ["base_model:quantized:b/r"]},
+    ]
+    doubts: list[hub.Doubt] = []
+    models = hub.distinct([hub.to_model(r, doubts) for r in records], doubts)
+    assert [(m.repo, [p.repo for p in m.parents]) for m in models] == [
+        ("a/y", []),
+        ("a/x", ["b/r"]),
+    ]
+    assert [(d.kind, d.repo, d.refused) for d in doubts] == [
+        ("duplicate record", "a/x", True),
+        ("duplicate record", "A/X", True),
+    ]
+
+
 def test_quality_checks_refuse_or_doubt_every_suspect_claim():
     records = [
         {"id": "a/self", "tags": ["base_model:finetune:a/self"]},

@@ -155,6 +155,7 @@ def test_a_jsonl_dump_reports_every_refused_and_doubted_claim(tmp_path, catalogu
         {"id": "a/self", "tags": ["base_model:a/self"]},
         {"id": "a/card", "card": "---\nbase_model: [x\n---\n"},
         {"id": "a/path", "cardData": {"base_model": "/home/me/llama", "license": 7}},
+        {"id": "a/self", "tags": ["base_model:a/self"]},  # listed again
     ]
     bulk.write_text("\n".join(json.dumps(r) for r in lines) + "\nnot json\n[1]\n")
     store = tmp_path / "store"
@@ -162,7 +163,7 @@ def test_a_jsonl_dump_reports_every_refused_and_doubted_claim(tmp_path, catalogu
     assert code == 0
     assert "refused: 1 self-loop" in output and "refused: 1 unparseable card YAML" in output
     assert "refused: 2 unreadable record" in output  # not JSON, and not an object
-    assert "refused: 1 invalid base model" in output
+    assert "refused: 1 invalid base model" in output and "refused: 1 duplicate record" in output
     listed = json.loads((store / "hub-problems.json").read_text())
     assert {(d["kind"], d["repo"]) for d in listed} >= {
         ("self-loop", "a/self"),

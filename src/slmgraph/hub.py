@@ -273,6 +273,24 @@ def _parents(model: HubModel, card: dict, tagged: list[str], base_models, doubts
         model.parents.append(Parent(repo, relation, relation_from, declared))
 
 
+def distinct(models: list[HubModel], doubts: list[Doubt]) -> list[HubModel]:
+    """One model a repo, the Hub ignoring case in repo ids: where a dump lists a repo again (two
+    dumps joined, a model fetched twice), its last record stands and each earlier one is
+    refused and listed."""
+    last = {model.repo.lower(): place for place, model in enumerate(models)}
+    if len(last) == len(models):
+        return models
+    kept = []
+    for place, model in enumerate(models):
+        latest = last[model.repo.lower()]
+        if latest == place:
+            kept.append(model)
+        else:
+            detail = f"listed again as {models[latest].repo}; the last record stands"
+            doubts.append(Doubt("duplicate record", model.repo, detail, refused=True))
+    return kept
+
+
 def respelled(models: list[HubModel], known: Iterable[str]) -> dict[str, str]:
     """Give every parent and dataset the one spelling of its repo id: the Hub ignores case in
     repo ids, so a card may name ``EleutherAI/Pythia-1B`` for ``EleutherAI/pythia-1b``. An

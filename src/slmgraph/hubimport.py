@@ -55,6 +55,7 @@ def _claims(records: Iterable[dict], settings: tuple, say) -> tuple[dict, list[h
     doubts: list[hub.Doubt] = []
     with collector_paused():  # a million models are a million objects and no cycles
         models = [m for m in (hub.to_model(r, doubts) for r in records) if m is not None]
+        models = hub.distinct(models, doubts)
         say(f"checking {len(models):,} models")
         spelled = hub.respelled(models, repos)
         repos = {spelled[repo]: entity for repo, entity in repos.items()}
