@@ -225,3 +225,21 @@ def test_a_repo_id_has_one_spelling_whatever_case_a_card_writes_it_in():
     hub.respelled(elsewhere, [])  # neither imported nor curated: the first spelling met stands
     assert {p.repo for m in elsewhere for p in m.parents} == {"Gone/Model"}
     assert {d for m in elsewhere for d in m.datasets} == {"Some/Data"}
+
+
+def test_a_card_built_to_blow_up_is_refused_in_a_short_line():
+    """YAML aliases make a list of lists whose text grows with the power of its depth; JSON or
+    card data nested past what a parser's recursion allows is no record."""
+    levels = ['a: &a ["x", "x", "x", "x", "x", "x"]']
+    for n in range(1, 6):
+        levels.append(f"{chr(97 + n)}: &{chr(97 + n)} [{', '.join([f'*{chr(96 + n)}'] * 6)}]")
+    card = "---\n" + "\n".join(levels) + "\nbase_model: *f\ndatasets: *f\n---\n"
+    doubts: list[hub.Doubt] = []
+    found = hub.to_model({"id": "a/bomb", "card": card}, doubts)
+    assert found.parents == [] and found.datasets == []
+    assert len(doubts) == 12 and all(len(d.detail) < 300 for d in doubts)
+    deep = "[" * 100_000 + "]" * 100_000
+    line = hub._record('{"id": "a/deep", "x": ' + deep + "}", 7)
+    assert line == {"_unreadable": "line 7: nested too deep to read"}
+    nested = hub.to_model({"id": "a/deep", "cardData": '{"x": ' + deep + "}"}, doubts)
+    assert nested.parents == [] and doubts[-1].kind == "unreadable card data"

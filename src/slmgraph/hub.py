@@ -10,6 +10,7 @@ distillation and pruning, so it becomes ``trained-from``; a base model with no r
 
 import json
 import re
+import reprlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -109,6 +110,8 @@ def _record(line: str, number: int) -> dict:
             record = json.loads(line)
         except json.JSONDecodeError as error:
             return {"_unreadable": f"line {number}: {error.msg}"}
+        except RecursionError:
+            return {"_unreadable": f"line {number}: nested too deep to read"}
     if not isinstance(record, dict):
         return {"_unreadable": f"line {number}: a JSON {type(record).__name__}, not an object"}
     return record
@@ -171,9 +174,15 @@ def _mended(value, pattern: re.Pattern, what: str, model: str, doubts) -> str | 
         text = page[1]
     if pattern.match(text):
         return text
-    detail = f"names {value!r} as a {what}, which is no Hub repo id"
+    detail = f"names {_SHORT.repr(value)} as a {what}, which is no Hub repo id"
     doubts.append(Doubt(f"invalid {what}", model, detail, refused=True))
     return None
+
+
+# A card's value as a doubt shows it: cut short, for a card's YAML aliases can make a list whose
+# full text would not fit in memory
+_SHORT = reprlib.Repr()
+_SHORT.maxlevel, _SHORT.maxlist, _SHORT.maxdict, _SHORT.maxstring = 2, 4, 4, 80
 
 
 def to_model(record: dict, doubts: list[Doubt]) -> HubModel | None:
@@ -224,6 +233,8 @@ def _card(record: dict, repo: str, doubts: list[Doubt]) -> dict:
             card = json.loads(card) if card.strip() else None
         except json.JSONDecodeError as error:
             return refused("unreadable card data", f"the card data is not JSON: {error.msg}")
+        except RecursionError:
+            return refused("unreadable card data", "the card data is nested too deep to read")
     if not card and text:
         if not isinstance(text, str):
             return refused("unreadable card data", f"the card is {type(text).__name__}, not text")
