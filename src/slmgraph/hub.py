@@ -135,19 +135,16 @@ def card_header(text: str) -> dict:
     return header if isinstance(header, dict) else {}
 
 
-def _listed(value) -> list[str]:
-    """A card's value as a list of strings: a string, or the strings of a list (a number, a
-    mapping or anything else a card may hold there is no list of names)."""
-    if isinstance(value, str):
-        return [value]
-    return [v for v in value if isinstance(v, str)] if isinstance(value, (list, tuple)) else []
-
-
 def _items(value) -> list:
     """A list of what a card's field names, of whatever kind: one value or a list of them."""
     if value is None:
         return []
-    return value if isinstance(value, list) else [value]
+    return list(value) if isinstance(value, (list, tuple)) else [value]
+
+
+def _listed(value) -> list[str]:
+    """The strings among what a card's field names (a number or a mapping names nothing)."""
+    return [item for item in _items(value) if isinstance(item, str)]
 
 
 def _text(value) -> str | None:
