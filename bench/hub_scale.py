@@ -113,7 +113,9 @@ def _reports(slmgraph: str, store: Path, runs: int) -> str:
     on = ["--store", str(store), "--format", "json"]
     commands = {
         f"descendants of Llama-2-7B, JSON ({len(rows):,} rows)": probe,
-        "the same as a table": table,
+        "the same as a table, 80 columns": ["env", "COLUMNS=80", *table],
+        "the same as a table, 120 columns": ["env", "COLUMNS=120", *table],
+        "the same as a table, 200 columns": ["env", "COLUMNS=200", *table],
         "the same, --count": [*probe, "--count"],
         f"ancestors of {deepest}": [
             slmgraph,

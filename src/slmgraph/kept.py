@@ -189,28 +189,33 @@ def _table_line(fitted: formats.Plan) -> str:
     """The SQL expression of a row's line in a table as ``formats`` writes it: each cell
     shown cut to its column's width with an ellipsis and padded (in characters, not bytes),
     the first indented by depth, the whole line cut where even the table's narrowest is too
-    wide, and spaces that end a line gone. One ``printf`` a row: the indent is a field
-    of its own, and the id is cut to what it leaves."""
+    wide, and spaces that end a line gone. One ``printf`` a row, the indent a field of its
+    own; a cut cell is two fields, so no string is made for it: its first characters, by
+    precision, then the one that ends it or the ellipsis."""
     fields, values = [], []
     last = len(fitted.shown) - 1
     for place, (i, width, natural) in enumerate(
         zip(fitted.shown, fitted.widths, fitted.natural, strict=True)
     ):
-        pad = "" if place == last else str(width)  # the last cell is not padded
-        cell = COLUMNS[i]
+        cell, padded = COLUMNS[i], place != last  # the last cell is not padded
+        room, longer = str(width), f"length({cell}) > {width}"
         if cell == "id":  # indented by depth, the indent itself cut short of the width
             indent = f"min({_INDENT}, {width - 1})"
-            if natural > width:
-                room = f"max(0, {width - 1} - {_INDENT})"
-                cell = f"iif({_INDENT} + length(id) <= {width}, id, substr(id, 1, {room}) || '…')"
-            fields.append(f"%*s%-!{'*' if pad else ''}s")
-            values += [indent, "''", *([f"{width} - {indent}"] if pad else []), cell]
+            room, longer = f"{width} - {indent}", f"{_INDENT} + length(id) > {width}"
+            fields.append("%*s")
+            values += [indent, "''"]
+        if natural <= width:
+            fields.append("%-!*s  " if padded else "%-!s")
+            values += [room, cell] if padded else [cell]
             continue
-        if natural > width:
-            cell = f"iif(length({cell}) <= {width}, {cell}, substr({cell}, 1, {width - 1}) || '…')"
-        fields.append(f"%-!{pad}s")
-        values.append(cell)
-    line = _printf("  ".join(fields), values)
+        ending = f"iif({longer}, '…', substr({cell}, {room}, 1))"
+        fields.append("%-!*.*s%-!1s  " if padded else "%-!.*s%s")
+        values += (
+            [f"{room} - 1", f"{room} - 1", cell, ending]
+            if padded
+            else [f"{room} - 1", cell, ending]
+        )
+    line = _printf("".join(fields), values)
     if fitted.cut_at:
         return f"rtrim(substr({line}, 1, {fitted.cut_at}), ' ')"
     if COLUMNS[fitted.shown[-1]] == "depth":  # a number never ends in a space
