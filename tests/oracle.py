@@ -394,9 +394,14 @@ class Oracle:
         for model in self.of("model"):
             for via in self.above([model.id]):
                 for edge in self.entries[via].trained_on:
+                    # a generator's text is in the dataset's whole text, and in any prompts
+                    # taken, unless it wrote only responses
+                    whole = self._dataset_bases(edge.dataset, prompts=False)
                     for synthetic in self._dataset_bases(edge.dataset):
                         for made in self.entries[synthetic].generated_by:
-                            if generates(made.model):
+                            if not generates(made.model):
+                                continue
+                            if synthetic in whole or made.wrote != "responses":
                                 rows.add((model.id, synthetic, made.model, via, edge.dataset))
         return [
             {
@@ -411,10 +416,14 @@ class Oracle:
             for model, synthetic, made, via, trained in rows
         ]
 
-    def _dataset_bases(self, dataset: str) -> set[str]:
+    def _dataset_bases(self, dataset: str, prompts: bool = True) -> set[str]:
+        """The dataset and those it was built from, transitively; with ``prompts``, also
+        through datasets whose prompts alone were taken."""
         seen, todo = {dataset}, [dataset]
         while todo:
             for base in self.entries[todo.pop()].derived_from:
+                if base.reuses == "prompts" and not prompts:
+                    continue
                 if base.dataset not in seen:
                     seen.add(base.dataset)
                     todo.append(base.dataset)
@@ -449,13 +458,26 @@ class Oracle:
             d = min(own.get(node, 10**9), weights.get(node, 10**9))
             for edge in getattr(self.entries[node], "trained_on", []):
                 data[edge.dataset] = min(data.get(edge.dataset, d + 1), d + 1)
-        data = self._relax(data, lambda n: [b.dataset for b in self.entries[n].derived_from])
+
+        # datasets reached through their whole text, then those reached by a path that took
+        # only prompts somewhere: only generators that wrote prompts reach on from those
+        def bases(node, reuses):
+            return [b.dataset for b in self.entries[node].derived_from if b.reuses in reuses]
+
+        data = self._relax(data, lambda n: bases(n, {None}))
+        prompted = {}
+        for node, d in data.items():
+            for base in bases(node, {"prompts"}):
+                prompted[base] = min(prompted.get(base, d + 1), d + 1)
+        prompted = self._relax(prompted, lambda n: bases(n, {None, "prompts"}))
         generated = {}
-        for dataset, d in data.items():
-            for made in self.entries[dataset].generated_by:
-                generated[made.model] = min(generated.get(made.model, d + 1), d + 1)
+        for reached, wrote in ((data, {None, "responses"}), (prompted, {None})):
+            for dataset, d in reached.items():
+                for made in self.entries[dataset].generated_by:
+                    if made.wrote in wrote:
+                        generated[made.model] = min(generated.get(made.model, d + 1), d + 1)
         reach = {(n, "weights"): d for n, d in weights.items()}
-        reach |= {(n, "training data"): d for n, d in data.items()}
+        reach |= {(n, "training data"): d for n, d in (prompted | data).items()}
         return reach | {(n, "generated data"): d for n, d in generated.items()}
 
     def _orgs(self, entity_id: str) -> set[str]:
@@ -623,12 +645,17 @@ class Oracle:
         entry = self.entries[child]
         if relation == "member-of":
             return [] if getattr(entry, "family", None) == parent else None
+        made = getattr(entry, "generated_by", [])
         edges = {
             "trained-on": [(e.dataset, e.source) for e in getattr(entry, "trained_on", [])],
-            "generated-by": [(e.model, e.source) for e in getattr(entry, "generated_by", [])],
+            "generated-by": [(e.model, e.source) for e in made if e.wrote is None],
+            "responses-generated-by": [(e.model, e.source) for e in made if e.wrote is not None],
         }.get(relation)
-        if relation == "derived-from":
-            edges = [(e.dataset, e.source) for e in entry.derived_from if entry.type == "dataset"]
+        if relation in ("derived-from", "prompts-from") and entry.type == "dataset":
+            reuses = None if relation == "derived-from" else "prompts"
+            edges = [(e.dataset, e.source) for e in entry.derived_from if e.reuses == reuses]
+        elif relation in ("derived-from", "prompts-from"):
+            edges = []
         if edges is None:  # a lineage edge, curated or claimed on the Hub
             edges = [(p, source) for r, p, _, source in self.up[child] if r == relation]
         sources = [source for target, source in edges if target == parent]

@@ -201,6 +201,33 @@ def test_llama_2_outputs_may_not_improve_other_models():
     assert not {r for r in rules(near) if r[0] == "outputs-ban"}
 
 
+def test_prompts_taken_carry_no_responses():
+    """A preference set that took only a rated set's prompts: the rated set's licence reaches
+    the model, and so do the terms of whoever wrote those prompts, but not of the models that
+    wrote only its responses, unless the model also trains on the rated set itself."""
+    prompts = dataset("prompts", generated_by=["writer"])
+    rated = dataset("rated", "NC", generated_by=["llama", "writer"])
+    rated["generated_by"][0]["wrote"] = "responses"
+    rated["derived_from"] = [{"dataset": "prompts", "source": SOURCE}]
+    mix = dataset("mix") | {
+        "derived_from": [{"dataset": "rated", "reuses": "prompts", "source": SOURCE}]
+    }
+    entries = [model("llama", "Llama2"), model("writer", "ToS"), prompts, rated, mix]
+    rows = findings(*entries, model("tune", "Free", data=["mix"]), of="tune")
+    assert rules(rows) == {
+        ("non-commercial", "disputed", "rated"),
+        ("terms-of-service", "terms-only", "writer"),
+    }
+    assert [h["relation"] for h in next(r for r in rows if r["holder"] == "rated")["path"]] == [
+        "trained-on",
+        "prompts-from",
+    ]
+    whole = findings(*entries, model("tune", "Free", data=["mix", "rated"]), of="tune")
+    assert ("outputs-ban", "disputed", "llama") in rules(whole)
+    path = next(r for r in whole if r["holder"] == "rated")["path"]
+    assert [h["relation"] for h in path] == ["trained-on"]  # reached whole: said once
+
+
 def test_user_threshold_is_informational():
     assert ("user-threshold", "informational", "base") in rules(
         findings(model("base", "Llama2"), model("child", "Llama2", ["base"]), of="child")

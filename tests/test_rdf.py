@@ -1,7 +1,10 @@
+from pathlib import Path
+
 import rdflib
 from pyoxigraph import BlankNode, NamedNode
 
 from slmgraph import catalog, paths, rdf
+from slmgraph.schema import ENTRY
 from slmgraph.vocab import FAIR4ML, PROV, RDF, SCHEMA, SLM, entity_iri
 from tests.conftest import VALID
 
@@ -104,3 +107,42 @@ def test_hugging_face_links_point_at_models_and_datasets():
         see_also,
         "https://huggingface.co/datasets/databricks/databricks-dolly-15k",
     ) in triples
+
+
+def test_prompts_taken_and_responses_written_have_edges_of_their_own():
+    """Prompts taken are no `datasetDerivedFrom` (the text is not the source's), and responses
+    written no `generatedBy` (a generation whose text all goes on): each edge says which."""
+    source = "https://example.org/card"
+    entries = [
+        {"type": "model", "id": "writer", "name": "Writer"},
+        {
+            "type": "dataset",
+            "id": "rated",
+            "name": "Rated",
+            "generated_by": [{"model": "writer", "wrote": "responses", "source": source}],
+        },
+        {
+            "type": "dataset",
+            "id": "mix",
+            "name": "Mix",
+            "derived_from": [{"dataset": "rated", "reuses": "prompts", "source": source}],
+        },
+    ]
+    records = {
+        e["id"]: catalog.Record(ENTRY.validate_python(e | {"sources": [source]}), Path("x"), {})
+        for e in entries
+    }
+    quads = rdf.to_quads(catalog.Catalog(records, {}))
+    triples = {(q.subject.value, q.predicate.value, q.object.value) for q in quads}
+    mix, rated, writer = map(entity_iri, ("mix", "rated", "writer"))
+    assert (mix, SLM + "promptsFrom", rated) in triples
+    assert (mix, PROV + "wasDerivedFrom", rated) in triples
+    assert (mix, SLM + "datasetDerivedFrom", rated) not in triples
+    assert (f"{mix}/derived-from/rated", SLM + "relation", SLM + "promptsFrom") in triples
+    assert (rated, SLM + "responsesGeneratedBy", writer) in triples
+    assert (rated, SLM + "generatedBy", writer) not in triples
+    node = f"{rated}/generated-by/writer"
+    assert (node, SLM + "relation", SLM + "responsesGeneratedBy") in triples
+    ontology = rdflib.Graph().parse(paths.ontology_dir() / "slm.ttl")
+    declared = {str(s) for s in ontology.subjects(rdflib.RDF.type, None)}
+    assert {SLM + "promptsFrom", SLM + "responsesGeneratedBy"} <= declared

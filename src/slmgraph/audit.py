@@ -19,6 +19,7 @@ from slmgraph.audit_rules import (
     NOTES,
     OWN,
     RESTRICTIVE,
+    ROUTE,
     RULE_BY_FACT,
     RULE_IDS,
     RULES,
@@ -99,11 +100,14 @@ class Audit:
         me = self.entities[model]
         mine = self.licence_of(model)
         walked = self.walk(model)
-        for (holder, route), path in walked.items():
-            if route == OWN or self.organisations(holder) & self.organisations(model):
+        for (holder, state), path in walked.items():
+            if state == OWN or self.organisations(holder) & self.organisations(model):
                 continue
-            if any((member, route) in walked for member in self.members.get(holder, [])):
+            if any((member, state) in walked for member in self.members.get(holder, [])):
                 continue  # a family reached through its member: the member says it already
+            route = ROUTE.get(state, state)
+            if route != state and (holder, route) in walked:
+                continue  # its prompts reached the model, and its whole text too: said there
             licence = self.licence_of(holder)
             if licence is None:
                 if route != DATA:  # most datasets record no licence; weights and generators do

@@ -45,6 +45,8 @@ ORDER = [
     "model",
     "relation",
     "stage",
+    "reuses",
+    "wrote",
     "method",
     "note",
     "hardware",

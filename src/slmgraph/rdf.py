@@ -255,8 +255,9 @@ def _edges(graph: _Graph, iri: str, entry) -> None:
     """Direct triple, alignment triples and qualified node for every edge of the entry."""
     aligned = [PROV + "wasDerivedFrom", SCHEMA + "isBasedOn"]
     for edge in getattr(entry, "derived_from", []):
-        if entry.type == "dataset":
-            props, target = [slm("datasetDerivedFrom"), *aligned], edge.dataset
+        if entry.type == "dataset":  # prompts reused are not the dataset's text: apart
+            relation = "promptsFrom" if edge.reuses == "prompts" else "datasetDerivedFrom"
+            props, target = [slm(relation), *aligned], edge.dataset
             node = _qualified(
                 graph, iri, "derived-from", edge, props[0], target, "DatasetDerivation"
             )
@@ -283,8 +284,10 @@ def _edges(graph: _Graph, iri: str, entry) -> None:
         _qualified(graph, iri, "reproduces", edge, slm("reproduces"), edge.model, "Reproduction")
         graph.add(iri, slm("reproduces"), entity_iri(edge.model))
     for edge in getattr(entry, "generated_by", []):
-        _qualified(graph, iri, "generated-by", edge, slm("generatedBy"), edge.model, "Generation")
-        graph.add(iri, slm("generatedBy"), entity_iri(edge.model))
+        # responses alone in a relation of their own: not a generation whose text all goes on
+        relation = slm("responsesGeneratedBy" if edge.wrote == "responses" else "generatedBy")
+        _qualified(graph, iri, "generated-by", edge, relation, edge.model, "Generation")
+        graph.add(iri, relation, entity_iri(edge.model))
 
 
 def _qualified(graph: _Graph, iri: str, label: str, edge, prop: str, target: str, cls: str) -> str:

@@ -201,10 +201,20 @@ class Reproduction(Edge):
 
 class DatasetDerivation(Edge):
     dataset: Id = Field(description="id of the dataset this one is derived from")
+    reuses: Literal["prompts"] | None = Field(
+        None,
+        description="`prompts`: only the prompts of that dataset were taken, and the responses"
+        " written anew (its generators' responses are not in this one)",
+    )
 
 
 class Generation(Edge):
     model: Id = Field(description="id of the model that generated (part of) this dataset")
+    wrote: Literal["responses"] | None = Field(
+        None,
+        description="`responses`: the model wrote only responses (answers, completions or"
+        " ratings), not the prompts, so a dataset reusing the prompts holds none of its text",
+    )
 
 
 class Entry(Strict):
