@@ -191,8 +191,11 @@ class Oracle:
                 self.hub_edges[(child, word, target)] = fetched
             for dataset, on_card in datasets[repo].items():
                 self.entries[child].trained_on.append(
-                    SimpleNamespace(
-                        dataset=node(dataset, "dataset"), stage=None, source=source(repo, on_card)
+                    SimpleNamespace(  # a claim has no stage, and no curator's note
+                        dataset=node(dataset, "dataset"),
+                        stage=None,
+                        source=source(repo, on_card),
+                        note=None,
                     )
                 )
                 self.hub_training[(child, node(dataset, "dataset"))] = fetched
@@ -693,18 +696,20 @@ class Oracle:
 
     def lineage_facts(self, entity_id: str) -> list[tuple]:
         """What ``show`` says of lineage, membership and training: (direction, property, value,
-        method, stage, source, via)."""
+        method, stage, source, via, note), the curator's note only on the facts going out."""
         words = {"trained-on": "slm:trainedOn"}
         facts = set()
         entry = self.entries[entity_id]
+        lineage = getattr(entry, "derived_from", []) if entry.type != "dataset" else []
+        notes = {(e.relation, e.parent, e.source): e.note for e in lineage}
         for relation, parent, methods, source in self.up[entity_id]:
-            facts.add(("out", relation, parent, methods, None, source, None))
+            note = notes.get((relation, parent, source))
+            facts.add(("out", relation, parent, methods, None, source, None, note))
         for relation, child, methods, source in self.down[entity_id]:
-            facts.add(("in", relation, child, methods, None, source, None))
+            facts.add(("in", relation, child, methods, None, source, None, None))
         for edge in getattr(entry, "trained_on", []):
-            facts.add(
-                ("out", words["trained-on"], edge.dataset, None, edge.stage, edge.source, None)
-            )
+            fact = ("out", words["trained-on"], edge.dataset, None, edge.stage, edge.source)
+            facts.add((*fact, None, edge.note))
         for trainee in self.of(*TRAINABLE):
             for edge in trainee.trained_on:
                 if edge.dataset == entity_id:
@@ -715,6 +720,7 @@ class Oracle:
                         None,
                         edge.stage,
                         edge.source,
+                        None,
                         None,
                     )
                     facts.add(fact)
@@ -735,7 +741,7 @@ class Oracle:
                     found[3].add(member)
         for (prop, value), (methods, stages, sources, vias) in computed.items():
             row = (_join(methods - {""}), _join(stages - {""}), _join(sources), _join(vias))
-            facts.add(("members", prop, value, *row))
+            facts.add(("members", prop, value, *row, None))
         return sorted(facts, key=str)
 
 

@@ -97,6 +97,7 @@ def shown_lineage(rows: list[dict]) -> list[tuple]:
                 r["stage"],
                 r["source"],
                 r["via"],
+                r["note"],
             )
             for r in rows
             if r["property"] in LINEAGE_PROPERTIES

@@ -22,6 +22,7 @@ SHOW_COLUMNS = [
     "via",
     "provenance",
     "retrieved",
+    "note",  # the curator's note on an edge going out: last, the first to give way in a table
 ]
 
 
@@ -115,6 +116,7 @@ def show(graph: Graph, entity: str, facts: Query | None = None) -> Rows:
             "via": None,
             "provenance": _stated_by(entity, row),
             "retrieved": row.get("retrieved"),
+            "note": row.get("note"),
         }
         for row in _emptied(rows)
     ]
@@ -139,6 +141,7 @@ def show(graph: Graph, entity: str, facts: Query | None = None) -> Rows:
                 "via": set(),
                 "provenance": "curated",  # a family and its members are curated entries
                 "retrieved": None,
+                "note": None,  # each member's own page says its notes
             },
         )
         fact["method"].update((row.get("methods") or "").split(", "))

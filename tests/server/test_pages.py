@@ -36,6 +36,12 @@ def test_entity_page_for_browsers(http):
     data = http.get("/id/alpaca-52k", headers=BROWSER).text
     trainee = [row for row in re.findall(r"<tr>(.*?)</tr>", data, re.S) if "/id/alpaca-7b" in row]
     assert trainee and all(stage in row for row in trainee)  # and on the dataset's page
+    generated = [
+        row for row in re.findall(r"<tr>(.*?)</tr>", data, re.S) if "slm:generatedBy" in row
+    ]
+    note = '<p class="note">generated in the self-instruct style from 175 human-written seed'
+    assert generated and note in generated[0]  # the curator's note, under the edge it is on
+    assert note not in page  # said where the edge is stated, not on its neighbours' pages
     linked = {a.get("href") for a in _diagram(page).iter(f"{SVG}a")}
     assert {"/id/alpaca-7b", "/id/llama-7b", "/id/llama"} <= linked  # ancestors up to the family
 
