@@ -320,8 +320,14 @@ class Oracle:
                 "via": via,
                 "via_name": self.name(via),
                 "depth": depth,
-                "generated_by": _join(g.model for g in data.generated_by),
-                "derived_from": _join(d.dataset for d in data.derived_from),
+                "generated_by": _join(
+                    g.model + (" (responses)" if g.wrote == "responses" else "")
+                    for g in data.generated_by
+                ),
+                "derived_from": _join(
+                    d.dataset + (" (prompts)" if d.reuses == "prompts" else "")
+                    for d in data.derived_from
+                ),
                 "source": source,
                 "provenance": "hub" if (via, dataset) in self.hub_training else "curated",
                 "retrieved": self.hub_training.get((via, dataset)),
