@@ -228,12 +228,13 @@ class Oracle:
             "retrieved": self._provenance(child, relation, parent)[1],
         }
 
-    def above(self, starts) -> set[str]:
-        """Every node reachable upward (lineage and membership) from the starts, themselves too."""
+    def above(self, starts, skip=()) -> set[str]:
+        """Every node reachable upward (lineage and membership) from the starts, themselves too,
+        but along the relations in ``skip``."""
         seen, todo = set(starts), list(starts)
         while todo:
-            for _, parent, _, _ in self.up[todo.pop()]:
-                if parent not in seen:
+            for relation, parent, _, _ in self.up[todo.pop()]:
+                if parent not in seen and relation not in skip:
                     seen.add(parent)
                     todo.append(parent)
         return seen
@@ -506,7 +507,8 @@ class Oracle:
         return licence if licence is not None and licence.text else None
 
     def _outputs_lineage(self, model: str, spdx: str) -> bool:
-        return any(self._licence_id(n) == spdx for n in self.above([model]))
+        """Whether the model's weights come from under ``spdx`` (a distilled student's do not)."""
+        return any(self._licence_id(n) == spdx for n in self.above([model], skip={"distilled"}))
 
     def _rule(self, model, licence, term, route) -> str | None:
         facts = {t.fact for t in licence.terms}

@@ -199,6 +199,10 @@ def test_llama_2_outputs_may_not_improve_other_models():
         *generated, model("llama-tune", "Llama2", ["llama"], ["synthetic"]), of="llama-tune"
     )
     assert not {r for r in rules(near) if r[0] == "outputs-ban"}
+    student = model("student", "Free", ["llama"], ["synthetic"])
+    student["derived_from"][0]["relation"] = "distilled"  # the teacher's outputs, not its weights
+    rows = findings(*generated, student, of="student")
+    assert ("outputs-ban", "disputed", "llama") in rules(rows)
 
 
 def test_prompts_taken_carry_no_responses():

@@ -14,6 +14,7 @@ from weakref import WeakKeyDictionary
 from slmgraph.audit_input import Entity, Hop, Licence, Term, read_edges_and_entities, read_licences
 from slmgraph.audit_rules import (
     DATA,
+    DATA_RELATIONS,
     DRIFT,
     GENERATED,
     NOTES,
@@ -152,13 +153,20 @@ class Audit:
         return rule.id
 
     def _within(self, model: str, spdx: str) -> bool:
-        """Whether the model is, or derives its weights from, an entity under ``spdx``."""
-        return any(
-            route in (OWN, WEIGHTS)
-            and node in self.entities
-            and self.entities[node].licence == spdx
-            for node, route in self.walk(model)
-        )
+        """Whether the model is, or derives its weights from, an entity under ``spdx``. Not
+        through distillation: a student took its teacher's outputs, which is what an outputs
+        clause is about, not its weights."""
+        seen, todo = {model}, [model]
+        while todo:
+            node = todo.pop()
+            if node in self.entities and self.entities[node].licence == spdx:
+                return True
+            for hop in self.up.get(node, []):
+                weights = hop.relation not in DATA_RELATIONS and hop.relation != "distilled"
+                if weights and hop.parent not in seen:
+                    seen.add(hop.parent)
+                    todo.append(hop.parent)
+        return False
 
     def _drift(self, me: Entity, mine: Licence | None) -> list[dict]:
         """A licence more permissive than a direct parent's: facts of the parent's it drops."""
