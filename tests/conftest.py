@@ -17,6 +17,23 @@ INVALID = TESTS / "data" / "invalid"
 BENCH = TESTS.parent / "bench"
 
 
+def catalogue_of(entries, source: str) -> catalog.Catalog:
+    """A catalogue of entries as their YAML would give them, each citing ``source``, checked
+    across records as the loader checks the bundled data."""
+    from slmgraph.checks import cross_record_problems
+    from slmgraph.schema import ENTRY
+
+    records = {
+        entry["id"]: catalog.Record(
+            ENTRY.validate_python(entry | {"sources": [source]}), Path("case.yaml"), {}
+        )
+        for entry in entries
+    }
+    found = catalog.Catalog(records, {})
+    assert cross_record_problems(found) == []
+    return found
+
+
 @pytest.fixture(scope="session")
 def valid_store(tmp_path_factory) -> Path:
     """A store built from the valid fixture catalogue, shared read-only by the session."""

@@ -8,11 +8,8 @@ from click.testing import CliRunner
 from pyoxigraph import Store
 
 from slmgraph import audit, overviews, rdf, reports
-from slmgraph.catalog import Catalog, Record
-from slmgraph.checks import cross_record_problems
 from slmgraph.cli import main
-from slmgraph.schema import ENTRY
-from tests.conftest import VALID
+from tests.conftest import VALID, catalogue_of
 from tests.oracle import Oracle
 
 SOURCE = "https://example.org/card"
@@ -77,13 +74,7 @@ def dataset(entity_id: str, licence: str | None = None, generated_by=()) -> dict
 
 def findings(*entries: dict, of: str) -> list[dict]:
     """The audit of model ``of`` in a catalogue of ``entries``, checked against the oracle."""
-    records = {}
-    for entry in [*LICENCES, *entries]:
-        records[entry["id"]] = Record(
-            ENTRY.validate_python(entry | {"sources": [SOURCE]}), Path("case.yaml"), {}
-        )
-    found = Catalog(records, {})
-    assert cross_record_problems(found) == []
+    found = catalogue_of([*LICENCES, *entries], SOURCE)
     store = Store()
     store.bulk_extend(rdf.to_quads(found))
     rows = overviews.licence_audit(reports.Graph(store), of)

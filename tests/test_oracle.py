@@ -27,14 +27,12 @@ from slmgraph import (
     reports,
     store,
 )
-from slmgraph.catalog import Catalog, Record
-from slmgraph.checks import cross_record_problems
+from slmgraph.catalog import Catalog
 from slmgraph.cli import main
 from slmgraph.queries import Rows
 from slmgraph.reports import EDGE_COLUMNS
-from slmgraph.schema import ENTRY
 from slmgraph.vocab import LINEAGE, STAGES
-from tests.conftest import VALID, indexed
+from tests.conftest import VALID, catalogue_of, indexed
 from tests.oracle import Oracle, same_rows
 
 SINCE = ("2020-01-01", "2023-04-01", "2023-04-15", "2024-12-31")
@@ -376,13 +374,7 @@ def catalogues(draw) -> Catalog:
             {"dataset": d, "stage": s, "source": f"{SOURCE}/{entity_id}/{d}"} for d, s in data
         ]
         entries.append(entry)
-    records = {}
-    for entry in entries:
-        entry["sources"] = [SOURCE]
-        records[entry["id"]] = Record(ENTRY.validate_python(entry), Path("generated.yaml"), {})
-    found = Catalog(records, {})
-    assert cross_record_problems(found) == []
-    return found
+    return catalogue_of(entries, SOURCE)
 
 
 def _graph_of(found: Catalog, index_dir: Path) -> reports.Graph:

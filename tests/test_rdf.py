@@ -1,12 +1,9 @@
-from pathlib import Path
-
 import rdflib
 from pyoxigraph import BlankNode, NamedNode
 
 from slmgraph import catalog, paths, rdf
-from slmgraph.schema import ENTRY
 from slmgraph.vocab import FAIR4ML, PROV, RDF, SCHEMA, SLM, entity_iri
-from tests.conftest import VALID
+from tests.conftest import VALID, catalogue_of
 
 OWL = rdflib.OWL
 
@@ -128,11 +125,7 @@ def test_prompts_taken_and_responses_written_have_edges_of_their_own():
             "derived_from": [{"dataset": "rated", "reuses": "prompts", "source": source}],
         },
     ]
-    records = {
-        e["id"]: catalog.Record(ENTRY.validate_python(e | {"sources": [source]}), Path("x"), {})
-        for e in entries
-    }
-    quads = rdf.to_quads(catalog.Catalog(records, {}))
+    quads = rdf.to_quads(catalogue_of(entries, source))
     triples = {(q.subject.value, q.predicate.value, q.object.value) for q in quads}
     mix, rated, writer = map(entity_iri, ("mix", "rated", "writer"))
     assert (mix, SLM + "promptsFrom", rated) in triples
