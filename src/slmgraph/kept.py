@@ -206,15 +206,11 @@ def _table_line(fitted: formats.Plan) -> str:
             values += [indent, "''"]
         if natural <= width:
             fields.append("%-!*s  " if padded else "%-!s")
-            values += [room, cell] if padded else [cell]
+            values += [*([room] if padded else []), cell]
             continue
         ending = f"iif({longer}, '…', substr({cell}, {room}, 1))"
-        fields.append("%-!*.*s%-!1s  " if padded else "%-!.*s%s")
-        values += (
-            [f"{room} - 1", f"{room} - 1", cell, ending]
-            if padded
-            else [f"{room} - 1", cell, ending]
-        )
+        fields.append("%-!*.*s%-!1s  " if padded else "%-!.*s%s")  # padded: its width first
+        values += [*([f"{room} - 1"] if padded else []), f"{room} - 1", cell, ending]
     line = _printf("".join(fields), values)
     if fitted.cut_at:
         return f"rtrim(substr({line}, 1, {fitted.cut_at}), ' ')"
