@@ -420,8 +420,8 @@ class Oracle:
                 "dataset": synthetic,
                 "dataset_name": self.name(synthetic),
                 "generated_by": made,
-                "via": via,
                 "trained_on": trained,
+                "via": via,
             }
             for model, synthetic, made, via, trained in rows
         ]

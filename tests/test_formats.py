@@ -59,14 +59,41 @@ def test_a_table_leaves_out_columns_without_a_value_for_those_with_one():
 
 def test_a_table_that_leaves_out_columns_says_which_under_its_rows():
     rows = [  # two rows that differ only in a column a narrow table has no room for
-        {"id": "amberchat", "dataset": "sharegpt", "trained_on": trained, "note": "n" * 30}
-        for trained in ("evol-instruct", "sharegpt")
+        {"id": model, "dataset": "sharegpt", "trained_on": trained, "note": "n" * 30}
+        for model, trained in [
+            ("amberchat", "evol-instruct"),
+            ("amberchat", "sharegpt"),
+            ("belle", "sharegpt"),
+        ]
     ]
-    lines = render(rows, "table", width=24).splitlines()
-    assert lines[2] == lines[3] == "amberchat  sharegpt"
-    note = "(not shown at this width: trained_on, note; --format json has every column)"
-    assert " ".join(lines[4:]) == note and max(map(len, lines)) <= 24
-    assert len(render(rows, "table", width=100).splitlines()) == 4  # room for all: no note
+    lines = render(rows, "table", width=20).splitlines()
+    assert lines[2] == lines[3] == "amberchat"
+    notes = [  # first the columns alike in every row, then the key column last in order
+        f"(in every row: dataset sharegpt, note {'n' * 30})",
+        "(not shown at this width: trained_on; --format json has every column)",
+    ]
+    wrapped = [line for n in notes for line in textwrap.wrap(n, 20, break_on_hyphens=False)]
+    assert lines[5:] == wrapped and max(map(len, lines)) <= 20
+    # a little wider, the alike columns make room for the one that tells the rows apart
+    assert render(rows, "table", width=24).splitlines()[2:5] == [
+        "amberchat  evol-instruct",
+        "amberchat  sharegpt",
+        "belle      sharegpt",
+    ]
+    assert len(render(rows, "table", width=100).splitlines()) == 5  # room for all: no note
+
+
+def test_a_column_alike_in_every_row_of_a_lineage_table_is_kept():
+    """A lineage table's rows are edges of a tree, as the index keeps them: its columns give
+    way by their kind alone."""
+    rows = [
+        {"id": child, "relation": "fine-tuned", "parent": "llama-7b", "depth": 1, "note": "n" * 9}
+        for child in ("alpaca-7b", "vicuna-7b")
+    ]
+    assert (
+        render(rows, "table", width=40).splitlines()[0] == "id         relation    parent    depth"
+    )
+    assert "(in every row" not in render(rows, "table", width=40)
 
 
 def test_a_table_writes_paths_and_lists_as_their_text():
@@ -137,9 +164,19 @@ def plain_table(rows: list[dict], width: int) -> list[str]:
     natural = {k: max([len(k), *map(len, cells[k])]) for k in keys}
     floor = {k: min(natural[k], 22 if k in KEY_COLUMNS else 8) for k in keys}
     shown = [k for k in keys if any(row.get(k) not in (None, "") for row in rows)] or list(keys)
+    tree = {"depth", "parent"} <= set(keys)
+    alike = {  # several rows, one value of one type in all of them (not in a lineage table)
+        k: cells[k][0]
+        for k in shown
+        if not tree
+        and len(rows) > 1
+        and rows[0].get(k) not in (None, "")
+        and len({(type(row.get(k)), row.get(k)) for row in rows}) == 1
+    }
     while sum(floor[k] for k in shown) + 2 * (len(shown) - 1) > width and len(shown) > 1:
+        same = [k for k in shown if k in alike]
         minor = [k for k in shown if k not in KEY_COLUMNS]
-        shown.remove(minor[-1] if minor else shown[-1])
+        shown.remove(same[-1] if same else minor[-1] if minor else shown[-1])
     widths = [natural[k] for k in shown]
     while sum(widths) + 2 * (len(widths) - 1) > width:
         slack = [w - floor[k] for w, k in zip(widths, shown, strict=True)]
@@ -156,14 +193,15 @@ def plain_table(rows: list[dict], width: int) -> list[str]:
     rule = "  ".join("-" * w for w in widths)[:width]
     body = [line([cells[k][n] for k in shown]) for n in range(len(rows))]
     filled = [k for k in keys if any(row.get(k) not in (None, "") for row in rows)]
-    left_out = [k for k in filled if k not in shown]
-    note = f"(not shown at this width: {', '.join(left_out)}; --format json has every column)"
-    return [
-        line(shown),
-        rule,
-        *body,
-        *(textwrap.wrap(note, max(width, 20), break_on_hyphens=False) if left_out else []),
-    ]
+    left_out = [k for k in filled if k not in shown and k not in alike]
+    said = [f"{k} {v}" for k, v in alike.items() if k not in shown]
+    notes = [f"(in every row: {', '.join(said)})"] if said else []
+    if left_out:
+        notes.append(
+            f"(not shown at this width: {', '.join(left_out)}; --format json has every column)"
+        )
+    wrapped = [textwrap.wrap(n, max(width, 20), break_on_hyphens=False) for n in notes]
+    return [line(shown), rule, *body, *(text for lines in wrapped for text in lines)]
 
 
 TEXT = st.text(st.characters(codec="utf-8", exclude_categories=["Cs", "Cc"]), max_size=40)

@@ -118,6 +118,18 @@ class _Columns:
         values = map(dict.get, self.rows, repeat(self.keys[i]))
         return any(value is not None and value != "" for value in values)
 
+    def same(self, i: int) -> str | None:
+        """The value every row holds in the column, as text, when there are several rows and
+        they all hold one (a column that tells no row from another). None in a lineage
+        table: each of its rows is an edge of the tree, read whole, as the kept reports are."""
+        if self.tree:
+            return None
+        values = list(map(dict.get, self.rows, repeat(self.keys[i])))
+        first = values[0] if len(values) > 1 else None
+        if first is None or first == "" or values.count(first) < len(values):
+            return None
+        return _cell(first) if set(map(type, values)) == {type(first)} else None  # not 1, True
+
     def width(self, i: int, cap: int) -> int:
         """The column's width up to ``cap``, reading cells only until one is ``cap`` long:
         a column that may not be shown is not made text whole."""
@@ -259,6 +271,8 @@ KEY_COLUMNS = {
     "holder",
     "what",
     "count",
+    "generated_by",
+    "trained_on",
 }
 
 
@@ -288,9 +302,12 @@ def plan(keys: list[str], columns, width: int) -> Plan:
     # a column no row has a value in says nothing at any width: it gives way to one that does
     filled = [i for i in range(len(keys)) if columns.filled(i)]
     shown = list(filled) or list(range(len(keys)))  # a copy: columns are removed from it
+    same = {i: value for i in shown if (value := columns.same(i)) is not None}
     while sum(floor[i] for i in shown) + 2 * (len(shown) - 1) > width and len(shown) > 1:
+        # one value in every row tells no row from another: said below, it gives way first
+        alike = [i for i in shown if i in same]
         minor = [i for i in shown if not key[i]]  # then key columns, but never the first
-        shown.remove(minor[-1] if minor else shown[-1])
+        shown.remove(alike[-1] if alike else minor[-1] if minor else shown[-1])
     natural = [columns.natural(i) for i in shown]
     widths = _fit(natural, [key[i] for i in shown], width) or natural
     names = [_cut([keys[i]], w)[0] for i, w in zip(shown, widths, strict=True)]
@@ -299,8 +316,9 @@ def plan(keys: list[str], columns, width: int) -> Plan:
     cut_at = width if sum(widths) + 2 * (len(widths) - 1) > width else None
     if cut_at:  # too wide even at the narrowest
         header, rule = header[:width].rstrip(" "), rule[:width]
-    left_out = [keys[i] for i in filled if i not in shown]
-    note = _left_out(left_out, width) if left_out else []
+    left_out = [keys[i] for i in filled if i not in shown and i not in same]
+    alike = [f"{keys[i]} {value}" for i, value in same.items() if i not in shown]
+    note = _left_out(alike, left_out, width)
     return Plan(shown, widths, natural, cut_at, [header, rule], note)
 
 
@@ -319,6 +337,9 @@ class Measured:
 
     def filled(self, i: int) -> bool:
         return self.longest[i] > 0
+
+    def same(self, i: int) -> None:
+        return None  # a kept report is large: its columns are not read for one value
 
 
 def _table(keys: list[str], columns: _Columns, width: int) -> Iterator[str]:
@@ -342,11 +363,20 @@ def _table(keys: list[str], columns: _Columns, width: int) -> Iterator[str]:
     return iter(["\n".join([*fitted.head, *lines, *fitted.note])])  # one block: one write
 
 
-def _left_out(names: list[str], width: int) -> list[str]:
-    """The lines under a table that had to leave columns out, so that rows that differ only
-    there are not taken for repeats."""
-    text = f"(not shown at this width: {', '.join(names)}; --format json has every column)"
-    return textwrap.wrap(text, max(width, 20), break_on_hyphens=False)
+def _left_out(alike: list[str], names: list[str], width: int) -> list[str]:
+    """The lines under a table that had to leave columns out: the value of each that is the
+    same in every row, and the names of the others, so that rows that differ only there are
+    not taken for repeats."""
+    texts = [f"(in every row: {', '.join(alike)})"] if alike else []
+    if names:
+        texts.append(
+            f"(not shown at this width: {', '.join(names)}; --format json has every column)"
+        )
+    return [
+        line
+        for text in texts
+        for line in textwrap.wrap(text, max(width, 20), break_on_hyphens=False)
+    ]
 
 
 def _cut(cells: list, width: int) -> list[str]:
