@@ -122,11 +122,18 @@ class Oracle:
                 if (name := hub_name(t[len("base_model:") :]))
             ]
             stated = self.HUB_WORDS.get(card.get("base_model_relation"))
-            parents = {}
-            for parent in [*named, *typed, *plain]:
-                word = stated if parent in named and stated else typed.get(parent, "based-on")
-                parents.setdefault(canonical(parent), (word, parent in named))
-            claims[repo] = parents
+            parents = {}  # one a parent entity: a curated entry's repos are one, the first
+            for parent in [*named, *typed, *plain]:  # named stands, the surest word on the
+                said = 2 if parent in named and stated else 1 if parent in typed else 0
+                word = stated if said == 2 else typed.get(parent, "based-on")  # relation
+                kept = parents.setdefault(
+                    links.get(canonical(parent), canonical(parent)),
+                    [canonical(parent), word, parent in named, said],
+                )
+                if said > kept[3]:
+                    kept[1], kept[3] = word, said
+                kept[2] = kept[2] or parent in named
+            claims[repo] = {first: (word, on_card) for first, word, on_card, _ in parents.values()}
             listed = card.get("datasets") or []
             listed = [listed] if not isinstance(listed, list) else listed
             listed = [name for name in (hub_name(d, dataset=True) for d in listed) if name]
@@ -700,6 +707,45 @@ class Oracle:
             if entry.released
             and (org is None or org in entry.organisation)
             and (since is None or entry.released + ends[len(entry.released)] >= since)
+        ]
+
+    def stats(self) -> dict:
+        """The counts ``stats`` gives: entries by type, and edges. Every edge an entry states
+        and every Hub claim is an edge: lineage and training (Hub claims too), a dataset's
+        derivations and generators, reproductions; each carries its citation."""
+        plural = {"family": "families"}
+        counts = {
+            plural.get(kind, f"{kind}s"): len(self.of(kind))
+            for kind in ("model", "family", "dataset", "organisation", "publication", "licence")
+        }
+        stated = [
+            edge
+            for entry in self.entries.values()
+            for field in ("derived_from", "trained_on", "reproduces", "generated_by")
+            for edge in getattr(entry, field, None) or []
+        ]
+        trainable = self.of(*TRAINABLE)
+        counts["lineage_edges"] = sum(len(e.derived_from) for e in trainable) + len(self.hub_edges)
+        counts["training_edges"] = sum(len(e.trained_on) for e in trainable)
+        counts["synthetic_datasets"] = sum(1 for e in self.of("dataset") if e.generated_by)
+        counts["edges"] = len(stated) + len(self.hub_edges)
+        counts["cited_edges"] = sum(1 for edge in stated if edge.source) + len(self.hub_edges)
+        counts["corrections"] = len(self.corrections())
+        return counts
+
+    def corrections(self) -> list[dict]:
+        return [
+            {
+                "id": entry.id,
+                "name": entry.name,
+                "seed": fix.seed,
+                "field": fix.field,
+                "says": fix.says,
+                "truth": fix.truth,
+                "source": fix.source,
+            }
+            for entry in self.entries.values()
+            for fix in getattr(entry, "corrections", None) or []
         ]
 
     def lineage_facts(self, entity_id: str) -> list[tuple]:

@@ -211,6 +211,39 @@ def test_a_base_model_named_by_an_alias_of_the_curated_repo_hangs_under_the_entr
     assert code == 0 and all(row["id"] == "pythia-70m" for row in json.loads(output)), output
 
 
+def test_one_base_model_named_by_two_of_its_repos_is_one_claim(tmp_path, catalogue_copy):
+    """The card names the repo and the Hub's tags an alias of it: one edge, the card's."""
+    entry = catalogue_copy / "models" / "pythia-70m.yaml"
+    linked = "  huggingface: EleutherAI/pythia-70m\n"
+    entry.write_text(
+        entry.read_text().replace(
+            linked, linked + "  huggingface_aliases:\n    - Old-Org/pythia-70m\n"
+        )
+    )
+    record = {
+        "id": "someone/tuned-70m",
+        "sha": "7" * 40,
+        "tags": ["base_model:finetune:old-org/Pythia-70M"],
+        "cardData": {"base_model": "EleutherAI/pythia-70m"},
+    }
+    store = _imported_alone(tmp_path, catalogue_copy, record)
+    code, output = cli(
+        "descendants", "pythia-70m", "--data", catalogue_copy, "--store", store, "--format", "json"
+    )
+    rows = [row for row in json.loads(output) if row["id"] == "someone/tuned-70m"]
+    card = f"https://huggingface.co/someone/tuned-70m/blob/{'7' * 40}/README.md"
+    # the card's naming, with the relation the Hub's tag gives
+    assert [(r["relation"], r["parent"], r["source"]) for r in rows] == [
+        ("trained-from", "pythia-70m", card)
+    ]
+    code, output = cli(
+        "show", "someone/tuned-70m", "--data", catalogue_copy, "--store", store, "--format", "json"
+    )
+    assert code == 0, output
+    claims = [row for row in json.loads(output) if row["value"] == "pythia-70m"]
+    assert [(row["property"], row["source"]) for row in claims] == [("trained-from", card)]
+
+
 def test_a_bad_bulk_file_is_one_line_and_leaves_the_store_as_it_was(imported, tmp_path):
     data, store, _ = imported
     before = descendants(data, store)

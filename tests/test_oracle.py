@@ -72,6 +72,10 @@ def disagreements(graph: reports.Graph, oracle: Oracle) -> list[str]:
                 oracle.timeline(None, day),
             )
         )
+    checks += [
+        ("stats", [overviews.stats(graph)], [oracle.stats()]),
+        ("corrections", overviews.corrections(graph), oracle.corrections()),
+    ]
     wrong = [name for name, got, expected in checks if not same_rows(got, expected)]
     audits = [(f"audit {e.id}", e.id) for e in oracle.of("model", "family")] + [("audit", None)]
     wrong += [
@@ -170,6 +174,7 @@ def test_a_hub_shaped_graph_mixed_with_the_curated_one_matches_the_oracle(hub_sh
                 oracle.datasets(model, True),
             ),
         ]
+    checks.append(("stats", [overviews.stats(graph)], [oracle.stats()]))
     assert hub_shaped.models > 2900
     assert synthetic_rows > 100  # Hub models below trainees of generated data
     assert all(len(got) > 20 for name, got, _ in checks if name.startswith("descendants"))

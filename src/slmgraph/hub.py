@@ -11,7 +11,7 @@ distillation and pruning, so it becomes ``trained-from``; a base model with no r
 import json
 import re
 import reprlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -279,6 +279,26 @@ def _parents(model: HubModel, card: dict, tagged: list[str], base_models, doubts
             relation, relation_from = UNSTATED, None
         declared = "card" if repo in from_card else "hub"
         model.parents.append(Parent(repo, relation, relation_from, declared))
+
+
+_SAID_BY = {"card": 2, "hub": 1, None: 0}  # whose word on the relation counts most
+
+
+def one_per_entity(parents: list[Parent], entity: Callable[[str], str]) -> list[Parent]:
+    """The parents with those that name one ``entity`` by two repos (a curated entry's repo
+    and an alias of it) made one, as two mentions of one repo are: the first name stands,
+    with the relation said by the card before the Hub's tags before none, and declared on
+    the card if either is."""
+    merged: dict[str, Parent] = {}
+    for parent in parents:
+        first = merged.setdefault(entity(parent.repo), parent)
+        if first is parent:
+            continue
+        if _SAID_BY[parent.relation_from] > _SAID_BY[first.relation_from]:
+            first.relation, first.relation_from = parent.relation, parent.relation_from
+        if parent.declared_in == "card":
+            first.declared_in = "card"
+    return list(merged.values())
 
 
 def distinct(models: list[HubModel], doubts: list[Doubt]) -> list[HubModel]:
