@@ -371,13 +371,17 @@ class Oracle:
                 for base in bases
                 if not any(base in self.above([o]) - {o} for o in bases - {base})
             }
+            weights = self.above(  # chains that carry weights: no distillation on them
+                [p for relation, p, _, _ in self._lineage_up(entry.id) if relation != "distilled"],
+                skip={"distilled"},
+            )
             for builder in entry.organisation:
                 for base in nearest:
                     builders.append(
                         {
                             "id": entry.id,
                             "name": entry.name,
-                            "section": "builds-on",
+                            "section": "builds-on" if base in weights else "via-distillation",
                             "kind": entry.type,
                             "organisation": builder,
                             "organisation_name": self.name(builder),

@@ -1,7 +1,12 @@
 import pytest
+from pyoxigraph import Store
 
-from slmgraph import overviews, reports
+from slmgraph import overviews, rdf, reports
 from slmgraph.names import UnknownName
+from tests.conftest import catalogue_of
+from tests.oracle import Oracle, same_rows
+
+SOURCE = "https://example.org/paper"
 
 
 def _edges(rows):
@@ -76,6 +81,39 @@ def test_organisation_releases_and_builders(graph):
     ]
     # the nearest base only: LLaMA-7B, not also the LLaMA family it belongs to
     assert builders == [("alpaca-7b", "stanford", "llama-7b")]
+
+
+def test_a_builder_reached_only_through_a_distillation_builds_on_outputs_not_weights():
+    """A student trained on a teacher's outputs carries none of its weights, nor does a model
+    tuned from the student; a model tuned from the teacher does."""
+
+    def model(entity_id, org, *parents):
+        edges = [{"parent": p, "relation": r, "source": SOURCE} for r, p in parents]
+        return {"type": "model", "id": entity_id, "name": entity_id, "organisation": [org]} | (
+            {"derived_from": edges} if edges else {}
+        )
+
+    found = catalogue_of(
+        [
+            *({"type": "organisation", "id": o, "name": o} for o in ("lab", "b", "c")),
+            model("teacher", "lab"),
+            model("student", "b", ("distilled", "teacher")),
+            model("student-tuned", "c", ("fine-tuned", "student")),
+            model("tuned", "b", ("fine-tuned", "teacher")),
+            model("both", "c", ("distilled", "teacher"), ("merged", "tuned")),
+        ],
+        SOURCE,
+    )
+    store = Store()
+    store.bulk_extend(rdf.to_quads(found))
+    rows = reports.organisation(reports.Graph(store), "lab")
+    assert {(r["id"], r["section"], r["base"]) for r in rows if r["section"] != "released"} == {
+        ("student", "via-distillation", "teacher"),
+        ("student-tuned", "via-distillation", "teacher"),
+        ("tuned", "builds-on", "teacher"),
+        ("both", "builds-on", "teacher"),  # its merge carries the teacher's weights
+    }
+    assert same_rows(rows, Oracle(found).organisation("lab"))
 
 
 def test_family_members_smallest_first(graph):

@@ -223,7 +223,8 @@ ORG_COLUMNS = [
 
 def organisation(graph: Graph, org: str) -> Rows:
     """What ``org`` released, then the models and families of other organisations that build
-    on it, each with its nearest bases of ``org`` (one row per base)."""
+    on it, each with its nearest bases of ``org`` (one row per base): on their weights, or
+    distilled from them where no chain but through a distillation reaches them."""
     released = [
         {
             "id": row["entity"],
@@ -239,7 +240,8 @@ def organisation(graph: Graph, org: str) -> Rows:
         {
             "id": row["model"],
             "name": row["name"],
-            "section": "builds-on",
+            # on the base's weights, or only on its outputs, as a distilled student
+            "section": "builds-on" if row["weights"] else "via-distillation",
             "kind": row["class"],
             "organisation": row["builder"],
             "organisation_name": row["builderName"],
