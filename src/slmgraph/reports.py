@@ -236,12 +236,15 @@ def organisation(graph: Graph, org: str) -> Rows:
         }
         for row in graph.select("org-releases", org=org)
     ]
+    weights = {(row["model"], row["base"]) for row in graph.select("org-weight-bases", org=org)}
     builders = [
         {
             "id": row["model"],
             "name": row["name"],
             # on the base's weights, or only on its outputs, as a distilled student
-            "section": "builds-on" if row["weights"] else "via-distillation",
+            "section": "builds-on"
+            if (row["model"], row["base"]) in weights
+            else "via-distillation",
             "kind": row["class"],
             "organisation": row["builder"],
             "organisation_name": row["builderName"],
