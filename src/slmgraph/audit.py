@@ -223,12 +223,12 @@ def _merged(terms: list[Term], value) -> Term:
     return Term(terms[0].fact, clauses, terms[0].url, value, False)
 
 
-COLUMNS = [  # a table keeps the first ones when it must drop some
-    "id",
+COLUMNS = [  # a table keeps the first ones when it must drop some: the holder tells two
+    "id",  # findings of one rule apart, where their licence may be the same
     "rule",
     "certainty",
-    "licence",
     "holder",
+    "licence",
     "clause",
     "route",
     "path",
