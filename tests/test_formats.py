@@ -31,7 +31,8 @@ def test_markdown_escapes_pipes():
 
 def test_table_fits_the_width_and_cuts_long_cells_with_an_ellipsis():
     rows = [
-        {"id": f"m{i}", "source": "https://example.org/" + "x" * 120, "depth": i} for i in range(3)
+        {"id": f"m{i}", "source": f"https://example.org/{i}" + "x" * 120, "depth": i}
+        for i in range(3)
     ]
     lines = render(rows, "table", width=80).splitlines()
     assert max(map(len, lines)) <= 80
@@ -52,7 +53,7 @@ def test_a_table_leaves_out_columns_without_a_value_for_those_with_one():
         {"id": f"m{i}", "via": None, "zero": 0, "no": False, "note": "", "what": "w" * 30}
         for i in range(3)
     ]
-    header = render(rows, "table", width=40).splitlines()[0].split()
+    header = render(rows, "table", width=60).splitlines()[0].split()
     assert header == ["id", "zero", "no", "what"]  # via is a key column, and still empty
     assert "via" in render(rows, "csv").splitlines()[0]  # other formats keep every column
 
@@ -81,6 +82,20 @@ def test_a_table_that_leaves_out_columns_says_which_under_its_rows():
         "belle      sharegpt",
     ]
     assert len(render(rows, "table", width=100).splitlines()) == 5  # room for all: no note
+
+
+def test_a_column_alike_in_every_row_gives_way_before_a_cell_is_cut():
+    rows = [  # the same value in every row of one column, and long values in another
+        {"id": "wizardlm-7b", "property": p, "value": f"https://github.com/nlpxucan/{v}"}
+        for p, v in (("rdfs:seeAlso", "WizardLM"), ("dcterms:source", "WizardLM/blob/main/LICENSE"))
+    ]
+    lines = render(rows, "table", width=72).splitlines()
+    assert lines[2:] == [
+        "rdfs:seeAlso    https://github.com/nlpxucan/WizardLM",
+        "dcterms:source  https://github.com/nlpxucan/WizardLM/blob/main/LICENSE",
+        "(in every row: id wizardlm-7b)",
+    ]
+    assert render(rows, "table", width=100).splitlines()[0].split() == ["id", "property", "value"]
 
 
 def test_a_column_alike_in_every_row_of_a_lineage_table_is_kept():
@@ -150,7 +165,9 @@ def test_json_has_one_row_to_a_line_even_when_a_value_looks_like_a_row_boundary(
 
 def plain_table(rows: list[dict], width: int) -> list[str]:
     """The table rule written out cell by cell: every column that has a value in some row
-    (all of them if none has) at its natural width, then the last minor columns dropped while
+    (all of them if none has) at its natural width; while that is too wide, the last of the
+    columns with one value in all of several rows (not in a lineage table) dropped and said
+    under the table; then the last minor columns dropped while
     even their floors (22 for a key column, 8 for another) do not fit, then the last key
     columns but the first, then the widest column
     narrowed a character at a time; long cells end in an ellipsis, and a lineage table's first
@@ -173,10 +190,12 @@ def plain_table(rows: list[dict], width: int) -> list[str]:
         and rows[0].get(k) not in (None, "")
         and len({(type(row.get(k)), row.get(k)) for row in rows}) == 1
     }
+    same = [k for k in shown if k in alike]
+    while same and len(shown) > 1 and sum(natural[k] for k in shown) + 2 * len(shown) - 2 > width:
+        shown.remove(same.pop())
     while sum(floor[k] for k in shown) + 2 * (len(shown) - 1) > width and len(shown) > 1:
-        same = [k for k in shown if k in alike]
         minor = [k for k in shown if k not in KEY_COLUMNS]
-        shown.remove(same[-1] if same else minor[-1] if minor else shown[-1])
+        shown.remove(minor[-1] if minor else shown[-1])
     widths = [natural[k] for k in shown]
     while sum(widths) + 2 * (len(widths) - 1) > width:
         slack = [w - floor[k] for w, k in zip(widths, shown, strict=True)]

@@ -302,12 +302,15 @@ def plan(keys: list[str], columns, width: int) -> Plan:
     # a column no row has a value in says nothing at any width: it gives way to one that does
     filled = [i for i in range(len(keys)) if columns.filled(i)]
     shown = list(filled) or list(range(len(keys)))  # a copy: columns are removed from it
+    # one value in every row tells no row from another: said below the table, it gives way
+    # before any cell is cut
     same = {i: value for i in shown if (value := columns.same(i)) is not None}
+    alike = [i for i in shown if i in same]
+    while alike and len(shown) > 1 and _wider(columns, shown, width):
+        shown.remove(alike.pop())
     while sum(floor[i] for i in shown) + 2 * (len(shown) - 1) > width and len(shown) > 1:
-        # one value in every row tells no row from another: said below, it gives way first
-        alike = [i for i in shown if i in same]
         minor = [i for i in shown if not key[i]]  # then key columns, but never the first
-        shown.remove(alike[-1] if alike else minor[-1] if minor else shown[-1])
+        shown.remove(minor[-1] if minor else shown[-1])
     natural = [columns.natural(i) for i in shown]
     widths = _fit(natural, [key[i] for i in shown], width) or natural
     names = [_cut([keys[i]], w)[0] for i, w in zip(shown, widths, strict=True)]
@@ -320,6 +323,12 @@ def plan(keys: list[str], columns, width: int) -> Plan:
     alike = [f"{keys[i]} {value}" for i, value in same.items() if i not in shown]
     note = _left_out(alike, left_out, width)
     return Plan(shown, widths, natural, cut_at, [header, rule], note)
+
+
+def _wider(columns, shown: list[int], width: int) -> bool:
+    """Whether the columns at their natural widths are wider than ``width`` (each read only
+    until it is as wide)."""
+    return sum(columns.width(i, width) for i in shown) + 2 * (len(shown) - 1) > width
 
 
 class Measured:
