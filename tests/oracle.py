@@ -143,9 +143,11 @@ class Oracle:
                 if t.startswith("dataset:")
                 if (name := hub_name(t[len("dataset:") :], dataset=True))
             }
-            datasets[repo] = {}
+            datasets[repo] = {}  # one a dataset entity: a curated entry's repos are one
             for dataset, on_card in [*((d, True) for d in listed), *tagged.items()]:
-                datasets[repo].setdefault(canonical(dataset, "datasets/"), on_card)
+                name = canonical(dataset, "datasets/")
+                kept = datasets[repo].setdefault(links.get(f"datasets/{name}", name), [name, False])
+                kept[1] = kept[1] or on_card
             shas[repo] = record.get("sha")
             named_licences = card.get("license") or [
                 t[len("license:") :] for t in tags if t.startswith("license:")
@@ -196,7 +198,7 @@ class Oracle:
                 target = node(parent)
                 self._link(child, word, target, None, source(repo, on_card))
                 self.hub_edges[(child, word, target)] = fetched
-            for dataset, on_card in datasets[repo].items():
+            for dataset, on_card in datasets[repo].values():
                 self.entries[child].trained_on.append(
                     SimpleNamespace(  # a claim has no stage, and no curator's note
                         dataset=node(dataset, "dataset"),

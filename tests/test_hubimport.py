@@ -244,6 +244,37 @@ def test_one_base_model_named_by_two_of_its_repos_is_one_claim(tmp_path, catalog
     assert [(row["property"], row["source"]) for row in claims] == [("trained-from", card)]
 
 
+def test_one_dataset_named_by_two_of_its_repos_is_one_claim(tmp_path, catalogue_copy):
+    """The tags name the dataset's old repo, the card its new one: one training claim on the
+    curated entry, declared on the card."""
+    entry = catalogue_copy / "datasets" / "databricks-dolly-15k.yaml"
+    linked = "  huggingface: databricks/databricks-dolly-15k\n"
+    entry.write_text(
+        entry.read_text().replace(linked, linked + "  huggingface_aliases:\n    - old/dolly-15k\n")
+    )
+    record = {
+        "id": "someone/dolly-tuned",
+        "sha": "8" * 40,
+        "tags": ["dataset:old/dolly-15k", "dataset:databricks/databricks-dolly-15k"],
+        "cardData": {"datasets": ["databricks/databricks-dolly-15k"]},
+    }
+    store = _imported_alone(tmp_path, catalogue_copy, record)
+    code, output = cli(
+        "show",
+        "someone/dolly-tuned",
+        "--data",
+        catalogue_copy,
+        "--store",
+        store,
+        "--format",
+        "json",
+    )
+    assert code == 0, output
+    card = f"https://huggingface.co/someone/dolly-tuned/blob/{'8' * 40}/README.md"
+    claims = [r for r in json.loads(output) if r["property"] == "slm:trainedOn"]
+    assert [(r["value"], r["source"]) for r in claims] == [("databricks-dolly-15k", card)]
+
+
 def test_a_bad_bulk_file_is_one_line_and_leaves_the_store_as_it_was(imported, tmp_path):
     data, store, _ = imported
     before = descendants(data, store)

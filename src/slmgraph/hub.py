@@ -284,21 +284,28 @@ def _parents(model: HubModel, card: dict, tagged: list[str], base_models, doubts
 _SAID_BY = {"card": 2, "hub": 1, None: 0}  # whose word on the relation counts most
 
 
-def one_per_entity(parents: list[Parent], entity: Callable[[str], str]) -> list[Parent]:
-    """The parents with those that name one ``entity`` by two repos (a curated entry's repo
-    and an alias of it) made one, as two mentions of one repo are: the first name stands,
-    with the relation said by the card before the Hub's tags before none, and declared on
-    the card if either is."""
-    merged: dict[str, Parent] = {}
-    for parent in parents:
-        first = merged.setdefault(entity(parent.repo), parent)
+def one_per_entity(model: HubModel, entity: Callable[[str], str]) -> None:
+    """Make the parents, and the datasets, of ``model`` that name one ``entity`` by two repos
+    (a curated entry's repo and an alias of it; ``entity`` is given a dataset as ``hub_key``
+    writes it) one, as two mentions of one repo are: the first name stands, declared on the
+    card if either is, and a parent's relation is the one said by the card before the Hub's
+    tags before none."""
+    parents: dict[str, Parent] = {}
+    for parent in model.parents:
+        first = parents.setdefault(entity(parent.repo), parent)
         if first is parent:
             continue
         if _SAID_BY[parent.relation_from] > _SAID_BY[first.relation_from]:
             first.relation, first.relation_from = parent.relation, parent.relation_from
         if parent.declared_in == "card":
             first.declared_in = "card"
-    return list(merged.values())
+    model.parents = list(parents.values())
+    datasets: dict[str, str] = {}
+    for dataset in model.datasets:
+        first = datasets.setdefault(entity(hub_key(dataset, dataset=True)), dataset)
+        if first != dataset and dataset in model.on_card:
+            model.on_card.add(first)
+    model.datasets = list(datasets.values())
 
 
 def distinct(models: list[HubModel], doubts: list[Doubt]) -> list[HubModel]:

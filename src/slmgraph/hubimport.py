@@ -59,8 +59,8 @@ def _claims(records: Iterable[dict], settings: tuple, say) -> tuple[dict, list[h
         say(f"checking {len(models):,} models")
         spelled = hub.respelled(models, repos)
         repos = {spelled[repo]: entity for repo, entity in repos.items()}
-        for model in models:  # a curated entry named by two of its repos: one parent
-            model.parents = hub.one_per_entity(model.parents, lambda repo: repos.get(repo, repo))
+        for model in models:  # a curated entry named by two of its repos: named once
+            hub.one_per_entity(model, lambda key: repos.get(key, key))
         models, checked = hub.checked(models, set(repos))
         say("writing their claims")
         return _write(models, scratch, repos, *rest), doubts + checked
