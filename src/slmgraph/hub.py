@@ -290,6 +290,8 @@ def one_per_entity(model: HubModel, entity: Callable[[str], str]) -> None:
     writes it) one, as two mentions of one repo are: the first name stands, declared on the
     card if either is, and a parent's relation is the one said by the card before the Hub's
     tags before none."""
+    if len(model.parents) < 2 and len(model.datasets) < 2:
+        return  # most models: nothing named twice
     parents: dict[str, Parent] = {}
     for parent in model.parents:
         first = parents.setdefault(entity(parent.repo), parent)
