@@ -303,9 +303,11 @@ def plan(keys: list[str], columns, width: int) -> Plan:
     filled = [i for i in range(len(keys)) if columns.filled(i)]
     shown = list(filled) or list(range(len(keys)))  # a copy: columns are removed from it
     # one value in every row tells no row from another: said below the table, it gives way
-    # before any cell is cut
-    same = {i: value for i in shown if (value := columns.same(i)) is not None}
-    alike = [i for i in shown if i in same]
+    # before any cell is cut (its columns read for it only then)
+    same = {}
+    if _wider(columns, shown, width):
+        same = {i: value for i in shown if (value := columns.same(i)) is not None}
+    alike = list(same)
     while alike and len(shown) > 1 and _wider(columns, shown, width):
         shown.remove(alike.pop())
     while sum(floor[i] for i in shown) + 2 * (len(shown) - 1) > width and len(shown) > 1:
