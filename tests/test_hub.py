@@ -205,9 +205,12 @@ def test_a_repo_id_has_one_spelling_whatever_case_a_card_writes_it_in():
     ]
     models = [hub.to_model(r, []) for r in records]
     links = hub.respelled(models, ["meta/curated-model", "datasets/tatsu-lab/alpaca"])
+    for model in models:  # as the import does next: one parent a repo, whatever its spelling
+        hub.one_per_entity(model, lambda key: links.get(key, key))
     tuned, other = models[1], models[2]
     assert [p.repo for p in tuned.parents] == ["EleutherAI/pythia-1b"]  # one edge, as imported
     assert tuned.parents[0].declared_in == "card"  # the first spelling's claim stands
+    assert tuned.parents[0].relation == "trained-from"  # with the relation the tag gives
     assert tuned.datasets == ["tatsu-lab/alpaca"] and tuned.on_card == {"tatsu-lab/alpaca"}
     assert [p.repo for p in other.parents] == ["meta/curated-model"]  # as the curated link has it
     assert links == {
@@ -223,6 +226,8 @@ def test_a_repo_id_has_one_spelling_whatever_case_a_card_writes_it_in():
         hub.to_model({"id": "a/two", "tags": ["base_model:gone/model", "dataset:some/data"]}, []),
     ]
     hub.respelled(elsewhere, [])  # neither imported nor curated: the first spelling met stands
+    for model in elsewhere:
+        hub.one_per_entity(model, lambda key: key)
     assert {p.repo for m in elsewhere for p in m.parents} == {"Gone/Model"}
     assert {d for m in elsewhere for d in m.datasets} == {"Some/Data"}
 

@@ -285,11 +285,11 @@ _SAID_BY = {"card": 2, "hub": 1, None: 0}  # whose word on the relation counts m
 
 
 def one_per_entity(model: HubModel, entity: Callable[[str], str]) -> None:
-    """Make the parents, and the datasets, of ``model`` that name one ``entity`` by two repos
-    (a curated entry's repo and an alias of it; ``entity`` is given a dataset as ``hub_key``
-    writes it) one, as two mentions of one repo are: the first name stands, declared on the
-    card if either is, and a parent's relation is the one said by the card before the Hub's
-    tags before none."""
+    """Make the parents, and the datasets, of ``model`` that name one ``entity`` twice (one
+    repo in two spellings, or a curated entry's repo and an alias of it; ``entity`` is given
+    a respelled repo, a dataset as ``hub_key`` writes it) one: the first name stands,
+    declared on the card if either is, and a parent's relation is the one said by the card
+    before the Hub's tags before none."""
     if len(model.parents) < 2 and len(model.datasets) < 2:
         return  # most models: nothing named twice
     parents: dict[str, Parent] = {}
@@ -341,12 +341,9 @@ def respelled(models: list[HubModel], known: Iterable[str]) -> dict[str, str]:
         key = hub_key(repo, dataset=True)
         return spelling.setdefault(key.lower(), key).removeprefix(HUB_DATASET)
 
-    for model in models:
-        parents: dict[str, Parent] = {}
-        for parent in model.parents:  # the first of two spellings of one parent stands
+    for model in models:  # two spellings of one parent are made one by ``one_per_entity``
+        for parent in model.parents:
             parent.repo = spelling.setdefault(parent.repo.lower(), parent.repo)
-            parents.setdefault(parent.repo, parent)
-        model.parents = list(parents.values())
         model.datasets = list(dict.fromkeys(map(dataset, model.datasets)))
         model.on_card = set(map(dataset, model.on_card))
     return {repo: spelling[repo.lower()] for repo in known}
