@@ -13,7 +13,7 @@ from pathlib import Path
 
 import orjson
 
-from slmgraph import edgerows, formats
+from slmgraph import edgerows, formats, table
 from slmgraph.lineage import Index
 from slmgraph.queries import Rows
 
@@ -88,7 +88,7 @@ class KeptTree:
         """The first ``limit`` rows as ``formats`` writes them in ``fmt`` (not JSON; a table
         ``width`` wide), in UTF-8."""
         if fmt == "table":
-            fitted = formats.plan(COLUMNS, formats.Measured(COLUMNS, self._widths(limit)), width)
+            fitted = table.plan(COLUMNS, table.Measured(COLUMNS, self._widths(limit)), width)
             head, line, note = fitted.head, _table_line(fitted), fitted.note
         else:  # the header as formats writes it, the rows as SQLite does
             head, line, note = list(formats.lines(Rows(COLUMNS, []), fmt)), _LINES[fmt], []
@@ -185,8 +185,8 @@ class _Run:
             self.pid = None
 
 
-def _table_line(fitted: formats.Plan) -> str:
-    """The SQL expression of a row's line in a table as ``formats`` writes it: each cell
+def _table_line(fitted: table.Plan) -> str:
+    """The SQL expression of a row's line in a table as ``table`` writes it: each cell
     shown cut to its column's width with an ellipsis and padded (in characters, not bytes),
     the first indented by depth, the whole line cut where even the table's narrowest is too
     wide, and spaces that end a line gone. One ``printf`` a row, the indent a field of its
