@@ -1,0 +1,210 @@
+"""The oracle's lineage reports: descendants, ancestors, datasets, organisations and synthetic
+data, by plain walks over the records."""
+
+from collections import defaultdict, deque
+
+from tests.oracle.records import TRAINABLE, join
+
+
+class Reports:
+    def descendants(self, root: str) -> list[dict]:
+        below, todo = set(), [root]
+        while todo:
+            for _, child, _, _ in self.down[todo.pop()]:
+                if child not in below:
+                    below.add(child)
+                    todo.append(child)
+        inside = below | {root}
+        dist = {root: 0}
+        queue = deque([root])
+        while queue:
+            node = queue.popleft()
+            for _, child, _, _ in self.down[node]:
+                if child in inside and child not in dist:
+                    dist[child] = dist[node] + 1
+                    queue.append(child)
+        return [
+            self._row(child, relation, parent, methods, source, dist[parent] + 1)
+            for child in below
+            for relation, parent, methods, source in self.up[child]
+            if parent in inside
+        ]
+
+    def _ancestry(self, start: str):
+        members = self.members.get(start, [])
+        nodes = self.above([start, *members])
+        upward = {node: [edge for edge in self.up[node] if edge[1] != start] for node in nodes}
+        dist = {start: 0} | {member: 1 for member in members}
+        queue = deque(sorted(dist, key=dist.get))
+        while queue:
+            node = queue.popleft()
+            for _, parent, _, _ in upward[node]:
+                if parent not in dist or dist[parent] > dist[node] + 1:
+                    dist[parent] = dist[node] + 1
+                    queue.append(parent)
+        return members, upward, dist
+
+    def ancestors(self, start: str) -> list[dict]:
+        members, upward, dist = self._ancestry(start)
+        rows = []
+        for member in members:
+            if upward[member]:
+                rows.append(self._row(member, "member-of", start, None, None, 1))
+        parents = set()
+        for node, edges in upward.items():
+            for relation, parent, methods, source in edges:
+                rows.append(self._row(node, relation, parent, methods, source, dist[node] + 1))
+                parents.add(parent)
+        for root in parents:
+            if not upward[root]:
+                rows.append(
+                    dict.fromkeys(rows[0])
+                    | {"id": root, "name": self.name(root), "depth": dist[root]}
+                )
+        return rows
+
+    def datasets(self, start: str, transitive: bool) -> list[dict]:
+        members, upward, dist = self._ancestry(start)
+        family = getattr(self.entries[start], "family", None)
+        own = {start, *members} | ({family} if family else set())
+        trainees = set(upward) if transitive else own
+        candidates = [
+            (dist[via], via, edge.stage, edge.dataset, edge.source)
+            for via in trainees
+            for edge in self.entries[via].trained_on
+        ]
+        nearest = {}
+        for depth, via, stage, dataset, source in sorted(
+            candidates, key=lambda c: (*c[:2], c[2] or "", *c[3:])
+        ):
+            if (dataset, stage) in nearest:
+                continue
+            data = self.entries[dataset]
+            nearest[(dataset, stage)] = {
+                "id": dataset,
+                "name": data.name,
+                "stage": stage,
+                "via": via,
+                "via_name": self.name(via),
+                "depth": depth,
+                "generated_by": join(
+                    g.model + (" (responses)" if g.wrote == "responses" else "")
+                    for g in data.generated_by
+                ),
+                "derived_from": join(
+                    d.dataset + (" (prompts)" if d.reuses == "prompts" else "")
+                    for d in data.derived_from
+                ),
+                "source": source,
+                "provenance": "hub" if (via, dataset) in self.hub_training else "curated",
+                "retrieved": self.hub_training.get((via, dataset)),
+            }
+        return list(nearest.values())
+
+    # --- organisations -------------------------------------------------------------------
+
+    def _developed_by(self, entity_id: str, org: str) -> bool:
+        return org in (getattr(self.entries[entity_id], "organisation", None) or [])
+
+    def organisation(self, org: str) -> list[dict]:
+        released = [
+            {
+                "id": entry.id,
+                "name": entry.name,
+                "section": "released",
+                "kind": entry.type,
+                "released": entry.released,
+                "parameters": getattr(entry, "parameters", None),
+            }
+            for entry in self.of("model", "family", "dataset")
+            if org in entry.organisation
+        ]
+        builders = []
+        for entry in self.of(*TRAINABLE):
+            if org in entry.organisation or not entry.organisation:
+                continue
+            reached = self.above([parent for _, parent, _, _ in self._lineage_up(entry.id)])
+            bases = {b for b in reached if self._developed_by(b, org)}
+            nearest = {
+                base
+                for base in bases
+                if not any(base in self.above([o]) - {o} for o in bases - {base})
+            }
+            weights = self.above(  # chains that carry weights: no distillation on them
+                [p for relation, p, _, _ in self._lineage_up(entry.id) if relation != "distilled"],
+                skip={"distilled"},
+            )
+            for builder in entry.organisation:
+                for base in nearest:
+                    builders.append(
+                        {
+                            "id": entry.id,
+                            "name": entry.name,
+                            "section": "builds-on" if base in weights else "via-distillation",
+                            "kind": entry.type,
+                            "organisation": builder,
+                            "organisation_name": self.name(builder),
+                            "base": base,
+                            "base_name": self.name(base),
+                        }
+                    )
+        return released + builders
+
+    def _lineage_up(self, entity_id: str):
+        return [edge for edge in self.up[entity_id] if edge[0] != "member-of"]
+
+    # --- synthetic data and licences --------------------------------------------------------
+
+    def synthetic(self, generator: str) -> list[dict]:
+        def generates(candidate: str) -> bool:
+            entry = self.entries[candidate]
+            family = getattr(entry, "family", None)
+            return (
+                candidate == generator
+                or family == generator
+                or generator in getattr(entry, "organisation", [])
+                or (family is not None and generator in self.entries[family].organisation)
+            )
+
+        derived = defaultdict(set)  # dataset -> datasets built from it, transitively, itself too
+        for data in self.of("dataset"):
+            for base in self._dataset_bases(data.id):
+                derived[base].add(data.id)
+        rows = set()
+        for model in self.of("model"):
+            for via in self.above([model.id]):
+                for edge in self.entries[via].trained_on:
+                    # a generator's text is in the dataset's whole text, and in any prompts
+                    # taken, unless it wrote only responses
+                    whole = self._dataset_bases(edge.dataset, prompts=False)
+                    for synthetic in self._dataset_bases(edge.dataset):
+                        for made in self.entries[synthetic].generated_by:
+                            if not generates(made.model):
+                                continue
+                            if synthetic in whole or made.wrote != "responses":
+                                rows.add((model.id, synthetic, made.model, via, edge.dataset))
+        return [
+            {
+                "id": model,
+                "name": self.name(model),
+                "dataset": synthetic,
+                "dataset_name": self.name(synthetic),
+                "generated_by": made,
+                "trained_on": trained,
+                "via": via,
+            }
+            for model, synthetic, made, via, trained in rows
+        ]
+
+    def _dataset_bases(self, dataset: str, prompts: bool = True) -> set[str]:
+        """The dataset and those it was built from, transitively; with ``prompts``, also
+        through datasets whose prompts alone were taken."""
+        seen, todo = {dataset}, [dataset]
+        while todo:
+            for base in self.entries[todo.pop()].derived_from:
+                if base.reuses == "prompts" and not prompts:
+                    continue
+                if base.dataset not in seen:
+                    seen.add(base.dataset)
+                    todo.append(base.dataset)
+        return seen
