@@ -68,6 +68,27 @@ CASES = [
         "SPARQL syntax",
     ),
     (
+        "typed query syntax",
+        None,
+        ["query", "SELECT * WHERE { ?s ?p"],
+        DATA,
+        "<query>:1:23: SPARQL syntax error at the end of the line; expected",
+    ),
+    (
+        "typed query with an undeclared prefix",
+        None,
+        ["query", "SELECT * WHERE { ?s slm:label ?o . ?o foo:bar 'a:b' }"],
+        DATA,
+        "<query>:1: the prefix 'foo:' is not declared; add a PREFIX line",
+    ),
+    (
+        "parameter the query does not select",
+        lambda d, w: _write(w / "n.rq", "# param: m entity\nSELECT ?p WHERE { ?m ?p ?o }"),
+        ["query", "n.rq", "--param", "m=pythia"],
+        DATA,
+        "n.rq: ?m is given a value but not selected; add it to the SELECT clause",
+    ),
+    (
         "query is an update",
         lambda d, w: _write(w / "up.rq", "PREFIX a: <a:>\nINSERT DATA { a:a a:b a:c }"),
         ["query", "up.rq"],
@@ -251,6 +272,38 @@ def test_queries_that_used_to_fail_now_answer(tmp_path, built):
         "predicate": "https://w3id.org/slmgraph/ontology#fineTunedFrom",
         "object": "https://w3id.org/slmgraph/id/pythia-12b",
     } in json.loads(construct.stdout)
+
+
+def test_a_query_typed_or_piped_answers_as_the_same_text_in_a_file(tmp_path, built):
+    """SPARQL given on the command line, or on standard input with -, is the query a .rq file
+    of the same text would be, its header's parameters bound by --param."""
+    store, _ = built
+    common = ("--data", str(VALID), "--store", str(store), "--format", "json")
+    text = "# param: m entity\nSELECT ?m ?p WHERE { ?m slm:fineTunedFrom ?p } ORDER BY ?p"
+    _write(tmp_path / "q.rq", text)
+    from_file = slmgraph("query", "q.rq", "--param", "m=Dolly v2 12B", *common, cwd=tmp_path)
+    typed = slmgraph("query", text, "--param", "m=Dolly v2 12B", *common)
+    piped = subprocess.run(
+        [sys.executable, "-m", "slmgraph", "query", "-", "--param", "m=Dolly v2 12B", *common],
+        input=text.encode(),
+        capture_output=True,
+        timeout=120,
+    )
+    rows = json.loads(from_file.stdout)
+    assert [row["p"] for row in rows] == ["pythia-12b"]
+    assert typed.stdout == from_file.stdout == piped.stdout.decode()
+    ask = slmgraph("query", "ASK { ?m slm:fineTunedFrom ?p }", *common)
+    assert json.loads(ask.stdout) == [{"result": True}]
+    latin = subprocess.run(
+        [sys.executable, "-m", "slmgraph", "query", "-", *common],
+        input="# é\nASK {}".encode("latin-1"),
+        capture_output=True,
+        timeout=120,
+    )
+    assert latin.returncode == DATA
+    assert latin.stderr.decode().strip() == (
+        "error: <stdin>:1: not UTF-8 text; give the query as UTF-8"
+    )
 
 
 def test_an_output_that_is_a_link_or_a_pipe_is_written_through_not_replaced(tmp_path, built):

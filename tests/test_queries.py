@@ -51,3 +51,20 @@ def test_header_rejects_an_unknown_parameter_type(tmp_path):
 def test_violation_queries_find_nothing_on_valid_data(graph):
     for query in queries.discover(paths.queries_dir() / "checks").values():
         assert queries.run(graph.store, query) == [], query.name
+
+
+@pytest.mark.parametrize(
+    ("argument", "typed"),
+    [
+        ("descendants", False),
+        ("queries/checks/lineage-cycle-violation.rq", False),
+        ("my queries/select all.rq", False),  # a path may hold spaces and keywords
+        ("select all.rq", False),
+        ("SELECT * WHERE { ?s ?p ?o }", True),
+        ("  select ?s where {}", True),
+        ("PREFIX ex: <http://example.org/>\nASK {}", True),
+        ("ASK{}", True),
+    ],
+)
+def test_a_query_argument_is_typed_sparql_only_when_it_reads_as_sparql(argument, typed):
+    assert queries.looks_typed(argument) is typed

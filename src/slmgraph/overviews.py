@@ -64,12 +64,17 @@ def stats(graph: Graph) -> dict:
     return graph.select("stats")[0]
 
 
-def run_query(graph: Graph, query: str, values: dict[str, str]) -> Rows:
-    """Any query: a canned one by name or a ``.rq`` file; entity parameters resolve by name.
+def run_query(graph: Graph, query: str | queries.Query, values: dict[str, str]) -> Rows:
+    """Any query: its SPARQL text, a ``.rq`` file or a canned one by name; entity parameters
+    resolve by name.
 
     SELECT gives its rows, ASK one row ``result``, CONSTRUCT and DESCRIBE one row per triple.
     """
-    if query.endswith(".rq"):
+    if isinstance(query, queries.Query):  # already read, from standard input
+        chosen = query
+    elif queries.looks_typed(query):
+        chosen = queries.typed_query(query)
+    elif query.endswith(".rq"):
         chosen = queries.read_query(Path(query))
     else:
         canned = queries.discover(graph.query_dir)

@@ -72,10 +72,11 @@ class Query:
     params: tuple[Param, ...] = field(default_factory=tuple)
     # a '# lateral:' header says its LATERAL only orders the evaluation: without, same rows
     lateral_orders_only: bool = False
+    given: str | None = None  # the text itself, for a query typed rather than kept in a file
 
     @property
     def text(self) -> str:
-        return _read(self.path)
+        return _read(self.path) if self.given is None else self.given
 
 
 def _read(path: Path) -> str:
@@ -83,12 +84,15 @@ def _read(path: Path) -> str:
         raise QueryNotFound(f"{path}: no such file; give a .rq file or a canned query's name")
     if path.is_dir():
         raise QueryNotFound(f"{path}: is a directory; give a .rq file")
-    data = path.read_bytes()
+    return _decoded(path.read_bytes(), str(path))
+
+
+def _decoded(data: bytes, where: str) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
-        raise QueryProblem(f"{path}:{line}: not UTF-8 text; save the file as UTF-8") from None
+        raise QueryProblem(f"{where}:{line}: not UTF-8 text; give the query as UTF-8") from None
 
 
 def read_query(path: Path) -> Query:
@@ -98,9 +102,40 @@ def read_query(path: Path) -> Query:
     >>> read_query(queries_dir() / "descendants.rq").params[0].name
     'root'
     """
+    return _parsed(_read(path), path)
+
+
+def typed_query(text: str, where: str = "<query>") -> Query:
+    r"""A query given as its text (on the command line or standard input), its header read as
+    a file's; ``where`` names it in messages.
+
+    >>> typed_query("# param: m entity\nASK { ?m ?p ?o }").params[0].name
+    'm'
+    """
+    return _parsed(text, Path(where), given=text)
+
+
+def read_stdin_query(data: bytes) -> Query:
+    """A query read from standard input, as bytes."""
+    return typed_query(_decoded(data, "<stdin>"), "<stdin>")
+
+
+def looks_typed(query: str) -> bool:
+    """Whether a command's QUERY is SPARQL text rather than a file's path or a canned name:
+    it spans lines, holds a brace, or starts with a query's keyword and a space (and is no
+    ``.rq`` file's name)."""
+    if "{" in query or "\n" in query:
+        return True
+    return bool(_TYPED.match(query)) and not query.endswith(".rq")
+
+
+_TYPED = re.compile(r"\s*(SELECT|ASK|CONSTRUCT|DESCRIBE|PREFIX|BASE)\s", re.IGNORECASE)
+
+
+def _parsed(text: str, path: Path, given: str | None = None) -> Query:
     meta: dict[str, str] = {}
     params = []
-    for number, line in enumerate(_read(path).splitlines(), start=1):
+    for number, line in enumerate(text.splitlines(), start=1):
         match = _HEADER.match(line)
         if not match:
             if line.startswith("#") or not line.strip():
@@ -124,6 +159,7 @@ def read_query(path: Path) -> Query:
         meta.get("description", ""),
         tuple(params),
         "lateral" in meta,
+        given,
     )
 
 
@@ -166,7 +202,15 @@ def run(
         )
         return _answer(result)
     except SyntaxError as error:
-        raise QueryProblem(f"{where}: SPARQL syntax {error}") from None
+        raise _syntax_problem(where, text, str(error)) from None
+    except RuntimeError as error:  # pyoxigraph binds a variable only where the query selects it
+        unselected = _UNSELECTED.search(str(error))
+        if not unselected:
+            raise
+        raise QueryProblem(
+            f"{where}: ?{unselected[1]} is given a value but not selected; "
+            "add it to the SELECT clause (or write SELECT *)"
+        ) from None
     except OSError as error:  # the engine's HTTP client, following a SERVICE clause
         from slmgraph.remote import EndpointProblem
         from slmgraph.server.guard import service_targets
@@ -174,6 +218,46 @@ def run(
         if not service_targets(text):
             raise
         raise EndpointProblem(f"{where}: a SERVICE call failed ({error})") from None
+
+
+_UNSELECTED = re.compile(r"does not contains? variable \?(\w+) in its SELECT projection")
+_SYNTAX = re.compile(r"error at (\d+):(\d+): (.*)", re.DOTALL)
+# What the engine says it expected: quoted tokens and keywords, not its character classes
+_CLASSES = re.compile(r"\[[^\]]*\]")  # character classes, such as ['0'..='9']
+_EXPECTED = re.compile(r'"[^"]*"|\b[A-Z][A-Za-z]*(?: [a-z]+)*\b')
+
+
+def _syntax_problem(where: str, text: str, message: str) -> QueryProblem:
+    r"""The engine's syntax error in one line: where, what stands there, a few of the tokens
+    that could (its full list runs to lines of Unicode ranges).
+
+    >>> str(_syntax_problem("q.rq", "SELECT * WHERE {\n ?s ?p", "error at 2:7: expected GRAPH"))
+    'q.rq:2:7: SPARQL syntax error at the end of the line; expected GRAPH'
+    """
+    found = _SYNTAX.match(message)
+    if not found:
+        return QueryProblem(f"{where}: SPARQL syntax {' '.join(message.split())}")
+    line, column = int(found[1]), int(found[2])
+    lines = text.splitlines()
+    near = lines[line - 1][column - 1 :].strip()[:24] if line <= len(lines) else ""
+    place = f"near '{near}'" if near else "at the end of the line"
+    said = _CLASSES.sub("", found[3].removeprefix("expected"))
+    if "Prefix not found" in said:
+        return QueryProblem(f"{where}:{line}: {_undeclared(text, lines[line - 1][:column])}")
+    expected = list(dict.fromkeys(_EXPECTED.findall(said)))
+    hint = f"; expected {', '.join(expected[:8])}{', …' if len(expected) > 8 else ''}"
+    return QueryProblem(
+        f"{where}:{line}:{column}: SPARQL syntax error {place}{hint if expected else ''}"
+    )
+
+
+def _undeclared(text: str, before: str) -> str:
+    """Which prefix, of the names before the error, neither the query nor slmgraph declares."""
+    declared = set(PREFIXES) | set(re.findall(r"PREFIX\s+([\w.-]*):", text, re.IGNORECASE))
+    used = re.findall(r"(?<![\w<?$\"'])([A-Za-z][\w.-]*)?:(?=[\w])", before)
+    unknown = [prefix for prefix in used if prefix not in declared]
+    named = f"the prefix '{unknown[-1]}:'" if unknown else "a prefix"
+    return f"{named} is not declared; add a PREFIX line for it"
 
 
 def _answer(result):

@@ -277,10 +277,13 @@ class _QueryCommand(click.Command):
     help="Bind a parameter of a canned query (entities by name).",
 )
 def query(graph, query, params):
-    """Run QUERY: a canned query's name or a .rq file, printing its rows (SELECT), one row
-    `result` (ASK) or one row per triple (CONSTRUCT, DESCRIBE)."""
-    from slmgraph import overviews
+    """Run QUERY: SPARQL text (- reads it from standard input), a .rq file or a canned
+    query's name, printing its rows (SELECT), one row `result` (ASK) or one row per triple
+    (CONSTRUCT, DESCRIBE)."""
+    from slmgraph import overviews, queries
 
+    if query == "-":
+        query = queries.read_stdin_query(click.get_binary_stream("stdin").read())
     return overviews.run_query(graph, query, params)
 
 
