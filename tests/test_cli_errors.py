@@ -79,7 +79,7 @@ CASES = [
         None,
         ["query", "SELECT * WHERE { ?s slm:label ?o . ?o foo:bar 'a:b' }"],
         DATA,
-        "<query>:1: the prefix 'foo:' is not declared; add a PREFIX line",
+        "<query>:1: SPARQL syntax: the prefix 'foo:' is not declared; add a PREFIX line",
     ),
     (
         "parameter the query does not select",

@@ -202,7 +202,7 @@ def run(
         )
         return _answer(result)
     except SyntaxError as error:
-        raise _syntax_problem(where, text, str(error)) from None
+        raise syntax_problem(where, text, str(error)) from None
     except RuntimeError as error:  # pyoxigraph binds a variable only where the query selects it
         unselected = _UNSELECTED.search(str(error))
         if not unselected:
@@ -227,11 +227,11 @@ _CLASSES = re.compile(r"\[[^\]]*\]")  # character classes, such as ['0'..='9']
 _EXPECTED = re.compile(r'"[^"]*"|\b[A-Z][A-Za-z]*(?: [a-z]+)*\b')
 
 
-def _syntax_problem(where: str, text: str, message: str) -> QueryProblem:
+def syntax_problem(where: str, text: str, message: str) -> QueryProblem:
     r"""The engine's syntax error in one line: where, what stands there, a few of the tokens
     that could (its full list runs to lines of Unicode ranges).
 
-    >>> str(_syntax_problem("q.rq", "SELECT * WHERE {\n ?s ?p", "error at 2:7: expected GRAPH"))
+    >>> str(syntax_problem("q.rq", "SELECT * WHERE {\n ?s ?p", "error at 2:7: expected GRAPH"))
     'q.rq:2:7: SPARQL syntax error at the end of the line; expected GRAPH'
     """
     found = _SYNTAX.match(message)
@@ -257,7 +257,7 @@ def _undeclared(text: str, before: str) -> str:
     used = re.findall(r"(?<![\w<?$\"'])([A-Za-z][\w.-]*)?:(?=[\w])", before)
     unknown = [prefix for prefix in used if prefix not in declared]
     named = f"the prefix '{unknown[-1]}:'" if unknown else "a prefix"
-    return f"{named} is not declared; add a PREFIX line for it"
+    return f"SPARQL syntax: {named} is not declared; add a PREFIX line for it"
 
 
 def _answer(result):

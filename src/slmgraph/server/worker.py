@@ -107,7 +107,7 @@ def sparql(
     try:
         answer = build.store.query(query, **options)
     except SyntaxError as error:
-        raise ClientError(400, f"query syntax error: {error}") from None
+        raise ClientError(400, str(queries.syntax_problem("query", query, str(error)))) from None
     except ValueError as error:  # e.g. a malformed IRI in the dataset parameters
         raise ClientError(400, str(error)) from None
     if isinstance(answer, QueryBoolean):
