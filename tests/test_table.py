@@ -116,10 +116,11 @@ def plain_table(rows: list[dict], width: int) -> list[str]:
     columns with one value in all of several rows (not in a lineage table) dropped and said
     under the table; then the last minor columns dropped while
     even their floors (22 for a key column, 8 for another) do not fit, then the last key
-    columns but the first, then the widest column
-    narrowed a character at a time; long cells end in an ellipsis, and a lineage table's first
-    column is indented by depth; spaces that end a line go (other white space is text). Under
-    it, wrapped to the width, the columns with a value that it left out."""
+    columns but the first, then the widest of the other columns narrowed a character at a
+    time down to its floor, and only then the widest key column; long cells end in an
+    ellipsis, and a lineage table's first column is indented by depth; spaces that end a line
+    go (other white space is text). Under it, wrapped to the width, the columns with a value
+    that it left out."""
     keys = list(dict.fromkeys(key for row in rows for key in row))
     cells = {k: ["" if row.get(k) is None else str(row.get(k)) for row in rows] for k in keys}
     if {"depth", "parent"} <= set(keys):
@@ -146,6 +147,9 @@ def plain_table(rows: list[dict], width: int) -> list[str]:
     widths = [natural[k] for k in shown]
     while sum(widths) + 2 * (len(widths) - 1) > width:
         slack = [w - floor[k] for w, k in zip(widths, shown, strict=True)]
+        minor = [room if k not in KEY_COLUMNS else 0 for room, k in zip(slack, shown, strict=True)]
+        if max(minor) > 0:  # the other columns give way before a key column is cut
+            slack = minor
         widest = slack.index(max(slack))
         if slack[widest] <= 0:
             widths = [natural[k] for k in shown]
@@ -197,3 +201,19 @@ def test_a_table_is_the_rule_applied_cell_by_cell(rows, depths, width):
         for row, depth in zip(rows, depths, strict=False):  # more depths than rows
             row["depth"] = depth
     assert render(rows, "table", width=width).split("\n") == plain_table(rows, width)
+
+
+def test_the_other_columns_give_way_before_a_key_column_is_cut():
+    """Three ids that share their first 24 characters stay whole: the names and sources are
+    cut first (cut ids would make the rows read as one)."""
+    rows = [
+        {
+            "id": f"deepseek-r1-distill-{size}",
+            "name": f"DeepSeek-R1-Distill-{size.title()}",
+            "source": f"https://huggingface.co/deepseek-ai/DeepSeek-R1-Distill-{size.title()}",
+        }
+        for size in ("qwen-14b", "qwen-32b", "llama-8b")
+    ]
+    lines = render(rows, "table", width=56).splitlines()
+    assert [line.split()[0] for line in lines[2:]] == [row["id"] for row in rows]
+    assert lines[2].split()[1:] == ["DeepSeek-R1…", "https://hug…"]

@@ -236,16 +236,20 @@ _FLOOR = {True: 22, False: 8}  # how narrow a key column, and another, may becom
 
 
 def _fit(widths: list[int], key: list[bool], width: int) -> list[int] | None:
-    """Narrow the widest columns, one character at a time, until the table fits ``width``; a
-    key column keeps up to 22 characters, another up to 8. None when even that is too wide.
+    """Narrow the widest columns, one character at a time, until the table fits ``width``: the
+    other columns first, down to 8 characters, and only then the key columns, down to 22 (a
+    key column cut can make two rows read as one). None when even that is too wide.
 
     >>> _fit([10, 40, 30], [True, False, False], 60)
     [10, 23, 23]
+    >>> _fit([28, 28, 32], [True, False, False], 60)
+    [28, 14, 14]
     """
     widths = list(widths)
     floor = [min(w, _FLOOR[k]) for w, k in zip(widths, key, strict=True)]
     while sum(widths) + 2 * (len(widths) - 1) > width:
-        widest = max(range(len(widths)), key=lambda i: widths[i] - floor[i])
+        minor = [i for i, k in enumerate(key) if not k and widths[i] > floor[i]]
+        widest = max(minor or range(len(widths)), key=lambda i: widths[i] - floor[i])
         if widths[widest] <= floor[widest]:
             return None
         widths[widest] -= 1
