@@ -114,13 +114,13 @@ def plain_table(rows: list[dict], width: int) -> list[str]:
     """The table rule written out cell by cell: every column that has a value in some row
     (all of them if none has) at its natural width; while that is too wide, the last of the
     columns with one value in all of several rows (not in a lineage table) dropped and said
-    under the table; then the last minor columns dropped while
-    even their floors (22 for a key column, 8 for another) do not fit, then the last key
-    columns but the first, then the widest of the other columns narrowed a character at a
-    time down to its floor, and only then the widest key column; long cells end in an
-    ellipsis, and a lineage table's first column is indented by depth; spaces that end a line
-    go (other white space is text). Under it, wrapped to the width, the columns with a value
-    that it left out."""
+    under the table; then the last minor columns dropped while even their floors (22 for a
+    key column, 8 for another) do not fit, then the last key columns but the first; then the
+    widest of the other columns narrowed a character at a time down to its floor, and only
+    then the widest key column; the last minor columns dropped while the first column would
+    be cut. Long cells end in an ellipsis, and a lineage table's first column is indented by
+    depth; spaces that end a line go (other white space is text). Under it, wrapped to the
+    width, the columns with a value that it left out."""
     keys = list(dict.fromkeys(key for row in rows for key in row))
     cells = {k: ["" if row.get(k) is None else str(row.get(k)) for row in rows] for k in keys}
     if {"depth", "parent"} <= set(keys):
@@ -144,17 +144,27 @@ def plain_table(rows: list[dict], width: int) -> list[str]:
     while sum(floor[k] for k in shown) + 2 * (len(shown) - 1) > width and len(shown) > 1:
         minor = [k for k in shown if k not in KEY_COLUMNS]
         shown.remove(minor[-1] if minor else shown[-1])
-    widths = [natural[k] for k in shown]
-    while sum(widths) + 2 * (len(widths) - 1) > width:
-        slack = [w - floor[k] for w, k in zip(widths, shown, strict=True)]
-        minor = [room if k not in KEY_COLUMNS else 0 for room, k in zip(slack, shown, strict=True)]
-        if max(minor) > 0:  # the other columns give way before a key column is cut
-            slack = minor
-        widest = slack.index(max(slack))
-        if slack[widest] <= 0:
-            widths = [natural[k] for k in shown]
+
+    def narrowed() -> list[int]:
+        widths = [natural[k] for k in shown]
+        while sum(widths) + 2 * (len(widths) - 1) > width:
+            slack = [w - floor[k] for w, k in zip(widths, shown, strict=True)]
+            minor = [r if k not in KEY_COLUMNS else 0 for r, k in zip(slack, shown, strict=True)]
+            if max(minor) > 0:  # the other columns give way before a key column is cut
+                slack = minor
+            widest = slack.index(max(slack))
+            if slack[widest] <= 0:
+                return [natural[k] for k in shown]
+            widths[widest] -= 1
+        return widths
+
+    widths = narrowed()
+    while widths[0] < natural[shown[0]]:  # the first column is cut: a minor column goes
+        minor = [k for k in shown[1:] if k not in KEY_COLUMNS]
+        if not minor:
             break
-        widths[widest] -= 1
+        shown.remove(minor[-1])
+        widths = narrowed()
 
     def line(texts: list[str]) -> str:
         cut = [t if len(t) <= w else t[: w - 1] + "…" for t, w in zip(texts, widths, strict=True)]

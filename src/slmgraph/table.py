@@ -130,7 +130,8 @@ def plan(keys: list[str], columns, width: int) -> Plan:
     """Fit the ``columns`` (a ``Columns`` or a ``Measured``) of a table to ``width``: where
     they do not all fit even at their narrowest, the last minor columns give way, then the last
     key columns but the first (a column cut to a few characters, or to none, would pass for a
-    narrow one or not be seen at all)."""
+    narrow one or not be seen at all); and the last minor columns give way too while the
+    first column, which names each row, would otherwise be cut."""
     key = [name in KEY_COLUMNS for name in keys]
     floor = [  # a key column is always shown; whether another is needs only its floor
         min(columns.natural(i), _FLOOR[k]) if k else columns.width(i, _FLOOR[k])
@@ -152,6 +153,11 @@ def plan(keys: list[str], columns, width: int) -> Plan:
         shown.remove(minor[-1] if minor else shown[-1])
     natural = [columns.natural(i) for i in shown]
     widths = _fit(natural, [key[i] for i in shown], width) or natural
+    # the first column names the row: it is not cut while a minor column can give way
+    while widths[0] < natural[0] and (minor := [i for i in shown[1:] if not key[i]]):
+        shown.remove(minor[-1])
+        natural = [columns.natural(i) for i in shown]
+        widths = _fit(natural, [key[i] for i in shown], width) or natural
     names = [_cut([keys[i]], w)[0] for i, w in zip(shown, widths, strict=True)]
     header = "  ".join(f"{{:<{w}}}" for w in widths).format(*names).rstrip(" ")
     rule = "  ".join("-" * w for w in widths)
