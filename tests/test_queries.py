@@ -68,3 +68,17 @@ def test_violation_queries_find_nothing_on_valid_data(graph):
 )
 def test_a_query_argument_is_typed_sparql_only_when_it_reads_as_sparql(argument, typed):
     assert queries.looks_typed(argument) is typed
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "error at 3:1: expected GRAPH",  # a line past the end of the text
+        "error at 5:1: expected one of Prefix not found, ['_']",  # and its prefix
+        "error at 0:0: expected OPTIONAL",
+        "something the engine has never said",
+    ],
+)
+def test_a_syntax_error_is_one_line_wherever_the_engine_points(message):
+    said = str(queries.syntax_problem("q.rq", "SELECT * WHERE {\n ?s ?p", message))
+    assert said.startswith("q.rq:") and "SPARQL syntax" in said and "\n" not in said

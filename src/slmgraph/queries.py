@@ -239,11 +239,12 @@ def syntax_problem(where: str, text: str, message: str) -> QueryProblem:
         return QueryProblem(f"{where}: SPARQL syntax {' '.join(message.split())}")
     line, column = int(found[1]), int(found[2])
     lines = text.splitlines()
-    near = lines[line - 1][column - 1 :].strip()[:24] if line <= len(lines) else ""
+    here = lines[line - 1] if 0 < line <= len(lines) else ""  # the engine may point past the end
+    near = here[column - 1 :].strip()[:24]
     place = f"near '{near}'" if near else "at the end of the line"
     said = _CLASSES.sub("", found[3].removeprefix("expected"))
     if "Prefix not found" in said:
-        return QueryProblem(f"{where}:{line}: {_undeclared(text, lines[line - 1][:column])}")
+        return QueryProblem(f"{where}:{line}: {_undeclared(text, here[:column])}")
     expected = list(dict.fromkeys(_EXPECTED.findall(said)))
     hint = f"; expected {', '.join(expected[:8])}{', …' if len(expected) > 8 else ''}"
     return QueryProblem(
