@@ -81,8 +81,8 @@ class Columns:
             return min(cap, self.natural(i))
         cells = filter(None, map(dict.get, self.rows, repeat(self.keys[i])))
         try:  # the lengths until a long one; -1 marks the end of a column without one
-            lengths = list(takewhile(cap.__gt__, chain(map(len, cells), (-1,))))
-        except TypeError:  # a cell that is not text
+            lengths = list(takewhile(cap.__gt__, chain(map(str.__len__, cells), (-1,))))
+        except TypeError:  # a cell that is not text (a list has a length, but not its text's)
             return min(cap, self.natural(i))
         return max(len(self.keys[i]), max(lengths)) if lengths[-1:] == [-1] else cap
 
