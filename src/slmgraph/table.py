@@ -151,13 +151,13 @@ def plan(keys: list[str], columns, width: int) -> Plan:
     while sum(floor[i] for i in shown) + 2 * (len(shown) - 1) > width and len(shown) > 1:
         minor = [i for i in shown if not key[i]]  # then key columns, but never the first
         shown.remove(minor[-1] if minor else shown[-1])
-    natural = [columns.natural(i) for i in shown]
-    widths = _fit(natural, [key[i] for i in shown], width) or natural
-    # the first column names the row: it is not cut while a minor column can give way
-    while widths[0] < natural[0] and (minor := [i for i in shown[1:] if not key[i]]):
-        shown.remove(minor[-1])
+    while True:  # the first column names the row: it is not cut while a minor one can go
         natural = [columns.natural(i) for i in shown]
         widths = _fit(natural, [key[i] for i in shown], width) or natural
+        minor = [i for i in shown[1:] if not key[i]]
+        if widths[0] >= natural[0] or not minor:
+            break
+        shown.remove(minor[-1])
     names = [_cut([keys[i]], w)[0] for i, w in zip(shown, widths, strict=True)]
     header = "  ".join(f"{{:<{w}}}" for w in widths).format(*names).rstrip(" ")
     rule = "  ".join("-" * w for w in widths)
@@ -165,8 +165,8 @@ def plan(keys: list[str], columns, width: int) -> Plan:
     if cut_at:  # too wide even at the narrowest
         header, rule = header[:width].rstrip(" "), rule[:width]
     left_out = [keys[i] for i in filled if i not in shown and i not in same]
-    alike = [f"{keys[i]} {value}" for i, value in same.items() if i not in shown]
-    note = _left_out(alike, left_out, width)
+    said = [f"{keys[i]} {value}" for i, value in same.items() if i not in shown]
+    note = _left_out(said, left_out, width)
     return Plan(shown, widths, natural, cut_at, [header, rule], note)
 
 
