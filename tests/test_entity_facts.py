@@ -1,6 +1,7 @@
 """The show report: every fact about one entity, with where it comes from."""
 
-from slmgraph import entity_facts
+from slmgraph import catalog, entity_facts
+from tests.conftest import VALID
 
 
 def test_show_lists_facts_with_sources(graph):
@@ -21,3 +22,10 @@ def test_show_includes_incoming_edges(graph):
 def test_every_fact_of_a_curated_catalogue_is_curated(graph):
     rows = entity_facts.show(graph, "pythia-12b")
     assert rows and {(r["provenance"], r["retrieved"]) for r in rows} == {("curated", None)}
+
+
+def test_show_says_the_description(graph):
+    rows = entity_facts.show(graph, "alpaca-7b")
+    entry = catalog.load(VALID)["alpaca-7b"]
+    said = [r["value"] for r in rows if r["property"] == "schema:description"]
+    assert said == [entry.description]

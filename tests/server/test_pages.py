@@ -8,8 +8,10 @@ import xml.etree.ElementTree as ET
 import rdflib
 from click.testing import CliRunner
 
+from slmgraph import catalog
 from slmgraph.cli import main
 from slmgraph.vocab import HUB, ID, SLM
+from tests.conftest import VALID
 from tests.server.conftest import running_server
 
 ONT, IDS = rdflib.Namespace(SLM), rdflib.Namespace(ID)  # terms as rdflib reads them
@@ -44,6 +46,15 @@ def test_entity_page_for_browsers(http):
     assert note not in page  # said where the edge is stated, not on its neighbours' pages
     linked = {a.get("href") for a in _diagram(page).iter(f"{SVG}a")}
     assert {"/id/alpaca-7b", "/id/llama-7b", "/id/llama"} <= linked  # ancestors up to the family
+
+
+def test_an_entity_page_says_its_description_under_its_name(http):
+    entry = catalog.load(VALID)["alpaca-7b"]
+    page = http.get("/id/alpaca-7b", headers=BROWSER).text
+    said = f'<p class="description">{html.escape(entry.description, quote=False)}</p>'
+    assert entry.description and said in page  # escaped: the fixture's holds "<", ">" and "&"
+    assert page.index(said) < page.index("<h2>Facts</h2>")  # before the facts, not among them
+    assert "schema:description" not in page
 
 
 def test_lineage_diagram_shows_descendants_with_relations(http):

@@ -15,6 +15,7 @@ from slmgraph.vocab import BASE, compact, entity_iri
 
 # Properties kept for machines (name resolution), not for readers of a page.
 _HIDDEN = {"slm:lookupKey", "dcterms:identifier"}
+_DESCRIPTION = "schema:description"  # said under the name, not among the facts
 
 _templates = jinja2.Environment(
     loader=jinja2.FileSystemLoader(assets.TEMPLATES),
@@ -155,7 +156,8 @@ async def _entity(request: Request, entity_id: str) -> Response:
         tag=tag,
         entity=row,
         iri=entity_iri(entity_id),
-        facts=[f for f in facts if f["property"] != "dcterms:source"],
+        description=next((f["value"] for f in facts if f["property"] == _DESCRIPTION), None),
+        facts=[f for f in facts if f["property"] not in ("dcterms:source", _DESCRIPTION)],
         incoming=incoming,
         from_members=from_members,
         citations=citations,
