@@ -330,6 +330,49 @@ def test_a_licensor_is_not_bound_by_its_own_licence():
     assert ("non-commercial", "firm", "base") in rules(other)
 
 
+def test_an_audit_without_findings_says_each_models_own_licence():
+    family = {"type": "family", "id": "fam", "name": "Fam", "derived_from": []}
+    rows = findings(
+        model("libre", "Free", family="fam"),
+        model("bare", family="fam"),
+        model("kept", "Research", family="fam"),
+        family,
+        of="fam",
+    )
+    assert rows == [] and rows.empty.splitlines() == [
+        "no findings: no licence terms reach these models from what they derive from or were"
+        " trained on",
+        "bare: no licence of its own is recorded",
+        "kept: its own licence, Research, states: research-only (1.a), no-redistribution (3.1)",
+        "libre: its own licence, Free, states no term the rules act on",
+    ]
+    one = findings(model("big", "Llama2"), of="big")
+    assert one.empty.splitlines()[1:] == [
+        "big: its own licence, Llama2, states: use-restrictions (1.b.i), user-threshold 700000000"
+        " (2), outputs-ban (1.b.v)"
+    ]
+
+
+def test_a_table_of_no_findings_says_so_on_standard_error(tmp_path):
+    run = CliRunner().invoke(
+        main,
+        [
+            "audit",
+            "pythia-12b",
+            "--data",
+            str(VALID),
+            "--store",
+            str(tmp_path),
+            "--format",
+            "table",
+        ],
+    )
+    assert run.exit_code == 0 and run.stdout == ""
+    assert run.stderr.splitlines()[-1] == (
+        "pythia-12b: its own licence, Apache-2.0, states no term the rules act on"
+    )
+
+
 def test_every_rule_is_documented():
     documented = Path(__file__).parents[1].joinpath("README.md").read_text()
     assert all(f"`{rule}`" in documented for rule in audit.RULE_IDS)

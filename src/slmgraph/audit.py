@@ -255,8 +255,34 @@ def licence_audit(graph: Graph, models: list[str] | None = None) -> Rows | RowSt
     and id, then rule, holder and route: a model's findings sorted, a model at a time, so
     that the whole catalogue's are written as they are found (a million Hub models' findings,
     held at once to be sorted, took 2.5 GB)."""
-    found = _by_model(*_read(graph, models, True))
-    return RowStream(COLUMNS, found) if models is None else Rows(COLUMNS, found)
+    audit, audited = _read(graph, models, True)
+    found = _by_model(audit, audited)
+    if models is None:
+        return RowStream(COLUMNS, found)
+    return Rows(COLUMNS, found, "\n".join(_nothing_found(audit, audited)))
+
+
+def _nothing_found(audit: Audit, models: list[str]) -> Iterator[str]:
+    """What a table of no findings says instead: that no terms reach the models, and each
+    one's own licence, which the rules never read (they look upstream only)."""
+    yield "no findings: no licence terms reach " + (
+        f"{models[0]} from what it derives from or was trained on"
+        if len(models) == 1
+        else "these models from what they derive from or were trained on"
+    )
+    for model in models:
+        spdx = audit.entities[model].licence
+        licence = audit.licence_of(model)
+        if spdx is None:
+            own = "no licence of its own is recorded"
+        elif licence is None or not licence.terms:
+            own = f"its own licence, {spdx}, states no term the rules act on"
+        else:
+            terms = ", ".join(
+                f"{t.fact}{f' {t.value}' if t.value else ''} ({t.clause})" for t in licence.terms
+            )
+            own = f"its own licence, {spdx}, states: {terms}"
+        yield f"{model}: {own}"
 
 
 def _read(graph: Graph, models: list[str] | None, sources: bool) -> tuple[Audit, list[str]]:

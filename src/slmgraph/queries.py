@@ -37,11 +37,13 @@ class QueryNotFound(QueryProblem):
 
 
 class Rows(list):
-    """Result rows that know their columns, so that an empty answer still has its header."""
+    """Result rows that know their columns, so that an empty answer still has its header, and
+    what a table says in their place when there are none."""
 
-    def __init__(self, columns: list[str], rows=()):
+    def __init__(self, columns: list[str], rows=(), empty: str = "no rows"):
         super().__init__(rows)
         self.columns = list(columns)
+        self.empty = empty
 
 
 class RowStream:

@@ -92,7 +92,7 @@ def _print(graph, rows, fmt: str | None, limit: int | None) -> None:
     else:
         limit = None
     if fmt == "table" and not (size if limit is None else limit):
-        click.echo("no rows", err=True)
+        click.echo(getattr(rows, "empty", "no rows"), err=True)
         return
     if isinstance(rows, KeptTree):
         if fmt == "json":
