@@ -340,8 +340,7 @@ def test_an_audit_without_findings_says_each_models_own_licence():
         of="fam",
     )
     assert rows == [] and rows.empty.splitlines() == [
-        "no findings: no licence terms reach these models from what they derive from or were"
-        " trained on",
+        "no findings: no term of a licence upstream of these models applies to them",
         "bare: no licence of its own is recorded",
         "kept: its own licence, Research, states: research-only (1.a), no-redistribution (3.1)",
         "libre: its own licence, Free, states no term the rules act on",

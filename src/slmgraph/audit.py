@@ -263,12 +263,10 @@ def licence_audit(graph: Graph, models: list[str] | None = None) -> Rows | RowSt
 
 
 def _nothing_found(audit: Audit, models: list[str]) -> Iterator[str]:
-    """What a table of no findings says instead: that no terms reach the models, and each
-    one's own licence, which the rules never read (they look upstream only)."""
-    yield "no findings: no licence terms reach " + (
-        f"{models[0]} from what it derives from or was trained on"
-        if len(models) == 1
-        else "these models from what they derive from or were trained on"
+    """What a table of no findings says instead: that no upstream term applies, and each
+    model's own licence, which the rules never read (they look upstream only)."""
+    yield "no findings: no term of a licence upstream of " + (
+        f"{models[0]} applies to it" if len(models) == 1 else "these models applies to them"
     )
     for model in models:
         spdx = audit.entities[model].licence
