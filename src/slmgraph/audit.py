@@ -259,7 +259,10 @@ def licence_audit(graph: Graph, models: list[str] | None = None) -> Rows | RowSt
     found = _by_model(audit, audited)
     if models is None:
         return RowStream(COLUMNS, found)
-    return Rows(COLUMNS, found, "\n".join(_nothing_found(audit, audited)))
+    rows = Rows(COLUMNS, found)
+    if not rows:  # said only where a table would otherwise stand empty
+        rows.empty = "\n".join(_nothing_found(audit, audited))
+    return rows
 
 
 def _nothing_found(audit: Audit, models: list[str]) -> Iterator[str]:
