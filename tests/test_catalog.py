@@ -154,3 +154,21 @@ def test_libyaml_reads_every_bundled_entry_as_the_pure_python_parser_does():
     for path in sorted(paths.data_dir().rglob("*.yaml")):
         text = path.read_text(encoding="utf-8")
         assert _read_with(catalog._parse, text) == _read_with(catalog._compose, text), path
+
+
+def test_a_unit_cycle_is_told_apart_from_a_derivation_cycle(catalogue_copy: Path):
+    orgs = catalogue_copy / "organisations"
+    (orgs / "lab-a.yaml").write_text(
+        "id: lab-a\ntype: organisation\nname: Lab A\nunit_of: lab-b\n"
+        "sources:\n  - https://example.org/\n"
+    )
+    (orgs / "lab-b.yaml").write_text(
+        "id: lab-b\ntype: organisation\nname: Lab B\nunit_of:\n  - meta\n  - lab-a\n"
+        "sources:\n  - https://example.org/\n"
+    )
+    [problem] = catalog.check(catalogue_copy)[1]
+    assert problem.message == (
+        f"unit cycle: lab-a → lab-b → lab-a "
+        f"(lab-a → lab-b at {orgs / 'lab-a.yaml'}:4; lab-b → lab-a at {orgs / 'lab-b.yaml'}:6)"
+    )
+    assert "unit of its own unit" in problem.fix

@@ -95,9 +95,12 @@ REPORTS = [
     ["datasets", "{merge}", "--transitive"],
     ["org", "meta"],
     ["org", "eleutherai"],
+    ["org", "google"],  # with its unit, Google DeepMind
+    ["synthetic", "google"],
     ["family", "llama-2"],
     ["timeline"],
     ["timeline", "--org", "meta", "--since", "2023-06"],
+    ["timeline", "--org", "google"],
     ["show", "pythia-1b"],
     ["show", "llama-2"],
     ["show", "openai"],

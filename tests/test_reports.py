@@ -1,7 +1,7 @@
 import pytest
 from pyoxigraph import Store
 
-from slmgraph import overviews, rdf, reports
+from slmgraph import generated, overviews, rdf, reports
 from slmgraph.names import UnknownName
 from tests.conftest import catalogue_of
 from tests.oracle import Oracle, same_rows
@@ -114,6 +114,59 @@ def test_a_builder_reached_only_through_a_distillation_builds_on_outputs_not_wei
         ("both", "builds-on", "teacher"),  # its merge carries the teacher's weights
     }
     assert same_rows(rows, Oracle(found).organisation("lab"))
+
+
+def test_an_organisation_covers_its_units_at_any_depth():
+    """A lab of a division of a company: its releases are the company's and the division's, its
+    builds on the company's models are no outside builder's, and its generated text counts as
+    theirs; not the other way round."""
+
+    def entry(kind, entity_id, org, **fields):
+        return {
+            "type": kind,
+            "id": entity_id,
+            "name": entity_id.upper(),
+            "organisation": [org],
+        } | fields
+
+    found = catalogue_of(
+        [
+            {"type": "organisation", "id": "company", "name": "Company"},
+            {"type": "organisation", "id": "division", "name": "Division", "unit_of": "company"},
+            {"type": "organisation", "id": "lab", "name": "Lab", "unit_of": ["division"]},
+            {"type": "organisation", "id": "outside", "name": "Outside"},
+            entry("model", "base", "company", released="2023"),
+            entry("model", "tuned", "lab", released="2024",
+                  derived_from=[{"parent": "base", "relation": "fine-tuned", "source": SOURCE}]),
+            entry("dataset", "lab-text", "lab",
+                  generated_by=[{"model": "tuned", "source": SOURCE}]),
+            entry("model", "student", "outside", released="2024-05",
+                  derived_from=[{"parent": "tuned", "relation": "fine-tuned", "source": SOURCE}],
+                  trained_on=[{"dataset": "lab-text", "stage": "sft", "source": SOURCE}]),
+        ],
+        SOURCE,
+    )  # fmt: skip
+    store = Store()
+    store.bulk_extend(rdf.to_quads(found))
+    graph, oracle = reports.Graph(store), Oracle(found)
+    rows = reports.organisation(graph, "company")
+    assert [(r["id"], r["section"], r["organisation"], r.get("base")) for r in rows] == [
+        ("tuned", "released", "lab", None),  # newest first, undated last
+        ("base", "released", None, None),
+        ("lab-text", "released", "lab", None),
+        ("student", "builds-on", "outside", "tuned"),  # the nearest base, the lab's
+    ]
+    assert [r["id"] for r in reports.organisation(graph, "lab") if r["section"] == "released"] == [
+        "tuned",
+        "lab-text",
+    ]
+    assert [r["id"] for r in reports.timeline(graph, org="division")] == ["tuned"]
+    assert {r["id"] for r in generated.synthetic(graph, "company")} == {"student"}
+    assert generated.synthetic(graph, "outside") == []
+    for org in ("company", "division", "lab", "outside"):
+        assert same_rows(reports.organisation(graph, org), oracle.organisation(org)), org
+        assert same_rows(generated.synthetic(graph, org), oracle.synthetic(org)), org
+        assert same_rows(reports.timeline(graph, org=org), oracle.timeline(org=org)), org
 
 
 def test_family_members_smallest_first(graph):

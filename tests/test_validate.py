@@ -53,3 +53,20 @@ def test_shacl_catches_training_on_a_model(valid_store):
     )
     found = validate.shacl(graph, paths.ontology_dir() / "shapes.ttl", paths.ontology_dir())
     assert any("trained on points at a dataset" in line for line in found)
+
+
+def test_units_name_organisations_and_never_loop(valid_store):
+    graph = _copy(valid_store)
+    for unit, of in (("meta", "stanford"), ("stanford", "meta"), ("openai", "chatgpt")):
+        graph.add(
+            Quad(
+                NamedNode(entity_iri(unit)),
+                NamedNode(SLM + "unitOf"),
+                NamedNode(entity_iri(of)),
+                DefaultGraph(),
+            )
+        )
+    found = validate.violations(graph, paths.queries_dir() / "checks")
+    assert sorted(line.split(":")[0] for line in found) == ["unit-cycle-violation"] * 2
+    found = validate.shacl(graph, paths.ontology_dir() / "shapes.ttl", paths.ontology_dir())
+    assert any("an organisation is a unit of an organisation" in line for line in found)

@@ -14,6 +14,7 @@ REFERENCES = (
     ("organisation", None, ("organisation",)),
     ("family", None, ("family",)),
     ("publications", None, ("publication",)),
+    ("unit_of", None, ("organisation",)),
     ("derived_from", "parent", TRAINABLE),
     ("derived_from", "dataset", ("dataset",)),
     ("trained_on", "dataset", ("dataset",)),
@@ -66,39 +67,54 @@ def dangling_references(catalog: Catalog) -> Iterator[Problem]:
                     f"create data/…/{target}.yaml or use an existing id",
                 )
             elif catalog[target].type not in allowed:
+                wanted = " or ".join(allowed)
                 yield Problem(
                     record.path,
                     line,
-                    f"'{target}' is a {catalog[target].type}, not a {' or '.join(allowed)}",
-                    f"refer to a {' or '.join(allowed)} here",
+                    f"'{target}' is {_a(catalog[target].type)}, not {_a(wanted)}",
+                    f"refer to {_a(wanted)} here",
                 )
+
+
+def _a(noun: str) -> str:
+    return f"{'an' if noun[0] in 'aeiou' else 'a'} {noun}"
 
 
 def self_derivations(catalog: Catalog) -> Iterator[Problem]:
     for entry_id, record in catalog.records.items():
         for loc, target, _ in references(record.entry):
-            if loc[0] in ("derived_from", "reproduces") and target == entry_id:
+            if target != entry_id:
+                continue
+            if loc[0] in ("derived_from", "reproduces"):
                 yield Problem(
                     record.path,
                     record.line(*loc),
                     f"'{entry_id}' derives from itself",
                     "name the parent it was derived from, or drop the edge",
                 )
+            elif loc[0] == "unit_of":
+                yield Problem(
+                    record.path,
+                    record.line(*loc),
+                    f"'{entry_id}' is a unit of itself",
+                    "name the organisation it is part of, or drop it",
+                )
 
 
 def _parents(record) -> list[tuple[str, int]]:
     """What an entry derives from, its family included (a family may not derive from its
-    member), each with the line that says so."""
+    member), or what an organisation is a unit of, each with the line that says so."""
     return [
         (target, record.line(*loc))
         for loc, target, _ in references(record.entry)
-        if loc[0] in ("derived_from", "family")
+        if loc[0] in ("derived_from", "family", "unit_of")
     ]
 
 
 def lineage_cycles(catalog: Catalog) -> Iterator[Problem]:
-    """Depth-first search for derivation loops, reported once each, naming every edge with its
-    file and line (which edge is wrong, only the curator can tell)."""
+    """Depth-first search for derivation loops (or organisations each a unit of the other),
+    reported once each, naming every edge with its file and line (which edge is wrong, only
+    the curator can tell)."""
     graph = {
         entry_id: [(p, line) for p, line in _parents(r) if p in catalog and p != entry_id]
         for entry_id, r in catalog.records.items()
@@ -135,11 +151,21 @@ def _cycle(catalog: Catalog, loop: list[str], lines: list[int]) -> Problem:
         f"{child} → {parent} at {catalog.records[child].path}:{line}"
         for child, parent, line in zip(loop, loop[1:] + loop[:1], lines, strict=True)
     ]
+    if catalog[loop[0]].type == "organisation":
+        kind, fix = (
+            "unit cycle",
+            "one of these organisations is a unit of its own unit: remove that",
+        )
+    else:
+        kind, fix = (
+            "derivation cycle",
+            "one of these edges points back to a descendant: remove that one",
+        )
     return Problem(
         catalog.records[loop[0]].path,
         lines[0],
-        f"derivation cycle: {' → '.join([*loop, loop[0]])} ({'; '.join(edges)})",
-        "one of these edges points back to a descendant: remove that one",
+        f"{kind}: {' → '.join([*loop, loop[0]])} ({'; '.join(edges)})",
+        fix,
     )
 
 

@@ -71,6 +71,7 @@ REFERENCES = {
     "organisation": [slm("developedBy"), SCHEMA + "creator"],
     "family": [slm("memberOf"), SCHEMA + "isPartOf"],
     "publications": [slm("describedIn"), SCHEMA + "citation"],
+    "unit_of": [slm("unitOf"), SCHEMA + "parentOrganization"],
 }
 LINKS = {
     "paper": slm("paper"),
@@ -142,7 +143,22 @@ def _quads(catalog: Catalog) -> list[Quad]:
         graph.add(iri, RDFS + "comment", Literal(f"seed document {seed_map.file}"))
     for entry in catalog.entries():
         _entry(graph, entry, spdx_ids)
+    _units_of_units(graph, catalog)
     return graph.quads()
+
+
+def _units_of_units(graph: _Graph, catalog: Catalog) -> None:
+    """``slm:unitOf`` is transitive, and the store holds its closure, so that a query asks one
+    hop (engines differ on `+` paths: Virtuoso 7 refuses one whose start it cannot see)."""
+    for entry in catalog.entries("organisation"):
+        seen, todo = set(), list(entry.unit_of)
+        while todo:
+            org = todo.pop()
+            if org not in seen and org in catalog:
+                seen.add(org)
+                todo.extend(catalog[org].unit_of)
+        for org in seen - set(entry.unit_of) - {entry.id}:
+            graph.add(entity_iri(entry.id), REFERENCES["unit_of"], entity_iri(org))
 
 
 def _entry(graph: _Graph, entry, spdx_ids: dict[str, str]) -> None:

@@ -222,22 +222,38 @@ ORG_COLUMNS = [
 
 
 def organisation(graph: Graph, org: str) -> Rows:
-    """What ``org`` released, then the models and families of other organisations that build
-    on it, each with its nearest bases of ``org`` (one row per base): on their weights, or
-    distilled from them where no chain but through a distillation reaches them."""
-    released = [
-        {
+    """What ``org`` released (a unit of it, such as a lab, named where the unit developed it),
+    then the models and families of other organisations that build on it, each with its
+    nearest bases of ``org`` (one row per base): on their weights, or distilled from them where
+    no chain but through a distillation reaches them."""
+    return Rows(ORG_COLUMNS, _released(graph, org) + _builders(graph, org))
+
+
+def _released(graph: Graph, org: str) -> list[dict]:
+    """One row per entity; a unit is named only where ``org`` itself is not a developer."""
+    rows: dict[str, dict] = {}
+    for row in graph.select("org-releases", org=org):
+        unit = row["developer"] != org
+        if row["entity"] in rows:
+            if not unit:
+                rows[row["entity"]] |= {"organisation": None, "organisation_name": None}
+            continue
+        rows[row["entity"]] = {
             "id": row["entity"],
             "name": row["name"],
             "section": "released",
             "kind": row["class"],
             "released": row.get("released"),
             "parameters": row.get("parameters"),
+            "organisation": row["developer"] if unit else None,
+            "organisation_name": row["developerName"] if unit else None,
         }
-        for row in graph.select("org-releases", org=org)
-    ]
+    return list(rows.values())
+
+
+def _builders(graph: Graph, org: str) -> list[dict]:
     weights = {(row["model"], row["base"]) for row in graph.select("org-weight-bases", org=org)}
-    builders = [
+    return [
         {
             "id": row["model"],
             "name": row["name"],
@@ -253,7 +269,6 @@ def organisation(graph: Graph, org: str) -> Rows:
         }
         for row in _nearest_bases(graph, org)
     ]
-    return Rows(ORG_COLUMNS, released + builders)
 
 
 def _nearest_bases(graph: Graph, org: str) -> list[dict]:

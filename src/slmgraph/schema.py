@@ -293,6 +293,11 @@ class Dataset(Released):
 
 class Organisation(Entry):
     type: Literal["organisation"] = Field(description="entry type")
+    unit_of: Ids = Field(
+        default_factory=list,
+        description="organisation id(s) this one is a unit of (a lab, division or group); "
+        "reports on those include what this one developed",
+    )
 
 
 class Publication(Entry):

@@ -31,7 +31,7 @@ class Catalogue:
             }
             for entry in self.of(*TRAINABLE)
             if entry.released
-            and (org is None or org in entry.organisation)
+            and (org is None or org in self.developed_within(entry.id))
             and (since is None or entry.released + ends[len(entry.released)] >= since)
         ]
 

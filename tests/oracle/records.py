@@ -221,6 +221,20 @@ class Records:
     def name(self, entity_id: str) -> str:
         return self.entries[entity_id].name
 
+    def developed_within(self, entity_id: str) -> set[str]:
+        """The organisations that developed the entity, and every one each is a unit of."""
+        return self.within(getattr(self.entries[entity_id], "organisation", None) or [])
+
+    def within(self, orgs) -> set[str]:
+        """The organisations, and every one each is a unit of, transitively."""
+        seen, todo = set(), list(orgs)
+        while todo:
+            org = todo.pop()
+            if org not in seen:
+                seen.add(org)
+                todo.extend(self.entries[org].unit_of)
+        return seen
+
     def _row(self, child, relation, parent, methods, source, depth) -> dict:
         return {
             "id": child,

@@ -104,24 +104,31 @@ class Reports:
     # --- organisations -------------------------------------------------------------------
 
     def _developed_by(self, entity_id: str, org: str) -> bool:
-        return org in (getattr(self.entries[entity_id], "organisation", None) or [])
+        return org in self.developed_within(entity_id)
 
     def organisation(self, org: str) -> list[dict]:
-        released = [
-            {
-                "id": entry.id,
-                "name": entry.name,
-                "section": "released",
-                "kind": entry.type,
-                "released": entry.released,
-                "parameters": getattr(entry, "parameters", None),
-            }
-            for entry in self.of("model", "family", "dataset")
-            if org in entry.organisation
-        ]
+        released = []
+        for entry in self.of("model", "family", "dataset"):
+            if not self._developed_by(entry.id, org):
+                continue
+            # the unit that developed it, where the organisation itself did not
+            units = sorted(o for o in entry.organisation if o != org and org in self.within([o]))
+            unit = None if org in entry.organisation else units[0]
+            released.append(
+                {
+                    "id": entry.id,
+                    "name": entry.name,
+                    "section": "released",
+                    "kind": entry.type,
+                    "released": entry.released,
+                    "parameters": getattr(entry, "parameters", None),
+                    "organisation": unit,
+                    "organisation_name": self.name(unit) if unit else None,
+                }
+            )
         builders = []
         for entry in self.of(*TRAINABLE):
-            if org in entry.organisation or not entry.organisation:
+            if self._developed_by(entry.id, org) or not entry.organisation:
                 continue
             reached = self.above([parent for _, parent, _, _ in self._lineage_up(entry.id)])
             bases = {b for b in reached if self._developed_by(b, org)}
@@ -162,8 +169,8 @@ class Reports:
             return (
                 candidate == generator
                 or family == generator
-                or generator in getattr(entry, "organisation", [])
-                or (family is not None and generator in self.entries[family].organisation)
+                or generator in self.developed_within(candidate)
+                or (family is not None and generator in self.developed_within(family))
             )
 
         derived = defaultdict(set)  # dataset -> datasets built from it, transitively, itself too
