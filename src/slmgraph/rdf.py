@@ -150,14 +150,14 @@ def _quads(catalog: Catalog) -> list[Quad]:
 def _units_of_units(graph: _Graph, catalog: Catalog) -> None:
     """``slm:unitOf`` is transitive, and the store holds its closure, so that a query asks one
     hop (engines differ on `+` paths: Virtuoso 7 refuses one whose start it cannot see)."""
-    for entry in catalog.entries("organisation"):
+    for entry in catalog.entries("organisation"):  # checked: no cycle, no dangling id
         seen, todo = set(), list(entry.unit_of)
         while todo:
             org = todo.pop()
-            if org not in seen and org in catalog:
+            if org not in seen:
                 seen.add(org)
                 todo.extend(catalog[org].unit_of)
-        for org in seen - set(entry.unit_of) - {entry.id}:
+        for org in seen:  # the direct ones again too: the graph keeps each triple once
             graph.add(entity_iri(entry.id), REFERENCES["unit_of"], entity_iri(org))
 
 
