@@ -96,6 +96,7 @@ def test_an_audit_without_findings_says_each_models_own_licence():
         model("libre", "Free", family="fam"),
         model("bare", family="fam"),
         model("kept", "Research", family="fam"),
+        model("shut", "Closed", family="fam"),
         family,
         of="fam",
     )
@@ -104,6 +105,7 @@ def test_an_audit_without_findings_says_each_models_own_licence():
         "bare: no licence of its own is recorded",
         "kept: its own licence, Research, states: research-only (1.a), no-redistribution (3.1)",
         "libre: its own licence, Free, states no term the rules act on",
+        "shut: its own licence, Closed, is recorded without its text, so its terms are unknown",
     ]
     one = findings(model("big", "Llama2"), of="big")
     assert one.empty.splitlines()[1:] == [

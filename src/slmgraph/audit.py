@@ -276,7 +276,9 @@ def _nothing_found(audit: Audit, models: list[str]) -> Iterator[str]:
         licence = audit.licence_of(model)
         if spdx is None:
             own = "no licence of its own is recorded"
-        elif licence is None or not licence.terms:
+        elif licence is None:  # its text is not recorded: what it states is not known
+            own = f"its own licence, {spdx}, is recorded without its text, so its terms are unknown"
+        elif not licence.terms:
             own = f"its own licence, {spdx}, states no term the rules act on"
         else:
             terms = ", ".join(
