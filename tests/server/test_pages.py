@@ -57,6 +57,12 @@ def test_an_entity_page_says_its_description_under_its_name(http):
     assert "schema:description" not in page
 
 
+def test_an_entity_page_links_its_homepage(http):
+    rows = re.findall(r"<tr>(.*?)</tr>", http.get("/id/eleutherai", headers=BROWSER).text, re.S)
+    homepage = [row for row in rows if "schema:url" in row]
+    assert homepage and 'href="https://www.eleuther.ai/"' in homepage[0]
+
+
 def test_lineage_diagram_shows_descendants_with_relations(http):
     svg = ET.fromstring(http.get("/lineage/llama.svg").content)
     nodes = {a.get("data-id") for a in svg.iter(f"{SVG}a")}
