@@ -226,6 +226,8 @@ def test_unknown_licences_propagate_as_unknown():
     assert len(rows[0]["path"]) == 2
     placeholder = findings(model("base", "Closed"), model("child", "Free", ["base"]), of="child")
     assert rules(placeholder) == {("unknown", "informational", "base")}
+    said = placeholder[0]["licence"], placeholder[0]["note"]  # the licence is named, not its text
+    assert said == ("Closed", "no licence text is recorded, so what it allows is unknown")
     assert (
         rules(findings(model("base", "Free"), model("child", "Free", ["base"]), of="child"))
         == set()

@@ -97,7 +97,7 @@ RULE_IDS = (*(rule.id for rule in RULES), TERMS_OF_SERVICE, DRIFT, UNKNOWN)
 NOTES = {
     TERMS_OF_SERVICE: "the terms bind whoever generated the data with the service",
     DRIFT: "the model's licence drops {value} of its parent's",
-    UNKNOWN: "no licence is recorded, so what it allows is unknown",
+    UNKNOWN: "no licence text is recorded, so what it allows is unknown",
 }
 RESTRICTIVE = set(RULE_BY_FACT)  # every fact a child's licence may not drop
 
