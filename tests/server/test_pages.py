@@ -160,6 +160,40 @@ def test_slmgraph_tree_draws_the_picture_of_the_page(http, valid_store):
         }
 
 
+def test_a_model_page_gives_its_licence_audit_with_the_cited_paths(http, valid_store):
+    """Each finding `slmgraph audit` gives, on the model's page: its rule, the entity under the
+    licence, the clause, and every hop of its path with that hop's citation. A model without
+    findings says so and names its own licence; a dataset's page has no audit."""
+    import json
+
+    from tests.conftest import VALID
+
+    def audit(model: str) -> tuple[int, str]:
+        command = ["audit", model, "--data", str(VALID), "--store", str(valid_store)]
+        run = CliRunner().invoke(main, [*command, "--format", "json"])
+        return run.exit_code, run.stdout
+
+    code, out = audit("alpaca-7b")
+    findings = json.loads(out)
+    page = http.get("/id/alpaca-7b", headers=BROWSER).text
+    section = page[page.index('<section id="licence-audit">') :]
+    section = section[: section.index("</section>")]
+    items = re.findall(r'<li><span class="rule">(.*?)</ol>', section, re.S)
+    assert code == 0 and findings and len(items) == len(findings)
+    for item, finding in zip(items, findings, strict=True):
+        assert item.startswith(f"{finding['rule']}</span>")
+        assert f'<a href="/id/{finding["holder"]}">' in item
+        assert finding["clause"] is None or f"§ {html.escape(finding['clause'])}" in item
+        hops = re.findall(r"<li>(.*?)</li>", item, re.S)
+        assert len(hops) == len(finding["path"])
+        for hop, cited in zip(hops, finding["path"], strict=True):
+            assert f'<a href="/id/{cited["to"]}">' in hop and cited["relation"] in hop
+            assert cited["source"] is None or f'href="{cited["source"]}"' in hop
+    plain = http.get("/id/pythia-12b", headers=BROWSER).text
+    assert "its own licence, Apache-2.0, states no term the rules act on" in plain
+    assert 'id="licence-audit"' not in http.get("/id/alpaca-52k", headers=BROWSER).text
+
+
 def test_the_interactive_diagram_gets_its_picture_in_the_page(http):
     import json
 

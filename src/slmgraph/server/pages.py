@@ -141,7 +141,8 @@ async def _entity(request: Request, entity_id: str) -> Response:
     tag = web.etag(state.build(), "page", entity_id)
     if web.not_modified(request, tag):
         return web.not_modified_response(tag, state.config.max_age)
-    found = await state.run("entity", entity=entity_id, name=row["name"])
+    model = row["class"] == "model"
+    found = await state.run("entity", entity=entity_id, name=row["name"], audit=model)
     pic = found["picture"]
     facts = [f for f in found["facts"] if f["direction"] == "out" and f["property"] not in _HIDDEN]
     incoming = [fact for fact in found["facts"] if fact["direction"] == "in"]
@@ -171,6 +172,8 @@ async def _entity(request: Request, entity_id: str) -> Response:
         index=await entity_index(state),
         incoming_count=found["incoming"],
         has_lineage=found["has_lineage"],
+        audit=found["audit"],
+        audit_empty=found["audit_empty"].splitlines(),
     )
 
 

@@ -24,7 +24,7 @@ from pyoxigraph import (
     Store,
 )
 
-from slmgraph import entity_facts, lineage, lineage_picture, queries, reports
+from slmgraph import entity_facts, lineage, lineage_picture, overviews, queries, reports
 from slmgraph.paths import queries_dir
 from slmgraph.server import negotiation, results
 from slmgraph.server.kept_answers import (
@@ -203,18 +203,22 @@ def _hub_row(found: lineage.HubName) -> dict:
     return {"entity": found.entity, "id": found.entity, "name": found.repo, "class": found.kind}
 
 
-def entity(build: Build, entity, name) -> dict:
+def entity(build: Build, entity, name, audit: bool = False) -> dict:
     """Everything an entity page shows, in one round trip: its facts, of the incoming ones the
     first the page lists and how many there are, and its lineage picture, drawn here from
-    the rows it shows (a base model's Hub descendants are too many to read or send)."""
+    the rows it shows (a base model's Hub descendants are too many to read or send); with
+    ``audit``, a model's licence findings, or what its page says when there are none."""
     incoming = build.graph.run(build.server_queries["incoming-count"], {"entity": entity})
     ancestors = reports.ancestors(build.graph, entity)
     below = reports.children_of(build.graph, entity)
+    findings = overviews.licence_audit(build.graph, entity) if audit else None
     return {
         "facts": entity_facts.show(build.graph, entity, build.server_queries["entity-facts"]),
         "incoming": int(incoming[0]["count"]) if incoming else 0,
         "picture": lineage_picture.picture(entity, name, ancestors, below),
         "has_lineage": bool(ancestors or below(entity)),
+        "audit": None if findings is None else list(findings),
+        "audit_empty": findings.empty if findings is not None and not findings else "",
     }
 
 
