@@ -31,8 +31,8 @@ def test_show_says_the_description(graph):
     assert said == [entry.description]
 
 
-def test_show_gives_the_homepage_and_code_links(graph):
-    """A link that is no citation (a homepage, a code repository) is a fact of its own."""
+def test_show_gives_the_homepage_link(graph):
+    """A link that is no citation (a homepage; a code repository alike) is a fact of its own."""
     rows = entity_facts.show(graph, "eleutherai")
     links = {(r["property"], r["value"]) for r in rows if r["property"].startswith("schema:")}
     assert ("schema:url", "https://www.eleuther.ai/") in links

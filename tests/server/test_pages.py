@@ -164,9 +164,6 @@ def test_a_model_page_gives_its_licence_audit_with_the_cited_paths(http, valid_s
     """Each finding `slmgraph audit` gives, on the model's page: its rule, the entity under the
     licence, the clause, and every hop of its path with that hop's citation. A model without
     findings says so and names its own licence; a dataset's page has no audit."""
-    import json
-
-    from tests.conftest import VALID
 
     def audit(model: str) -> tuple[int, str]:
         command = ["audit", model, "--data", str(VALID), "--store", str(valid_store)]
