@@ -165,18 +165,14 @@ def test_a_model_page_gives_its_licence_audit_with_the_cited_paths(http, valid_s
     licence, the clause, and every hop of its path with that hop's citation. A model without
     findings says so and names its own licence; a dataset's page has no audit."""
 
-    def audit(model: str) -> tuple[int, str]:
-        command = ["audit", model, "--data", str(VALID), "--store", str(valid_store)]
-        run = CliRunner().invoke(main, [*command, "--format", "json"])
-        return run.exit_code, run.stdout
-
-    code, out = audit("alpaca-7b")
-    findings = json.loads(out)
+    command = ["audit", "alpaca-7b", "--data", str(VALID), "--store", str(valid_store)]
+    run = CliRunner().invoke(main, [*command, "--format", "json"])
+    findings = json.loads(run.stdout)
     page = http.get("/id/alpaca-7b", headers=BROWSER).text
     section = page[page.index('<section id="licence-audit">') :]
     section = section[: section.index("</section>")]
     items = re.findall(r'<li><span class="rule">(.*?)</ol>', section, re.S)
-    assert code == 0 and findings and len(items) == len(findings)
+    assert run.exit_code == 0 and findings and len(items) == len(findings)
     for item, finding in zip(items, findings, strict=True):
         assert item.startswith(f"{finding['rule']}</span>")
         assert f'<a href="/id/{finding["holder"]}">' in item
