@@ -1,7 +1,7 @@
 """The oracle's lineage reports: descendants, ancestors, datasets, organisations and synthetic
 data, by plain walks over the records."""
 
-from collections import defaultdict, deque
+from collections import deque
 
 from tests.oracle.records import TRAINABLE, join
 
@@ -173,10 +173,6 @@ class Reports:
                 or (family is not None and generator in self.developed_within(family))
             )
 
-        derived = defaultdict(set)  # dataset -> datasets built from it, transitively, itself too
-        for data in self.of("dataset"):
-            for base in self._dataset_bases(data.id):
-                derived[base].add(data.id)
         rows = set()
         for model in self.of("model"):
             for via in self.above([model.id]):
