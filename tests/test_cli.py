@@ -190,6 +190,7 @@ REPORTS_ON_THE_REAL_DATA = [
     ["timeline", "--since", "2024"],
     ["show", "llama-2-7b"],
     ["synthetic", "openai"],
+    ["trained-on", "books3"],
     ["audit"],
     ["corrections"],
     ["stats"],

@@ -48,6 +48,9 @@ def disagreements(graph: reports.Graph, oracle: Oracle) -> list[str]:
         ]
         if entry.type == "family":
             checks.append((f"family {e}", reports.family(graph, e), oracle.family(e)))
+    for data in oracle.of("dataset"):
+        d = data.id
+        checks.append((f"trained-on {d}", generated.trained_on(graph, d), oracle.trained_on(d)))
     for org in oracle.of("organisation"):
         o = org.id
         checks += [
@@ -260,6 +263,9 @@ def test_random_catalogues_match_the_oracle(found):
         for entry in oracle.of("model", "family", "organisation"):
             traced = generated.synthetic(graph, entry.id)
             assert same_rows(traced, oracle.synthetic(entry.id)), entry.id
+        for entry in oracle.of("dataset"):
+            traced = generated.trained_on(graph, entry.id)
+            assert same_rows(traced, oracle.trained_on(entry.id)), entry.id
 
 
 @pytest.mark.parametrize("start", ["vicuna-13b", "llama", "pythia"])

@@ -52,6 +52,12 @@ def test_a_hub_shaped_graph_mixed_with_the_curated_one_matches_the_oracle(hub_sh
         assert traced == generated.synthetic(unindexed, generator), f"{generator}: same order"
         checks.append((f"synthetic {generator}", traced, oracle.synthetic(generator)))
         synthetic_rows += len(traced)
+    datasets, trained_rows = oracle.of("dataset"), 0
+    for dataset in datasets[:: max(1, len(datasets) // 30)]:
+        traced = generated.trained_on(graph, dataset.id)
+        assert traced == generated.trained_on(unindexed, dataset.id), f"{dataset.id}: same order"
+        checks.append((f"trained-on {dataset.id}", traced, oracle.trained_on(dataset.id)))
+        trained_rows += len(traced)
     for model in hub_shaped.hub_models[:: max(1, len(hub_shaped.hub_models) // 60)]:
         checks += [
             (f"ancestors {model}", reports.ancestors(graph, model), oracle.ancestors(model)),
@@ -64,6 +70,7 @@ def test_a_hub_shaped_graph_mixed_with_the_curated_one_matches_the_oracle(hub_sh
     checks.append(("stats", [overviews.stats(graph)], [oracle.stats()]))
     assert hub_shaped.models > 2900
     assert synthetic_rows > 100  # Hub models below trainees of generated data
+    assert trained_rows > 100  # Hub models below trainees of a dataset
     assert all(len(got) > 20 for name, got, _ in checks if name.startswith("descendants"))
     assert [name for name, got, expected in checks if not same_rows(got, expected)] == []
 

@@ -109,6 +109,8 @@ REPORTS = [
     ["show", "{quantised}"],
     ["synthetic", "openai"],
     ["synthetic", "gpt-4"],
+    ["trained-on", "the-pile"],
+    ["trained-on", "sharegpt"],  # prompts taken by other datasets: possible rows
     ["audit", "vicuna-13b"],
     ["audit", "llama-2"],
     ["audit", "{merge}"],

@@ -20,6 +20,7 @@ VALUES = {
     "family": "pythia",
     "org": "meta",
     "generator": "openai",
+    "dataset": "sharegpt",  # possible rows too: datasets took its prompts
     "key": "llama",
     "since": "2023-01-01",
 }

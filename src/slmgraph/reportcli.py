@@ -212,6 +212,18 @@ def synthetic(graph, name):
     return generated.synthetic(graph, graph.resolve(name, *kinds))
 
 
+@click.command("trained-on")
+@report
+@click.argument("dataset")
+def trained_on(graph, dataset):
+    """Models carrying DATASET's text: trained on it, themselves or through their family or
+    an ancestor (certain), or on a dataset built from it or that took its prompts (possible:
+    the catalogue does not say which part of a dataset was used)."""
+    from slmgraph import generated
+
+    return generated.trained_on(graph, graph.resolve(dataset, "dataset"))
+
+
 @click.command()
 @report
 @click.argument("name", required=False)
@@ -296,6 +308,7 @@ REPORTS = [
     timeline,
     show,
     synthetic,
+    trained_on,
     audit,
     disagreements,
     corrections,

@@ -199,6 +199,26 @@ class Reports:
             for model, synthetic, made, via, trained in rows
         ]
 
+    def trained_on(self, dataset: str) -> list[dict]:
+        """Models trained, themselves or through an entity above them, on the dataset
+        (certain) or on one built from it or that took its prompts (possible)."""
+        rows = set()
+        for model in self.of("model"):
+            for via in self.above([model.id]):
+                for edge in self.entries[via].trained_on:
+                    if dataset in self._dataset_bases(edge.dataset):
+                        rows.add((model.id, edge.dataset, via))
+        return [
+            {
+                "id": model,
+                "name": self.name(model),
+                "trained_on": trained,
+                "certainty": "certain" if trained == dataset else "possible",
+                "via": via,
+            }
+            for model, trained, via in rows
+        ]
+
     def _dataset_bases(self, dataset: str, prompts: bool = True) -> set[str]:
         """The dataset and those it was built from, transitively; with ``prompts``, also
         through datasets whose prompts alone were taken."""

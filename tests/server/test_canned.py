@@ -18,6 +18,7 @@ VALUES = {
     "family": "pythia",
     "org": "meta",
     "generator": "openai",
+    "dataset": "sharegpt",  # possible rows too: datasets took its prompts
     "since": "2023",
     "key": "llama",
 }
