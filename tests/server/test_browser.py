@@ -126,6 +126,22 @@ def test_a_canned_query_in_the_editor_answers_as_the_command_line(hub_server, pa
     assert page.errors == []
 
 
+def test_a_parameter_named_like_a_form_property_still_binds(server, page):
+    """``dataset`` is also a form's own property (``form.dataset``): the form keeps its query
+    apart from its fields, so a query asking for a dataset runs with the name typed."""
+    page.goto(server.url + "/")
+    page.wait_for_selector(".yasqe .CodeMirror")
+    page.click("button.canned-query[data-name='dataset-lineage']")
+    page.locator("#canned-form input[name='dataset']").fill("The Pile")
+    page.click("#canned-form button[type='submit']")
+    page.locator(".yasr table tbody tr").first.wait_for(timeout=15_000)
+    text = page.evaluate("document.querySelector('.CodeMirror').CodeMirror.getValue()")
+    assert "<https://w3id.org/slmgraph/id/the-pile>" in text
+    assert "dolly-v2-12b" in page.locator(".yasr").inner_text()
+    assert page.locator("#canned-form .problem").inner_text() == ""
+    assert page.errors == []
+
+
 def test_a_canned_query_never_runs_unbound(server, page):
     sent: list[str] = []
     page.on("request", lambda request: sent.append(request.url))

@@ -13,6 +13,9 @@
   const graphs = JSON.parse(home.dataset.graphs || "[]");
   const endpoint = window.location.origin + "/sparql";
   const form = document.getElementById("canned-form");
+  // the query the form is for, kept here: a form's own properties (form.dataset, form.name)
+  // give way to its fields of that name, and a parameter may be called "dataset"
+  let formQuery = null;
   let yasgui = null;
 
   if (window.Yasgui) {
@@ -145,12 +148,12 @@
     problem.className = "problem";
     problem.setAttribute("role", "alert");
     form.append(run, problem);
-    form.dataset.name = query.name;
+    formQuery = query.name;
     form.hidden = false;
   }
 
   async function bound(run) {
-    const query = byName[form.dataset.name];
+    const query = byName[formQuery];
     const params = new URLSearchParams();
     for (const param of query.params) {
       const value = form.elements[param.name].value.trim();
