@@ -19,12 +19,14 @@ SYNTHETIC = {
     "dataset_name": "datasetName",
     "generated_by": "generatorModel",
     "trained_on": "trainedOn",
+    "certainty": "certainty",
     "via": "via",  # most often the model itself: the first to give way in a narrow table
 }
 
 
-# A model trained on a dataset built from the one asked about may have used only a part of it
-# that left that one out: the catalogue does not say which part, so such a row is "possible".
+# A model trained on a dataset built from the one traced may have used only a part of it that
+# left that one out: the catalogue does not say which part, so such a row is "possible" (here
+# and in SYNTHETIC).
 TRAINED_ON = {
     "id": "model",
     "name": "name",

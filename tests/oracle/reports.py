@@ -194,6 +194,7 @@ class Reports:
                 "dataset_name": self.name(synthetic),
                 "generated_by": made,
                 "trained_on": trained,
+                "certainty": "certain" if trained == synthetic else "possible",
                 "via": via,
             }
             for model, synthetic, made, via, trained in rows
