@@ -18,8 +18,8 @@ SYNTHETIC = {
     "dataset": "dataset",
     "dataset_name": "datasetName",
     "generated_by": "generatorModel",
+    "certainty": "certainty",  # before trained_on: in a narrow table, it is the one that stays
     "trained_on": "trainedOn",
-    "certainty": "certainty",
     "via": "via",  # most often the model itself: the first to give way in a narrow table
 }
 
