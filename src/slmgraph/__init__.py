@@ -32,7 +32,7 @@ _EXPORTS = (
             "timeline",
         ]
     }
-    | {"synthetic": "slmgraph.generated"}
+    | {name: "slmgraph.generated" for name in ["synthetic", "trained_on"]}
     | {
         name: "slmgraph.overviews"
         for name in ["corrections", "disagreements", "licence_audit", "run_query", "stats"]
