@@ -1,4 +1,5 @@
-"""The synthetic-data report, from the lineage index and from its one query alike."""
+"""The reports of whose text a model carries (a generator's, a dataset's), from the lineage index
+and from their one query alike."""
 
 from slmgraph import generated
 from slmgraph.graph import Graph
@@ -11,16 +12,22 @@ def test_synthetic_depends_on_the_generator(graph):
     assert generated.synthetic(graph, "pythia") == []
 
 
-def test_the_index_gives_the_rows_of_the_query_in_its_order(graph):
-    """Every generator the fixture has, curated only too: the trainees by query and what
-    derives from them by the index, as the one query gives them (the endpoint's way)."""
-    generators = {row["generatorModel"] for row in graph.select("synthetic-trainees")}
-    assert generators
-    for generator in [*generators, "openai"]:
+def _same_from_the_index_as_from_the_query(graph, report, arguments) -> None:
+    """For each argument, curated only too: the trainees by query and what derives from them by
+    the index, as the one query gives them (the endpoint's way), in its order."""
+    assert arguments
+    for argument in arguments:
         for curated_only in (False, True):
             indexed = Graph(graph.store, lineage=graph.lineage, curated_only=curated_only)
             plain = Graph(graph.store, curated_only=curated_only)
-            assert generated.synthetic(indexed, generator) == generated.synthetic(plain, generator)
+            assert report(indexed, argument) == report(plain, argument), argument
+
+
+def test_the_index_gives_the_rows_of_the_query_in_its_order(graph):
+    """Every generator the fixture has, and an organisation."""
+    generators = {row["generatorModel"] for row in graph.select("synthetic-trainees")}
+    assert generators
+    _same_from_the_index_as_from_the_query(graph, generated.synthetic, [*generators, "openai"])
 
 
 def test_trained_on_reaches_the_models_below_each_trainee(graph):
@@ -34,9 +41,4 @@ def test_trained_on_reaches_the_models_below_each_trainee(graph):
 
 def test_trained_on_from_the_index_gives_the_rows_of_the_query_in_its_order(graph):
     datasets = {row["dataset"] for row in graph.select("dataset-trainees")}
-    assert datasets
-    for dataset in datasets:
-        for curated_only in (False, True):
-            indexed = Graph(graph.store, lineage=graph.lineage, curated_only=curated_only)
-            plain = Graph(graph.store, curated_only=curated_only)
-            assert generated.trained_on(indexed, dataset) == generated.trained_on(plain, dataset)
+    _same_from_the_index_as_from_the_query(graph, generated.trained_on, datasets)

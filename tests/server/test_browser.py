@@ -82,16 +82,21 @@ def _diagram_ready(page) -> None:
 # --- the editor ------------------------------------------------------------------------------
 
 
-def test_a_canned_query_asks_for_its_name_runs_bound_and_links_results_here(server, page):
-    page.goto(server.url + "/")
+def _run_from_form(page, url: str, query: str, param: str, value: str) -> str:
+    """Open the editor, fill canned ``query``'s form with ``value`` for ``param``, run it, wait
+    for its first row; the query text the form put in the editor."""
+    page.goto(url + "/")
     page.wait_for_selector(".yasqe .CodeMirror")
-    page.click("button.canned-query[data-name='ancestors']")
-    box = page.locator("#canned-form input[name='start']")
-    box.fill("Stanford Alpaca")  # an alias
+    page.click(f"button.canned-query[data-name='{query}']")
+    page.locator(f"#canned-form input[name='{param}']").fill(value)
     page.click("#canned-form button[type='submit']")
-    rows = page.locator(".yasr table tbody tr")
-    rows.first.wait_for(timeout=15_000)
-    editor_text = page.evaluate("document.querySelector('.CodeMirror').CodeMirror.getValue()")
+    page.locator(".yasr table tbody tr").first.wait_for(timeout=15_000)
+    return page.evaluate("document.querySelector('.CodeMirror').CodeMirror.getValue()")
+
+
+def test_a_canned_query_asks_for_its_name_runs_bound_and_links_results_here(server, page):
+    # by an alias
+    editor_text = _run_from_form(page, server.url, "ancestors", "start", "Stanford Alpaca")
     assert "(<https://w3id.org/slmgraph/id/alpaca-7b> AS ?start)" in editor_text
     assert "LATERAL" in editor_text and page.locator(".parseErrorIcon").count() == 0
     assert "llama-7b" in page.locator(".yasr").inner_text()
@@ -111,12 +116,7 @@ def test_a_canned_query_asks_for_its_name_runs_bound_and_links_results_here(serv
 def test_a_canned_query_in_the_editor_answers_as_the_command_line(hub_server, page):
     """On a store with a Hub import, the editor's canned descendants include the Hub models
     the report lists, as the command line does."""
-    page.goto(hub_server.url + "/")
-    page.wait_for_selector(".yasqe .CodeMirror")
-    page.click("button.canned-query[data-name='descendants']")
-    page.locator("#canned-form input[name='root']").fill("pythia-70m")
-    page.click("#canned-form button[type='submit']")
-    page.locator(".yasr table tbody tr").first.wait_for(timeout=15_000)
+    _run_from_form(page, hub_server.url, "descendants", "root", "pythia-70m")
     assert "someone/pythia-70m-sft" in page.locator(".yasr").inner_text()
     page.screenshot(path=_shot("home-hub-query-1400"), full_page=True)
     link = page.locator(".yasr a[href='/hub/someone/pythia-70m-sft']").first
@@ -129,13 +129,7 @@ def test_a_canned_query_in_the_editor_answers_as_the_command_line(hub_server, pa
 def test_a_parameter_named_like_a_form_property_still_binds(server, page):
     """``dataset`` is also a form's own property (``form.dataset``): the form keeps its query
     apart from its fields, so a query asking for a dataset runs with the name typed."""
-    page.goto(server.url + "/")
-    page.wait_for_selector(".yasqe .CodeMirror")
-    page.click("button.canned-query[data-name='dataset-lineage']")
-    page.locator("#canned-form input[name='dataset']").fill("The Pile")
-    page.click("#canned-form button[type='submit']")
-    page.locator(".yasr table tbody tr").first.wait_for(timeout=15_000)
-    text = page.evaluate("document.querySelector('.CodeMirror').CodeMirror.getValue()")
+    text = _run_from_form(page, server.url, "dataset-lineage", "dataset", "The Pile")
     assert "<https://w3id.org/slmgraph/id/the-pile>" in text
     assert "dolly-v2-12b" in page.locator(".yasr").inner_text()
     assert page.locator("#canned-form .problem").inner_text() == ""
