@@ -50,6 +50,14 @@ def _page(browser, viewport):
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.errors = errors
+    missing: list[str] = []  # what a page asks for and does not get (its own 404 aside)
+
+    def _note_missing(response) -> None:
+        if response.status >= 400 and response.request.resource_type != "document":
+            missing.append(response.url)
+
+    page.on("response", _note_missing)
+    page.missing = missing
     return page
 
 
@@ -367,6 +375,7 @@ def test_no_page_scrolls_sideways_on_a_phone(real_server, phone, page, kind):
     _open(page, url)
     page.screenshot(path=_shot(f"{kind}-1400"), full_page=True)
     assert phone.errors == [] and page.errors == []
+    assert phone.missing == [] and page.missing == []
 
 
 @pytest.mark.parametrize("entity", ["llama-7b", "pythia", "llama"])

@@ -48,6 +48,14 @@ def test_entity_page_for_browsers(http):
     assert {"/id/alpaca-7b", "/id/llama-7b", "/id/llama"} <= linked  # ancestors up to the family
 
 
+def test_every_page_names_an_icon_that_is_served(http):
+    for path in ("/", "/id/alpaca-7b", "/search?q=llama"):
+        icon = re.search(r'<link rel="icon" href="([^"]+)"', http.get(path, headers=BROWSER).text)
+        assert icon, f"{path} names no icon"
+        served = http.get(icon.group(1))
+        assert served.status_code == 200 and served.headers["content-type"] == "image/svg+xml"
+
+
 def test_an_entity_page_says_its_description_under_its_name(http):
     entry = catalog.load(VALID)["alpaca-7b"]
     page = http.get("/id/alpaca-7b", headers=BROWSER).text
