@@ -47,6 +47,55 @@ def test_each_invalid_fixture_fails_for_its_own_rule(case: Path, catalogue_copy:
     assert all(p.fix for p in problems)
 
 
+MIXTURE = """id: mixture
+type: dataset
+name: Mixture
+derived_from:
+  - dataset: sharegpt
+    source: https://example.org/
+  - dataset: alpaca-52k
+    source: https://example.org/
+sources:
+  - https://example.org/
+"""
+
+
+@pytest.mark.parametrize(
+    "parts, expected, fix",
+    [
+        ("{used: [sharegpt, alpaca-52k], left_out: [the-pile]}", "not a part of", "name only"),
+        ("{used: [sharegpt, alpaca-52k], left_out: [sharegpt]}", "both used and left", "one of"),
+        ("{left_out: [sharegpt]}", "leave 'alpaca-52k' unsaid", "add each"),
+    ],
+)
+def test_parts_name_every_part_of_the_dataset_once(catalogue_copy, parts, expected, fix):
+    (catalogue_copy / "datasets" / "mixture.yaml").write_text(MIXTURE)
+    reader = catalogue_copy / "models" / "reader.yaml"
+    reader.write_text(
+        "id: reader\ntype: model\nname: Reader\ntrained_on:\n  - dataset: mixture\n"
+        f"    stage: sft\n    parts: {parts}\n    source: https://example.org/\n"
+        "sources:\n  - https://example.org/\n"
+    )
+    _, problems = catalog.check(catalogue_copy)
+    assert [(p.path, p.line) for p in problems] == [(reader, 7)], [str(p) for p in problems]
+    assert expected in problems[0].message and fix in problems[0].fix
+
+
+def test_edges_to_one_dataset_name_the_same_parts(catalogue_copy):
+    (catalogue_copy / "datasets" / "mixture.yaml").write_text(MIXTURE)
+    reader = catalogue_copy / "models" / "reader.yaml"
+    edge = "  - dataset: mixture\n    stage: {}\n    parts: {}\n    source: https://example.org/\n"
+    reader.write_text(
+        "id: reader\ntype: model\nname: Reader\ntrained_on:\n"
+        + edge.format("sft", "whole")
+        + edge.format("preference", "{used: [sharegpt], left_out: [alpaca-52k]}")
+        + "sources:\n  - https://example.org/\n"
+    )
+    _, problems = catalog.check(catalogue_copy)
+    assert [p.message for p in problems] == ["edges to 'mixture' name different parts"]
+    assert problems[0].line == 11
+
+
 def test_every_problem_is_reported_not_just_the_first(catalogue_copy: Path):
     for case in ("unknown-field", "bad-size", "dangling-reference", "unknown-licence"):
         text = (INVALID / f"{case}.yaml").read_text()

@@ -111,6 +111,7 @@ REPORTS = [
     ["synthetic", "gpt-4"],
     ["trained-on", "the-pile"],
     ["trained-on", "sharegpt"],  # prompts taken by other datasets: possible rows
+    ["trained-on", "books3"],  # a part of the Pile that OPT's edge says it left out
     ["audit", "vicuna-13b"],
     ["audit", "llama-2"],
     ["audit", "{merge}"],

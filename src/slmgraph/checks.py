@@ -27,6 +27,7 @@ def cross_record_problems(catalog: Catalog) -> list[Problem]:
     rules = (
         dangling_references,
         self_derivations,
+        training_parts,
         lineage_cycles,
         unknown_licences,
         scancode_keys,
@@ -99,6 +100,65 @@ def self_derivations(catalog: Catalog) -> Iterator[Problem]:
                     f"'{entry_id}' is a unit of itself",
                     "name the organisation it is part of, or drop it",
                 )
+
+
+def training_parts(catalog: Catalog) -> Iterator[Problem]:
+    """A training edge's `parts` name the dataset's own parts, every one of them, and edges of
+    one entry to one dataset agree on them."""
+    for record in catalog.records.values():
+        said: dict[str, object] = {}
+        for index, edge in enumerate(getattr(record.entry, "trained_on", [])):
+            if edge.parts is None or edge.dataset not in catalog:
+                continue
+            line = record.line("trained_on", index, "parts")
+            if said.setdefault(edge.dataset, edge.parts) != edge.parts:
+                yield Problem(
+                    record.path,
+                    line,
+                    f"edges to '{edge.dataset}' name different parts",
+                    f"give every edge to '{edge.dataset}' the same `parts`",
+                )
+            components = [base.dataset for base in catalog[edge.dataset].derived_from]
+            if edge.parts == "whole":
+                if not components:
+                    yield Problem(
+                        record.path,
+                        line,
+                        f"'{edge.dataset}' has no parts (its entry names no derived_from)",
+                        "remove `parts`, or record what the dataset is built from",
+                    )
+                continue
+            yield from _partition(record, index, edge, components)
+
+
+def _partition(record, index: int, edge, components: list[str]) -> Iterator[Problem]:
+    named = [*edge.parts.used, *edge.parts.left_out]
+    known = ", ".join(components) or "none"
+    for key in ("used", "left_out"):
+        for place, part in enumerate(getattr(edge.parts, key)):
+            line = record.line("trained_on", index, "parts", key, place)
+            if part not in components:
+                yield Problem(
+                    record.path,
+                    line,
+                    f"'{part}' is not a part of '{edge.dataset}' (its parts: {known})",
+                    f"name only the parts that '{edge.dataset}'s derived_from lists",
+                )
+            elif key == "left_out" and part in edge.parts.used:
+                yield Problem(
+                    record.path,
+                    line,
+                    f"'{part}' is both used and left out",
+                    "keep it in one of the two lists",
+                )
+    unsaid = [part for part in components if part not in named]
+    if unsaid:
+        yield Problem(
+            record.path,
+            record.line("trained_on", index, "parts"),
+            f"the parts of '{edge.dataset}' leave {', '.join(map(repr, unsaid))} unsaid",
+            "add each to `used` or to `left_out`",
+        )
 
 
 def _parents(record) -> list[tuple[str, int]]:

@@ -25,8 +25,8 @@ SYNTHETIC = {
 
 
 # A model trained on a dataset built from the one traced may have used only a part of it that
-# left that one out: the catalogue does not say which part, so such a row is "possible" (here
-# and in SYNTHETIC).
+# left that one out: where its edge does not say which parts it used, such a row is "possible"
+# (here and in SYNTHETIC); the queries say how the parts named decide it.
 TRAINED_ON = {
     "id": "model",
     "name": "name",

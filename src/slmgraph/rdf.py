@@ -295,6 +295,13 @@ def _edges(graph: _Graph, iri: str, entry) -> None:
             graph, iri, f"trained-on/{edge.stage}", edge, slm("trainedOn"), edge.dataset, "Training"
         )
         graph.add(node, slm("stage"), slm(STAGES[edge.stage]))
+        if edge.parts == "whole":
+            graph.add(node, slm("usesWhole"), _literal(True, "boolean"))
+        elif edge.parts is not None:
+            for part in edge.parts.used:
+                graph.add(node, slm("usesPart"), entity_iri(part))
+            for part in edge.parts.left_out:
+                graph.add(node, slm("leavesOutPart"), entity_iri(part))
         graph.add(iri, [slm("trainedOn"), FAIR4ML + "trainedOn"], entity_iri(edge.dataset))
     for edge in getattr(entry, "reproduces", []):
         _qualified(graph, iri, "reproduces", edge, slm("reproduces"), edge.model, "Reproduction")

@@ -190,9 +190,24 @@ class Lineage(Edge):
     cost: Text | None = Field(None, description="cost, as the source says")
 
 
+class Parts(Strict):
+    used: Annotated[list[Id], AfterValidator(check_distinct)] = Field(
+        default_factory=list, description="ids of the dataset's parts that were used"
+    )
+    left_out: Annotated[list[Id], AfterValidator(check_distinct)] = Field(
+        min_length=1, description="ids of the dataset's parts that were left out"
+    )
+
+
 class Training(Edge):
     dataset: Id = Field(description="id of the dataset")
     stage: Stage = Field(description="training stage: " + ", ".join(STAGES))
+    parts: Literal["whole"] | Parts | None = Field(
+        None,
+        description="which of the dataset's parts (the datasets its `derived_from` names) were"
+        " used, where the source says: `whole` for all of them, else `used` and `left_out`,"
+        " which between them name every one",
+    )
 
 
 class Reproduction(Edge):

@@ -179,13 +179,14 @@ class Reports:
                 for edge in self.entries[via].trained_on:
                     # a generator's text is in the dataset's whole text, and in any prompts
                     # taken, unless it wrote only responses
-                    whole = self._dataset_bases(edge.dataset, prompts=False)
                     for synthetic in self._dataset_bases(edge.dataset):
                         for made in self.entries[synthetic].generated_by:
                             if not generates(made.model):
                                 continue
-                            if synthetic in whole or made.wrote != "responses":
-                                rows.add((model.id, synthetic, made.model, via, edge.dataset))
+                            prompts = made.wrote != "responses"
+                            if certainty := self._carriage(via, edge, synthetic, prompts):
+                                row = (model.id, synthetic, made.model, via, edge.dataset)
+                                rows.add((*row, certainty))
         return [
             {
                 "id": model,
@@ -194,10 +195,10 @@ class Reports:
                 "dataset_name": self.name(synthetic),
                 "generated_by": made,
                 "trained_on": trained,
-                "certainty": "certain" if trained == synthetic else "possible",
+                "certainty": certainty,
                 "via": via,
             }
-            for model, synthetic, made, via, trained in rows
+            for model, synthetic, made, via, trained, certainty in rows
         ]
 
     def trained_on(self, dataset: str) -> list[dict]:
@@ -207,18 +208,35 @@ class Reports:
         for model in self.of("model"):
             for via in self.above([model.id]):
                 for edge in self.entries[via].trained_on:
-                    if dataset in self._dataset_bases(edge.dataset):
-                        rows.add((model.id, edge.dataset, via))
+                    if certainty := self._carriage(via, edge, dataset):
+                        rows.add((model.id, edge.dataset, via, certainty))
         return [
             {
                 "id": model,
                 "name": self.name(model),
                 "trained_on": trained,
-                "certainty": "certain" if trained == dataset else "possible",
+                "certainty": certainty,
                 "via": via,
             }
-            for model, trained, via in rows
+            for model, trained, via, certainty in rows
         ]
+
+    def _carriage(self, via: str, edge, text: str, prompts: bool = True) -> str | None:
+        """How surely the trainee of a training edge carries the text of dataset ``text``:
+        "certain", "possible" or None. Edges of one trainee to one dataset name the same parts;
+        with ``prompts`` False, text reached through prompts taken does not count."""
+        if edge.dataset == text:
+            return "certain"
+        parts = edge.parts
+        links = self.entries[edge.dataset].derived_from
+        if parts is not None and parts != "whole":
+            links = [link for link in links if link.dataset in parts.used]
+        if parts is not None and any(link.dataset == text and not link.reuses for link in links):
+            return "certain"
+        for link in links:
+            if (prompts or not link.reuses) and text in self._dataset_bases(link.dataset, prompts):
+                return "possible"
+        return None
 
     def _dataset_bases(self, dataset: str, prompts: bool = True) -> set[str]:
         """The dataset and those it was built from, transitively; with ``prompts``, also
