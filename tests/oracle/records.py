@@ -198,11 +198,12 @@ class Records:
                 self.hub_edges[(child, word, target)] = fetched
             for dataset, on_card in datasets[repo].values():
                 self.entries[child].trained_on.append(
-                    SimpleNamespace(  # a claim has no stage, and no curator's note
+                    SimpleNamespace(  # a claim has no stage, no curator's note, no parts
                         dataset=node(dataset, "dataset"),
                         stage=None,
                         source=source(repo, on_card),
                         note=None,
+                        parts=None,
                     )
                 )
                 self.hub_training[(child, node(dataset, "dataset"))] = fetched

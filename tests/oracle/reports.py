@@ -223,11 +223,13 @@ class Reports:
 
     def _carriage(self, via: str, edge, text: str, prompts: bool = True) -> str | None:
         """How surely the trainee of a training edge carries the text of dataset ``text``:
-        "certain", "possible" or None. Edges of one trainee to one dataset name the same parts;
-        with ``prompts`` False, text reached through prompts taken does not count."""
+        "certain", "possible" or None. The parts are those the trainee's curated edges to the
+        dataset name (they agree), over a Hub claim's silence; with ``prompts`` False, text
+        reached through prompts taken does not count."""
         if edge.dataset == text:
             return "certain"
-        parts = edge.parts
+        named = (e.parts for e in self.entries[via].trained_on if e.dataset == edge.dataset)
+        parts = next((p for p in named if p is not None), None)
         links = self.entries[edge.dataset].derived_from
         if parts is not None and parts != "whole":
             links = [link for link in links if link.dataset in parts.used]
