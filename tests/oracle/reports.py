@@ -69,14 +69,15 @@ class Reports:
         own = {start, *members} | ({family} if family else set())
         trainees = set(upward) if transitive else own
         candidates = [
-            (dist[via], via, edge.stage, edge.dataset, edge.source)
+            (dist[via], via, edge.stage, edge.dataset, edge.source, edge.parts)
             for via in trainees
             for edge in self.entries[via].trained_on
         ]
         nearest = {}
-        for depth, via, stage, dataset, source in sorted(
-            candidates, key=lambda c: (*c[:2], c[2] or "", *c[3:])
+        for depth, via, stage, dataset, source, parts in sorted(
+            candidates, key=lambda c: (*c[:2], c[2] or "", *c[3:5])
         ):
+            left_out = set(getattr(parts, "left_out", ()))
             if (dataset, stage) in nearest:
                 continue
             data = self.entries[dataset]
@@ -92,7 +93,9 @@ class Reports:
                     for g in data.generated_by
                 ),
                 "derived_from": join(
-                    d.dataset + (" (prompts)" if d.reuses == "prompts" else "")
+                    d.dataset
+                    + (" (prompts)" if d.reuses == "prompts" else "")
+                    + (" (left out)" if d.dataset in left_out else "")
                     for d in data.derived_from
                 ),
                 "source": source,
