@@ -96,6 +96,29 @@ def test_edges_to_one_dataset_name_the_same_parts(catalogue_copy):
     assert problems[0].line == 11
 
 
+@pytest.mark.parametrize(
+    "base, reuses, expected",
+    [
+        ("mixture", "prompts", "only the prompts of 'mixture' were taken"),
+        ("sharegpt", None, "'sharegpt' has no parts"),
+    ],
+)
+def test_a_derivation_holds_every_part_only_of_a_base_with_parts(
+    catalogue_copy, base, reuses, expected
+):
+    (catalogue_copy / "datasets" / "mixture.yaml").write_text(MIXTURE)
+    copy = catalogue_copy / "datasets" / "copy.yaml"
+    copy.write_text(
+        f"id: copy\ntype: dataset\nname: Copy\nderived_from:\n  - dataset: {base}\n"
+        + (f"    reuses: {reuses}\n" if reuses else "")
+        + "    parts: whole\n    source: https://example.org/\nsources:\n  - https://example.org/\n"
+    )
+    _, problems = catalog.check(catalogue_copy)
+    line = 7 if reuses else 6
+    assert [(p.path, p.line) for p in problems] == [(copy, line)], [str(p) for p in problems]
+    assert expected in problems[0].message and problems[0].fix
+
+
 def test_every_problem_is_reported_not_just_the_first(catalogue_copy: Path):
     for case in ("unknown-field", "bad-size", "dangling-reference", "unknown-licence"):
         text = (INVALID / f"{case}.yaml").read_text()

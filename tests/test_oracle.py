@@ -203,7 +203,12 @@ def catalogues(draw) -> Catalog:
         parts_of[data_id] = bases
         entry["derived_from"] = [
             {"dataset": b, "source": SOURCE}
-            | ({"reuses": "prompts"} if draw(st.booleans()) else {})
+            | draw(
+                st.sampled_from(
+                    [{}, {"reuses": "prompts"}]  # every part of a base with parts, or not
+                    + ([{"parts": "whole"}] if parts_of[b] else [])
+                )
+            )
             for b in bases
         ]
         makers = draw(st.lists(st.sampled_from(names), max_size=2, unique=True))

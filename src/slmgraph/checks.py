@@ -104,8 +104,10 @@ def self_derivations(catalog: Catalog) -> Iterator[Problem]:
 
 def training_parts(catalog: Catalog) -> Iterator[Problem]:
     """A training edge's `parts` name the dataset's own parts, every one of them, and edges of
-    one entry to one dataset agree on them."""
+    one entry to one dataset agree on them; a derivation holding every part of its base takes
+    its text, not its prompts alone, from a base that has parts."""
     for record in catalog.records.values():
+        yield from _whole_derivations(catalog, record)
         said: dict[str, object] = {}
         for index, edge in enumerate(getattr(record.entry, "trained_on", [])):
             if edge.parts is None or edge.dataset not in catalog:
@@ -129,6 +131,29 @@ def training_parts(catalog: Catalog) -> Iterator[Problem]:
                     )
                 continue
             yield from _partition(record, index, edge, components)
+
+
+def _whole_derivations(catalog: Catalog, record) -> Iterator[Problem]:
+    if record.entry.type != "dataset":
+        return
+    for index, edge in enumerate(record.entry.derived_from):
+        if edge.parts is None or edge.dataset not in catalog:
+            continue
+        line = record.line("derived_from", index, "parts")
+        if edge.reuses == "prompts":
+            yield Problem(
+                record.path,
+                line,
+                f"only the prompts of '{edge.dataset}' were taken, not every part of it",
+                "remove `parts`, or `reuses` if its text was taken",
+            )
+        elif not catalog[edge.dataset].derived_from:
+            yield Problem(
+                record.path,
+                line,
+                f"'{edge.dataset}' has no parts (its entry names no derived_from)",
+                "remove `parts`, or record what the dataset is built from",
+            )
 
 
 def _partition(record, index: int, edge, components: list[str]) -> Iterator[Problem]:

@@ -221,6 +221,11 @@ class DatasetDerivation(Edge):
         description="`prompts`: only the prompts of that dataset were taken, and the responses"
         " written anew (its generators' responses are not in this one)",
     )
+    parts: Literal["whole"] | None = Field(
+        None,
+        description="`whole`: some of every part of that dataset (each dataset its `derived_from`"
+        " names) is in this one, where the source says so (a deduplicated copy, say)",
+    )
 
 
 class Generation(Edge):

@@ -238,6 +238,15 @@ class Reports:
             links = [link for link in links if link.dataset in parts.used]
         if parts is not None and any(link.dataset == text and not link.reuses for link in links):
             return "certain"
+        # a part of a part, where the trained-on dataset holds every part of that part (a part
+        # of a part of that one is not certain: it holds only some of each)
+        if parts is not None:
+            for link in links:
+                if link.parts == "whole" and any(
+                    inner.dataset == text and not inner.reuses
+                    for inner in self.entries[link.dataset].derived_from
+                ):
+                    return "certain"
         for link in links:
             if (prompts or not link.reuses) and text in self._dataset_bases(link.dataset, prompts):
                 return "possible"
