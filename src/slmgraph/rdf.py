@@ -277,7 +277,7 @@ def _edges(graph: _Graph, iri: str, entry) -> None:
             node = _qualified(
                 graph, iri, "derived-from", edge, props[0], target, "DatasetDerivation"
             )
-            if edge.parts == "whole":  # a direct triple too, for paths through such datasets
+            if edge.parts == "whole":  # a direct triple too, for the queries to join on
                 graph.add(node, slm("usesWhole"), _literal(True, "boolean"))
                 graph.add(iri, slm("holdsEveryPartOf"), entity_iri(target))
         else:
