@@ -27,7 +27,7 @@ def cross_record_problems(catalog: Catalog) -> list[Problem]:
     rules = (
         dangling_references,
         self_derivations,
-        training_parts,
+        stated_parts,
         lineage_cycles,
         unknown_licences,
         scancode_keys,
@@ -102,7 +102,7 @@ def self_derivations(catalog: Catalog) -> Iterator[Problem]:
                 )
 
 
-def training_parts(catalog: Catalog) -> Iterator[Problem]:
+def stated_parts(catalog: Catalog) -> Iterator[Problem]:
     """A training edge's `parts` name the dataset's own parts, every one of them, and edges of
     one entry to one dataset agree on them; a derivation holding every part of its base takes
     its text, not its prompts alone, from a base that has parts."""
@@ -123,12 +123,7 @@ def training_parts(catalog: Catalog) -> Iterator[Problem]:
             components = [base.dataset for base in catalog[edge.dataset].derived_from]
             if edge.parts == "whole":
                 if not components:
-                    yield Problem(
-                        record.path,
-                        line,
-                        f"'{edge.dataset}' has no parts (its entry names no derived_from)",
-                        "remove `parts`, or record what the dataset is built from",
-                    )
+                    yield _without_parts(record, line, edge.dataset)
                 continue
             yield from _partition(record, index, edge, components)
 
@@ -148,12 +143,16 @@ def _whole_derivations(catalog: Catalog, record) -> Iterator[Problem]:
                 "remove `parts`, or `reuses` if its text was taken",
             )
         elif not catalog[edge.dataset].derived_from:
-            yield Problem(
-                record.path,
-                line,
-                f"'{edge.dataset}' has no parts (its entry names no derived_from)",
-                "remove `parts`, or record what the dataset is built from",
-            )
+            yield _without_parts(record, line, edge.dataset)
+
+
+def _without_parts(record, line: int, dataset: str) -> Problem:
+    return Problem(
+        record.path,
+        line,
+        f"'{dataset}' has no parts (its entry names no derived_from)",
+        "remove `parts`, or record what the dataset is built from",
+    )
 
 
 def _partition(record, index: int, edge, components: list[str]) -> Iterator[Problem]:

@@ -47,8 +47,9 @@ def synthetic(graph: Graph, generator: str) -> Rows:
 
 
 def trained_on(graph: Graph, dataset: str) -> Rows:
-    """Models trained, themselves or through their family or an ancestor, on ``dataset``
-    (certain) or on a dataset built from it or that took its prompts (possible)."""
+    """Models trained, themselves or through their family or an ancestor, on ``dataset`` or on
+    a dataset built from it or that took its prompts, each row certain or possible as the
+    training edge's parts decide (see ``dataset-trainees.rq``)."""
     if graph.lineage is None:
         return renamed(TRAINED_ON, graph.select("dataset-lineage", dataset=dataset))
     trainees = graph.select("dataset-trainees", dataset=dataset)

@@ -205,8 +205,8 @@ class Reports:
         ]
 
     def trained_on(self, dataset: str) -> list[dict]:
-        """Models trained, themselves or through an entity above them, on the dataset
-        (certain) or on one built from it or that took its prompts (possible)."""
+        """Models trained, themselves or through an entity above them, on the dataset or on
+        one built from it or that took its prompts, as surely as ``_carriage`` says."""
         rows = set()
         for model in self.of("model"):
             for via in self.above([model.id]):
@@ -234,19 +234,17 @@ class Reports:
         named = (e.parts for e in self.entries[via].trained_on if e.dataset == edge.dataset)
         parts = next((p for p in named if p is not None), None)
         links = self.entries[edge.dataset].derived_from
-        if parts is not None and parts != "whole":
-            links = [link for link in links if link.dataset in parts.used]
-        if parts is not None and any(link.dataset == text and not link.reuses for link in links):
-            return "certain"
-        # a part of a part, where the trained-on dataset holds every part of that part (a part
-        # of a part of that one is not certain: it holds only some of each)
         if parts is not None:
+            if parts != "whole":
+                links = [link for link in links if link.dataset in parts.used]
+            # a part used, or a part of one the trained-on dataset holds every part of (not
+            # further down: that one holds only some of each of its parts' parts)
+            reached = list(links)
             for link in links:
-                if link.parts == "whole" and any(
-                    inner.dataset == text and not inner.reuses
-                    for inner in self.entries[link.dataset].derived_from
-                ):
-                    return "certain"
+                if link.parts == "whole":
+                    reached += self.entries[link.dataset].derived_from
+            if any(link.dataset == text and not link.reuses for link in reached):
+                return "certain"
         for link in links:
             if (prompts or not link.reuses) and text in self._dataset_bases(link.dataset, prompts):
                 return "possible"
