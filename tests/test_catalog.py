@@ -66,6 +66,12 @@ sources:
         ("{used: [sharegpt, alpaca-52k], left_out: [the-pile]}", "not a part of", "name only"),
         ("{used: [sharegpt, alpaca-52k], left_out: [sharegpt]}", "both used and left", "one of"),
         ("{left_out: [sharegpt]}", "leave 'alpaca-52k' unsaid", "add each"),
+        (
+            "{used: [sharegpt], unknown: [alpaca-52k, sharegpt]}",
+            "both used and of unknown",
+            "one of",
+        ),
+        ("{used: [sharegpt, alpaca-52k]}", "every part of 'mixture' is used", "parts: whole"),
     ],
 )
 def test_parts_name_every_part_of_the_dataset_once(catalogue_copy, parts, expected, fix):
@@ -79,6 +85,20 @@ def test_parts_name_every_part_of_the_dataset_once(catalogue_copy, parts, expect
     _, problems = catalog.check(catalogue_copy)
     assert [(p.path, p.line) for p in problems] == [(reader, 7)], [str(p) for p in problems]
     assert expected in problems[0].message and fix in problems[0].fix
+
+
+@pytest.mark.parametrize(
+    "parts", ["{used: [sharegpt], unknown: [alpaca-52k]}", "{unknown: [sharegpt, alpaca-52k]}"]
+)
+def test_parts_of_unknown_use_complete_the_parts(catalogue_copy, parts):
+    (catalogue_copy / "datasets" / "mixture.yaml").write_text(MIXTURE)
+    (catalogue_copy / "models" / "reader.yaml").write_text(
+        "id: reader\ntype: model\nname: Reader\ntrained_on:\n  - dataset: mixture\n"
+        f"    stage: sft\n    parts: {parts}\n    source: https://example.org/\n"
+        "sources:\n  - https://example.org/\n"
+    )
+    _, problems = catalog.check(catalogue_copy)
+    assert [str(p) for p in problems] == []
 
 
 def test_edges_to_one_dataset_name_the_same_parts(catalogue_copy):

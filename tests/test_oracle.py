@@ -255,13 +255,19 @@ def catalogues(draw) -> Catalog:
 
 
 def _parts_used(parts: list[str]):
-    """What a training edge may say of a dataset's parts: nothing, the whole, or which."""
+    """What a training edge may say of a dataset's parts: nothing, the whole, or of each part
+    whether it was used, left out or of unknown use (not all of them used)."""
     if not parts:
         return st.none()
-    some = st.lists(st.sampled_from(parts), max_size=len(parts) - 1, unique=True).map(
-        lambda used: {"used": used, "left_out": [p for p in parts if p not in used]}
+    some = st.lists(
+        st.sampled_from(["used", "left_out", "unknown"]), min_size=len(parts), max_size=len(parts)
     )
-    return st.one_of(st.none(), st.just("whole"), some)
+    split = some.filter(lambda said: set(said) != {"used"}).map(
+        lambda said: {
+            key: [p for p, s in zip(parts, said, strict=True) if s == key] for key in set(said)
+        }
+    )
+    return st.one_of(st.none(), st.just("whole"), split)
 
 
 def _graph_of(found: Catalog, index_dir: Path) -> reports.Graph:

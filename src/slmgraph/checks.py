@@ -155,10 +155,13 @@ def _without_parts(record, line: int, dataset: str) -> Problem:
     )
 
 
+PART_LISTS = {"used": "used", "left_out": "left out", "unknown": "of unknown use"}
+
+
 def _partition(record, index: int, edge, components: list[str]) -> Iterator[Problem]:
-    named = [*edge.parts.used, *edge.parts.left_out]
     known = ", ".join(components) or "none"
-    for key in ("used", "left_out"):
+    named: dict[str, str] = {}
+    for key, said in PART_LISTS.items():
         for place, part in enumerate(getattr(edge.parts, key)):
             line = record.line("trained_on", index, "parts", key, place)
             if part not in components:
@@ -168,20 +171,29 @@ def _partition(record, index: int, edge, components: list[str]) -> Iterator[Prob
                     f"'{part}' is not a part of '{edge.dataset}' (its parts: {known})",
                     f"name only the parts that '{edge.dataset}'s derived_from lists",
                 )
-            elif key == "left_out" and part in edge.parts.used:
+            elif part in named:
                 yield Problem(
                     record.path,
                     line,
-                    f"'{part}' is both used and left out",
-                    "keep it in one of the two lists",
+                    f"'{part}' is both {named[part]} and {said}",
+                    "keep it in one of the lists",
                 )
+            named.setdefault(part, said)
+    line = record.line("trained_on", index, "parts")
     unsaid = [part for part in components if part not in named]
     if unsaid:
         yield Problem(
             record.path,
-            record.line("trained_on", index, "parts"),
+            line,
             f"the parts of '{edge.dataset}' leave {', '.join(map(repr, unsaid))} unsaid",
-            "add each to `used` or to `left_out`",
+            "add each to `used`, `left_out` or `unknown`",
+        )
+    elif not edge.parts.left_out and not edge.parts.unknown:
+        yield Problem(
+            record.path,
+            line,
+            f"every part of '{edge.dataset}' is used",
+            "write `parts: whole`",
         )
 
 

@@ -50,6 +50,7 @@ ORDER = [
     "parts",
     "used",
     "left_out",
+    "unknown",
     "method",
     "note",
     "hardware",

@@ -305,6 +305,8 @@ def _edges(graph: _Graph, iri: str, entry) -> None:
                 graph.add(node, slm("usesPart"), entity_iri(part))
             for part in edge.parts.left_out:
                 graph.add(node, slm("leavesOutPart"), entity_iri(part))
+            for part in edge.parts.unknown:
+                graph.add(node, slm("mayUsePart"), entity_iri(part))
         graph.add(iri, [slm("trainedOn"), FAIR4ML + "trainedOn"], entity_iri(edge.dataset))
     for edge in getattr(entry, "reproduces", []):
         _qualified(graph, iri, "reproduces", edge, slm("reproduces"), edge.model, "Reproduction")

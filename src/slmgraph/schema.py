@@ -195,7 +195,12 @@ class Parts(Strict):
         default_factory=list, description="ids of the dataset's parts that were used"
     )
     left_out: Annotated[list[Id], AfterValidator(check_distinct)] = Field(
-        min_length=1, description="ids of the dataset's parts that were left out"
+        default_factory=list, description="ids of the dataset's parts that were left out"
+    )
+    unknown: Annotated[list[Id], AfterValidator(check_distinct)] = Field(
+        default_factory=list,
+        description="ids of the dataset's parts whose use the source leaves open (a part taken"
+        " down before the copy used was made, say)",
     )
 
 
@@ -205,8 +210,8 @@ class Training(Edge):
     parts: Literal["whole"] | Parts | None = Field(
         None,
         description="which of the dataset's parts (the datasets its `derived_from` names) were"
-        " used, where the source says: `whole` for all of them, else `used` and `left_out`,"
-        " which between them name every one",
+        " used, where the source says: `whole` for all of them, else `used`, `left_out` and"
+        " `unknown`, which between them name every one",
     )
 
 

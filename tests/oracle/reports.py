@@ -77,7 +77,8 @@ class Reports:
         for depth, via, stage, dataset, source, parts in sorted(
             candidates, key=lambda c: (*c[:2], c[2] or "", *c[3:5])
         ):
-            left_out = set(getattr(parts, "left_out", ()))
+            marks = {part: " (left out)" for part in getattr(parts, "left_out", ())}
+            marks |= {part: " (use unknown)" for part in getattr(parts, "unknown", ())}
             if (dataset, stage) in nearest:
                 continue
             data = self.entries[dataset]
@@ -95,7 +96,7 @@ class Reports:
                 "derived_from": join(
                     d.dataset
                     + (" (prompts)" if d.reuses == "prompts" else "")
-                    + (" (left out)" if d.dataset in left_out else "")
+                    + marks.get(d.dataset, "")
                     for d in data.derived_from
                 ),
                 "source": source,
@@ -235,12 +236,14 @@ class Reports:
         parts = next((p for p in named if p is not None), None)
         links = self.entries[edge.dataset].derived_from
         if parts is not None:
+            used = links
             if parts != "whole":
-                links = [link for link in links if link.dataset in parts.used]
+                used = [link for link in links if link.dataset in parts.used]
+                links = [link for link in links if link.dataset not in parts.left_out]
             # a part used, or a part of one the trained-on dataset holds every part of (not
             # further down: that one holds only some of each of its parts' parts)
-            reached = list(links)
-            for link in links:
+            reached = list(used)
+            for link in used:
                 if link.parts == "whole":
                     reached += self.entries[link.dataset].derived_from
             if any(link.dataset == text and not link.reuses for link in reached):
