@@ -219,8 +219,8 @@ def trained_on(graph, dataset):
     """Models carrying DATASET's text: trained on it, themselves or through their family or
     an ancestor, or on a dataset built from it or that took its prompts. Certain where trained
     on it, or on a dataset it is a part of where the edge says that part (or the whole) was
-    used; possible where the edge does not say which parts; left out where it names the parts
-    used and none holds the text."""
+    used; possible where the edge does not say which parts, or leaves that part's use open;
+    left out where it names the parts and none used or of unknown use holds the text."""
     from slmgraph import generated
 
     return generated.trained_on(graph, graph.resolve(dataset, "dataset"))
