@@ -388,3 +388,24 @@ def test_the_diagram_opens_centred_on_the_entity(real_server, phone, entity):
     )
     across, down, height = found
     assert abs(across) < 2 and 20 < down < height - 20  # centred across, in view down the page
+
+
+# every word of a method or stage cell, as the ranges of its characters lay it out
+SPLIT_WORDS = """() => [...document.querySelectorAll("table.facts td.method")].flatMap((cell) => {
+  const text = cell.firstChild;
+  if (!text || text.nodeType !== Node.TEXT_NODE) return [];
+  return [...text.data.matchAll(/[^\\s,-]+/g)].filter((word) => {
+    const range = document.createRange();
+    range.setStart(text, word.index);
+    range.setEnd(text, word.index + word[0].length);
+    return range.getClientRects().length > 1;
+  }).map((word) => word[0]);
+})"""
+
+
+@pytest.mark.parametrize("entity", ["openelm-270m", "llama-2-7b"])
+def test_no_method_or_stage_is_split_inside_a_word_on_a_wide_screen(real_server, page, entity):
+    """A long note beside it once squeezed the column until 'pretraining' broke in two."""
+    _open(page, f"{real_server.url}/id/{entity}")
+    assert page.locator("table.facts td.method").count()
+    assert page.evaluate(SPLIT_WORDS) == []

@@ -33,7 +33,7 @@ def test_entity_page_for_browsers(http):
     assert "https://crfm.stanford.edu/2023/03/13/alpaca.html" in page  # a citation
     rows = re.findall(r"<tr>(.*?)</tr>", page, re.S)
     trained = [row for row in rows if "slm:trainedOn" in row and "/id/alpaca-52k" in row]
-    stage = '<td data-label="stage">sft</td>'  # a training fact's stage, labelled for phones
+    stage = '<td class="method" data-label="stage">sft</td>'  # a fact's stage, labelled for phones
     assert trained and all(stage in row for row in trained)
     data = http.get("/id/alpaca-52k", headers=BROWSER).text
     trainee = [row for row in re.findall(r"<tr>(.*?)</tr>", data, re.S) if "/id/alpaca-7b" in row]
