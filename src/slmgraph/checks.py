@@ -155,6 +155,7 @@ def _without_parts(record, line: int, dataset: str) -> Problem:
     )
 
 
+# the lists of a training edge's parts, each with the words a problem uses for it
 PART_LISTS = {"used": "used", "left_out": "left out", "unknown": "of unknown use"}
 
 
