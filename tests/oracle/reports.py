@@ -77,10 +77,10 @@ class Reports:
         for depth, via, stage, dataset, source, parts in sorted(
             candidates, key=lambda c: (*c[:2], c[2] or "", *c[3:5])
         ):
-            marks = {part: " (left out)" for part in getattr(parts, "left_out", ())}
-            marks |= {part: " (use unknown)" for part in getattr(parts, "unknown", ())}
             if (dataset, stage) in nearest:
                 continue
+            marks = {part: " (left out)" for part in getattr(parts, "left_out", ())}
+            marks |= {part: " (use unknown)" for part in getattr(parts, "unknown", ())}
             data = self.entries[dataset]
             nearest[(dataset, stage)] = {
                 "id": dataset,
