@@ -1,6 +1,6 @@
 """The show report: every fact about one entity, with where it comes from."""
 
-from slmgraph import catalog, entity_facts
+from slmgraph import catalog, entity_facts, paths
 from tests.conftest import VALID
 
 
@@ -36,3 +36,38 @@ def test_show_gives_the_homepage_link(graph):
     rows = entity_facts.show(graph, "eleutherai")
     links = {(r["property"], r["value"]) for r in rows if r["property"].startswith("schema:")}
     assert ("schema:url", "https://www.eleuther.ai/") in links
+
+
+def _marked(parts) -> str:
+    """An edge's parts as show marks them, computed from the entry's record alone."""
+    if parts == "whole":
+        return "whole"
+    marks = [*parts.used, *(f"{p} (left out)" for p in parts.left_out)]
+    marks += [f"{p} (use unknown)" for p in parts.unknown]
+    return ", ".join(sorted(marks))
+
+
+def test_show_gives_every_part_each_edge_names_as_its_entry_does(real_graph_with_index):
+    """Each training edge, and each dataset's derivation, that names its parts says them on
+    the row going out: used, left out or of unknown use; an edge naming none says nothing."""
+    named, checked = 0, 0
+    for entry in catalog.load(paths.data_dir()).entries("model", "family", "dataset"):
+        if entry.type == "dataset":
+            kind = "slm:promptsFrom", "slm:datasetDerivedFrom"
+            edges = [(kind[e.reuses is None], e.dataset, None, e.parts) for e in entry.derived_from]
+        else:
+            edges = [("slm:trainedOn", e.dataset, e.stage, e.parts) for e in entry.trained_on]
+        if not any(parts for *_, parts in edges):
+            continue
+        rows = entity_facts.show(real_graph_with_index, entry.id)
+        shown = [row for row in rows if row["direction"] == "out"]
+        for prop, target, stage, parts in edges:
+            cells = {
+                r["parts"]
+                for r in shown
+                if (r["property"], r["value"], r["stage"]) == (prop, target, stage)
+            }
+            assert cells == {_marked(parts) if parts else None}, (entry.id, target, stage)
+            named += bool(parts)
+            checked += 1
+    assert named > 40 and checked > named  # the catalogue names parts, and leaves many unnamed

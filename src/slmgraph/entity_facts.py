@@ -22,6 +22,7 @@ SHOW_COLUMNS = [
     "via",
     "provenance",
     "retrieved",
+    "parts",  # the dataset's parts a training edge going out names, marked as datasets marks them
     "note",  # the curator's note on an edge going out: last, the first to give way in a table
 ]
 
@@ -116,6 +117,7 @@ def show(graph: Graph, entity: str, facts: Query | None = None) -> Rows:
             "via": None,
             "provenance": _stated_by(entity, row),
             "retrieved": row.get("retrieved"),
+            "parts": sorted_list(row.get("parts")),
             "note": row.get("note"),
         }
         for row in _emptied(rows)
@@ -141,7 +143,8 @@ def show(graph: Graph, entity: str, facts: Query | None = None) -> Rows:
                 "via": set(),
                 "provenance": "curated",  # a family and its members are curated entries
                 "retrieved": None,
-                "note": None,  # each member's own page says its notes
+                "parts": None,  # each member's own page says its notes and parts
+                "note": None,
             },
         )
         fact["method"].update((row.get("methods") or "").split(", "))

@@ -46,11 +46,13 @@ def served(build: worker.Build, text: str, graphs, cap: int = CAP) -> results.An
 
 
 def canonical(body: bytes) -> list[str]:
-    """The rows in an order of their own, each row's methods too (the engine chooses both)."""
+    """The rows in an order of their own, each row's methods and parts too (the engine chooses
+    all three)."""
     rows = json.loads(body)["results"]["bindings"]
     for row in rows:
-        if "methods" in row:
-            row["methods"]["value"] = sorted(row["methods"]["value"].split(", "))
+        for column in ("methods", "parts"):
+            if column in row:
+                row[column]["value"] = sorted(row[column]["value"].split(", "))
     return sorted(json.dumps(row, sort_keys=True) for row in rows)
 
 

@@ -233,7 +233,7 @@ class Facts(Canned):
 
     name, parameter = "facts", "entity"
     columns = ("entity", "direction", "property", "value", "valueName", "source", "methods")
-    columns += ("retrieved", "stage", "note")  # as facts.rq projects them
+    columns += ("retrieved", "stage", "note", "parts")  # as facts.rq projects them
 
     def __init__(self):
         super().__init__()
@@ -311,7 +311,7 @@ def _hub_fact(head: NamedNode, fact: lineage.HubFact) -> tuple:
     source = NamedNode(fact.source) if fact.source else None
     name = Literal(fact.value)  # a Hub model's name is its repo id
     day = _day(fact.retrieved)
-    return head, _IN, NamedNode(fact.property), value, name, source, None, day, None, None
+    return head, _IN, NamedNode(fact.property), value, name, source, None, day, None, None, None
 
 
 def _child(head: NamedNode, edge: lineage.Child) -> tuple:
@@ -328,7 +328,8 @@ def _child(head: NamedNode, edge: lineage.Child) -> tuple:
         methods,
         _day(edge.retrieved),
         None,  # a lineage edge has no stage
-        None,  # and its note is said where it is stated, on the child's page
+        None,  # and its note and parts are said where it is stated, on the child's page
+        None,
     )
 
 
