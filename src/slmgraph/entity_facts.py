@@ -22,7 +22,7 @@ SHOW_COLUMNS = [
     "via",
     "provenance",
     "retrieved",
-    "parts",  # the dataset's parts a training edge going out names, marked as datasets marks them
+    "parts",  # the dataset's parts an edge going out names (used, left out, unknown, or whole)
     "note",  # the curator's note on an edge going out: last, the first to give way in a table
 ]
 
