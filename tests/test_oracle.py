@@ -93,6 +93,7 @@ def shown_lineage(rows: list[dict]) -> list[tuple]:
                 r["stage"],
                 r["source"],
                 r["via"],
+                r["parts"],
                 r["note"],
             )
             for r in rows

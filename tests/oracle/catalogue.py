@@ -6,6 +6,15 @@ from collections import defaultdict
 from tests.oracle.records import TRAINABLE, join
 
 
+def parts_marked(parts) -> str | None:
+    """The parts a training edge names, as ``show`` marks them: ``whole``, or each part,
+    marked where it was left out or its use is unknown."""
+    if parts is None or parts == "whole":
+        return parts
+    marks = [*parts.used, *(f"{p} (left out)" for p in parts.left_out)]
+    return join(marks + [f"{p} (use unknown)" for p in parts.unknown])
+
+
 class Catalogue:
     def family(self, family_id: str) -> list[dict]:
         return [
@@ -76,7 +85,8 @@ class Catalogue:
 
     def lineage_facts(self, entity_id: str) -> list[tuple]:
         """What ``show`` says of lineage, membership and training: (direction, property, value,
-        method, stage, source, via, note), the curator's note only on the facts going out."""
+        method, stage, source, via, parts, note), the parts a training edge names and the
+        curator's note only on the facts going out."""
         words = {"trained-on": "slm:trainedOn"}
         facts = set()
         entry = self.entries[entity_id]
@@ -84,12 +94,12 @@ class Catalogue:
         notes = {(e.relation, e.parent, e.source): e.note for e in lineage}
         for relation, parent, methods, source in self.up[entity_id]:
             note = notes.get((relation, parent, source))
-            facts.add(("out", relation, parent, methods, None, source, None, note))
+            facts.add(("out", relation, parent, methods, None, source, None, None, note))
         for relation, child, methods, source in self.down[entity_id]:
-            facts.add(("in", relation, child, methods, None, source, None, None))
+            facts.add(("in", relation, child, methods, None, source, None, None, None))
         for edge in getattr(entry, "trained_on", []):
             fact = ("out", words["trained-on"], edge.dataset, None, edge.stage, edge.source)
-            facts.add((*fact, None, edge.note))
+            facts.add((*fact, None, parts_marked(edge.parts), edge.note))
         for trainee in self.of(*TRAINABLE):
             for edge in trainee.trained_on:
                 if edge.dataset == entity_id:
@@ -100,6 +110,7 @@ class Catalogue:
                         None,
                         edge.stage,
                         edge.source,
+                        None,
                         None,
                         None,
                     )
@@ -121,5 +132,5 @@ class Catalogue:
                     found[3].add(member)
         for (prop, value), (methods, stages, sources, vias) in computed.items():
             row = (join(methods - {""}), join(stages - {""}), join(sources), join(vias))
-            facts.add(("members", prop, value, *row, None))
+            facts.add(("members", prop, value, *row, None, None))
         return sorted(facts, key=str)
