@@ -79,18 +79,36 @@ def findings(*entries: dict, of: str) -> list[dict]:
     store.bulk_extend(rdf.to_quads(found))
     rows = overviews.licence_audit(reports.Graph(store), of)
     oracle = Oracle(found)
-    assert sorted((r["rule"], r["holder"], r["route"]) for r in oracle.audit(of)) == sorted(
-        (r["rule"], r["holder"], r["route"]) for r in rows
+    fields = ("rule", "certainty", "holder", "route", "licence", "clause")
+    assert sorted(tuple(r[f] for f in fields) for r in oracle.audit(of)) == sorted(
+        tuple(r[f] for f in fields) for r in rows
     )
     assert [p for row in rows for p in oracle.audit_path_problems(row)] == []
     return rows
 
 
 def rules(rows: list[dict]) -> set[tuple[str, str, str]]:
-    return {(row["rule"], row["certainty"], row["holder"]) for row in rows}
+    """The findings from upstream (the model's own licence is found along a route of its own)."""
+    return {
+        (row["rule"], row["certainty"], row["holder"])
+        for row in rows
+        if row["route"] != "own licence"
+    }
 
 
-def test_an_audit_without_findings_says_each_models_own_licence():
+def own(rows: list[dict]) -> set[tuple]:
+    """The findings on each model's own licence, which name the model as their holder."""
+    assert all(
+        r["holder"] == r["id"] and r["path"] == [] for r in rows if r["route"] == "own licence"
+    )
+    return {
+        (row["id"], row["rule"], row["certainty"], row["licence"], row["clause"], row["note"])
+        for row in rows
+        if row["route"] == "own licence"
+    }
+
+
+def test_a_models_own_licence_states_its_terms_and_an_unread_one_is_unknown():
     family = {"type": "family", "id": "fam", "name": "Fam", "derived_from": []}
     rows = findings(
         model("libre", "Free", family="fam"),
@@ -100,17 +118,62 @@ def test_an_audit_without_findings_says_each_models_own_licence():
         family,
         of="fam",
     )
+    unknown = "no licence text is recorded, so what it allows is unknown"
+    assert own(rows) == {
+        ("bare", "unknown", "informational", None, None, unknown),
+        ("kept", "research-only", "firm", "Research", "1.a", "research use only"),
+        ("kept", "no-redistribution", "firm", "Research", "3.1", "the weights may not be shared"),
+        ("shut", "unknown", "informational", "Closed", None, unknown),
+    }
+    big = findings(model("big", "Llama2"), of="big")
+    assert own(big) == {
+        (
+            "big",
+            "use-restrictions",
+            "firm",
+            "Llama2",
+            "1.b.i",
+            "some uses are forbidden, and derivatives must pass the restrictions on",
+        ),
+        (
+            "big",
+            "user-threshold",
+            "informational",
+            "Llama2",
+            "2",
+            "a service with over 700000000 monthly active users needs the licensor's permission",
+        ),
+        (
+            "big",
+            "outputs-ban",
+            "firm",
+            "Llama2",
+            "1.b.v",
+            "outputs may not be used to improve models outside the licence's own lineage",
+        ),
+    }
+    served = findings(model("api", "ToS"), of="api")
+    assert own(served) == {
+        (
+            "api",
+            "terms-of-service",
+            "terms-only",
+            "ToS",
+            "What you cannot do",
+            "the terms bind whoever generates data with the service",
+        )
+    }
+    # a model's own terms are stated beside those that reach it from upstream
+    named = findings(model("child", "Llama31", ["big"]), model("big", "Llama2"), of="child")
+    assert {r[1] for r in own(named)} == {"use-restrictions", "naming"}
+    assert ("user-threshold", "informational", "big") in rules(named)
+
+
+def test_an_audit_without_findings_says_each_models_own_licence():
+    rows = findings(model("libre", "Free"), model("also", "Free", ["libre"]), of="also")
     assert rows == [] and rows.empty.splitlines() == [
-        "no findings: no term of a licence upstream of these models applies to them",
-        "bare: no licence of its own is recorded",
-        "kept: its own licence, Research, states: research-only (1.a), no-redistribution (3.1)",
-        "libre: its own licence, Free, states no term the rules act on",
-        "shut: its own licence, Closed, is recorded without its text, so its terms are unknown",
-    ]
-    one = findings(model("big", "Llama2"), of="big")
-    assert one.empty.splitlines()[1:] == [
-        "big: its own licence, Llama2, states: use-restrictions (1.b.i), user-threshold 700000000"
-        " (2), outputs-ban (1.b.v)"
+        "no findings: neither its own licence nor any upstream states a term that binds also",
+        "also: its own licence, Free, states no term the rules act on",
     ]
 
 
@@ -153,19 +216,20 @@ def test_json_findings_are_a_public_interface(tmp_path):
         ["audit", "--summary", "--data", str(VALID), "--store", str(tmp_path), "--format", "json"],
     )
     summed = json.loads(summary.output)
-    counted = {(r["rule"], r["certainty"]): r["findings"] for r in summed}
+    counted = {(r["rule"], r["certainty"], r["route"]): r["findings"] for r in summed}
     everything = json.loads(
         CliRunner()
         .invoke(main, ["audit", "--data", str(VALID), "--store", str(tmp_path), "--format", "json"])
         .output
     )
     assert sum(counted.values()) == len(everything)
-    assert counted[("non-commercial", "firm")] == sum(
-        1 for r in everything if (r["rule"], r["certainty"]) == ("non-commercial", "firm")
+    key = ("non-commercial", "firm", "own licence")
+    assert counted[key] == sum(
+        1 for r in everything if (r["rule"], r["certainty"], r["route"]) == key
     )
     for row in summed:  # each count of models is the number of distinct models found
-        key = (row["rule"], row["certainty"])
-        models = {r["id"] for r in everything if (r["rule"], r["certainty"]) == key}
+        key = (row["rule"], row["certainty"], row["route"])
+        models = {r["id"] for r in everything if (r["rule"], r["certainty"], r["route"]) == key}
         assert row["models"] == len(models), key
 
 
@@ -183,7 +247,10 @@ def test_the_whole_audit_is_written_as_found_and_cut_by_limit(tmp_path):
     everything = json.loads(run("--format", "json").stdout)
     assert len(everything) > 5
     rule = audit.RULE_IDS.index
-    order = [(r["name"], r["id"], rule(r["rule"]), r["holder"], r["route"]) for r in everything]
+    order = [
+        (r["name"], r["id"], r["route"] != "own licence", rule(r["rule"]), r["holder"], r["route"])
+        for r in everything
+    ]
     assert order == sorted(order)
     first = run("--format", "json", "--limit", "2")
     assert json.loads(first.stdout) == everything[:2]

@@ -79,7 +79,7 @@ def test_naming_duty_of_llama_3_1():
     )
     assert ("naming", "firm", "base") in rules(fired)
     assert (
-        next(r for r in fired if r["rule"] == "naming")["note"]
+        next(r for r in fired if r["rule"] == "naming" and r["holder"] == "base")["note"]
         == "the model's name must begin with 'Llama'"
     )
     near = findings(

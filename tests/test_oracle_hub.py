@@ -175,13 +175,17 @@ def test_the_audit_of_a_hub_shaped_graph_reads_the_index_as_it_reads_the_store(h
     """The catalogue-wide audit reads the Hub's edges and entities from the lineage index: it
     finds what reading them from the store finds, in the same order, and what the oracle
     finds, Hub models among them; written as found, model by model, in the order of the
-    model's name and id, then rule, holder and route."""
+    model's name and id, then its own licence's before the others, then rule, holder and route."""
     from_index = list(overviews.licence_audit(hub_shaped.graph))
     assert from_index == list(overviews.licence_audit(hub_shaped.unindexed))
     rules = audit.RULE_IDS.index
-    order = [(r["name"], r["id"], rules(r["rule"]), r["holder"], r["route"]) for r in from_index]
+    order = [
+        (r["name"], r["id"], r["route"] != "own licence", rules(r["rule"]), r["holder"], r["route"])
+        for r in from_index
+    ]
     assert order == sorted(order)
     hub_rows = [row for row in from_index if "/" in row["id"]]
     assert len({row["id"] for row in hub_rows}) > 100
-    assert {"weights", "training data", "generated data"} <= {row["route"] for row in hub_rows}
+    routes = {"own licence", "weights", "training data", "generated data"}
+    assert routes <= {row["route"] for row in hub_rows}
     assert audit_problems(from_index, hub_shaped.oracle, None) == []

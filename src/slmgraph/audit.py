@@ -1,9 +1,9 @@
-"""Licence audit along lineage: which licence terms reach a model, along which path, how firmly.
+"""Licence audit along lineage: which licence terms bind a model, along which path, how firmly.
 
-The audit reads the catalogue's lineage, licences and terms once and walks up from each model
-along the routes of ``audit_rules``, applying its rules to every licence it meets. A licensor is
-not bound by its own licence: no finding is made where the model and the entity under the
-licence share an organisation.
+The audit reads the catalogue's lineage, licences and terms once, states the terms of each
+model's own licence, and walks up from the model along the routes of ``audit_rules``, applying
+its rules to every licence it meets. A licensor is not bound by its own licence: no finding is
+made upstream where the model and the entity under the licence share an organisation.
 """
 
 from collections import Counter, deque
@@ -17,18 +17,20 @@ from slmgraph.audit_rules import (
     DATA_RELATIONS,
     DRIFT,
     GENERATED,
-    NOTES,
     OWN,
+    OWN_LICENCE,
     RESTRICTIVE,
     ROUTE,
+    ROUTES,
     RULE_BY_FACT,
     RULE_IDS,
-    RULES,
     TERMS_OF_SERVICE,
     UNKNOWN,
     WEIGHTS,
     certainty_of,
     next_route,
+    note_of,
+    own_rule,
 )
 from slmgraph.graph import Graph
 from slmgraph.queries import Rows, RowStream
@@ -97,8 +99,8 @@ class Audit:
     # --- the rules ----------------------------------------------------------------------------
 
     def findings(self, model: str) -> list[dict]:
-        found = []
         me = self.entities[model]
+        found = self._own(me)
         mine = self.licence_of(model)
         walked = self.walk(model)
         for (holder, state), path in walked.items():
@@ -121,14 +123,38 @@ class Audit:
                 rule = self._rule(term, licence, route, me, mine, holder)
                 if rule is not None:
                     broken.setdefault(rule, []).append(term)
-            for rule, terms in broken.items():
-                certainty = certainty_of(rule, licence.terms_of_service, route)
-                merged = _merged(terms, terms[0].value)
-                found.append(
-                    self._finding(me, rule, certainty, licence, merged, holder, route, path)
-                )
+            found += self._broken(me, licence, broken, holder, route, path)
         found += self._drift(me, mine)
         return found
+
+    def _own(self, me: Entity) -> list[dict]:
+        """The terms of the model's own licence (its family's, when it has none), which bind
+        whoever uses it; a licence not recorded, or recorded without its text, is unknown."""
+        licence = self.licence_of(me.id)
+        if licence is None:
+            return [self._finding(me, UNKNOWN, "informational", None, None, me.id, OWN_LICENCE, [])]
+        stated: dict[str, list[Term]] = {}
+        for term in licence.terms:
+            rule = own_rule(term.fact, licence.terms_of_service)
+            if rule is not None:
+                stated.setdefault(rule, []).append(term)
+        return self._broken(me, licence, stated, me.id, OWN_LICENCE, [])
+
+    def _broken(self, me, licence, broken: dict[str, list[Term]], holder, route, path) -> list:
+        """A finding for each rule, citing each of its terms' clauses."""
+        return [
+            self._finding(
+                me,
+                rule,
+                certainty_of(rule, licence.terms_of_service, route),
+                licence,
+                _merged(terms, terms[0].value),
+                holder,
+                route,
+                path,
+            )
+            for rule, terms in broken.items()
+        ]
 
     def _rule(
         self, term: Term, licence: Licence, route: str, me: Entity, mine, holder
@@ -199,7 +225,7 @@ class Audit:
 
     def _finding(self, me, rule, certainty, licence, term, holder, route, path) -> dict:
         value = term.value if term else None
-        note = NOTES.get(rule) or next(r.note for r in RULES if r.id == rule)
+        note = note_of(rule, route)
         return {
             "id": me.id,
             "name": me.name,
@@ -252,9 +278,9 @@ def findings(graph: Graph, models: list[str] | None = None, sources: bool = True
 
 def licence_audit(graph: Graph, models: list[str] | None = None) -> Rows | RowStream:
     """Every finding for the models among ``models`` (all when None), by the model's name
-    and id, then rule, holder and route: a model's findings sorted, a model at a time, so
-    that the whole catalogue's are written as they are found (a million Hub models' findings,
-    held at once to be sorted, took 2.5 GB)."""
+    and id, then its own licence's before the others, then rule, holder and route: a model's
+    findings sorted, a model at a time, so that the whole catalogue's are written as they are
+    found (a million Hub models' findings, held at once to be sorted, took 2.5 GB)."""
     audit, audited = _read(graph, models, True)
     found = _by_model(audit, audited)
     if models is None:
@@ -266,26 +292,14 @@ def licence_audit(graph: Graph, models: list[str] | None = None) -> Rows | RowSt
 
 
 def _nothing_found(audit: Audit, models: list[str]) -> Iterator[str]:
-    """What a table of no findings says instead: that no upstream term applies, and each
-    model's own licence, which the rules never read (they look upstream only)."""
-    yield "no findings: no term of a licence upstream of " + (
-        f"{models[0]} applies to it" if len(models) == 1 else "these models applies to them"
+    """What a table of no findings says instead: that no term binds the models, and each
+    model's own licence, so that the empty table is not read as a licence left unread."""
+    yield "no findings: neither its own licence nor any upstream states a term that binds " + (
+        models[0] if len(models) == 1 else "these models"
     )
-    for model in models:
+    for model in models:  # a licence unrecorded or unread would be a finding of its own
         spdx = audit.entities[model].licence
-        licence = audit.licence_of(model)
-        if spdx is None:
-            own = "no licence of its own is recorded"
-        elif licence is None:  # its text is not recorded: what it states is not known
-            own = f"its own licence, {spdx}, is recorded without its text, so its terms are unknown"
-        elif not licence.terms:
-            own = f"its own licence, {spdx}, states no term the rules act on"
-        else:
-            terms = ", ".join(
-                f"{t.fact}{f' {t.value}' if t.value else ''} ({t.clause})" for t in licence.terms
-            )
-            own = f"its own licence, {spdx}, states: {terms}"
-        yield f"{model}: {own}"
+        yield f"{model}: its own licence, {spdx}, states no term the rules act on"
 
 
 def _read(graph: Graph, models: list[str] | None, sources: bool) -> tuple[Audit, list[str]]:
@@ -307,25 +321,26 @@ def _by_model(audit: Audit, models: list[str]) -> Iterator[dict]:
 
 
 def _within_model(row: dict) -> tuple:
-    return RULE_IDS.index(row["rule"]), row["holder"], row["route"]
+    """The model's own licence's terms first, then those from upstream, each by rule."""
+    return row["route"] != OWN_LICENCE, RULE_IDS.index(row["rule"]), row["holder"], row["route"]
 
 
 def summary(found: Iterable[dict]) -> Rows:
-    """Findings and models counted by rule and certainty, from findings that come a model at a
-    time (as ``findings`` gives them): a model is counted where its id changes, with no set of
-    the hundreds of thousands seen."""
-    counts: Counter[tuple[str, str]] = Counter()
-    models: Counter[tuple[str, str]] = Counter()
-    last: dict[tuple[str, str], str] = {}
+    """Findings and models counted by rule, certainty and route, from findings that come a
+    model at a time (as ``findings`` gives them): a model is counted where its id changes,
+    with no set of the hundreds of thousands seen."""
+    counts: Counter[tuple[str, str, str]] = Counter()
+    models: Counter[tuple[str, str, str]] = Counter()
+    last: dict[tuple[str, str, str], str] = {}
     for row in found:
-        key = (row["rule"], row["certainty"])
+        key = (row["rule"], row["certainty"], row["route"])
         counts[key] += 1
         if last.get(key) != row["id"]:
             models[key] += 1
             last[key] = row["id"]
+    keys = sorted(counts, key=lambda key: (RULE_IDS.index(key[0]), key[1], ROUTES.index(key[2])))
     rows = [
-        {"rule": key[0], "certainty": key[1], "findings": n, "models": models[key]}
-        for key, n in counts.items()
+        {"rule": key[0], "certainty": key[1], "route": key[2], "findings": n, "models": models[key]}
+        for key, n in ((key, counts[key]) for key in keys)
     ]
-    rows.sort(key=lambda row: (RULE_IDS.index(row["rule"]), row["certainty"]))
-    return Rows(["rule", "certainty", "findings", "models"], rows)
+    return Rows(["rule", "certainty", "route", "findings", "models"], rows)

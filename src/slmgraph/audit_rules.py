@@ -1,7 +1,9 @@
 """The licence rules of the audit: which terms a model breaks when they reach it, along which
 routes, and how firmly.
 
-A licence's terms travel up three routes from a model:
+The terms of a model's own licence (its family's, when it has none) bind whoever uses it;
+they are found along a route of their own, ``own licence``, with an empty path. Other
+licences' terms travel up three routes from a model:
 
 - **weights**: one or more lineage edges (through families too) to a model or family under it;
 - **training data**: a dataset the model, or anything its weights come from, was trained on, or
@@ -11,7 +13,8 @@ A licence's terms travel up three routes from a model:
   generator's own audit). Past a dataset that took only another's prompts, a model that wrote
   only that one's responses is not reached: none of its text came along.
 
-Certainty follows the route and the licence: ``firm`` through weights; ``disputed`` through data
+Certainty follows the route and the licence: ``firm`` on the model's own licence and through
+weights; ``disputed`` through data
 (whether training on text is a use the text's licence governs is unsettled); ``terms-only`` when
 the terms are a provider's terms of service, which bind whoever generated the text, not the
 licence of what was trained on it; ``informational`` for conditions the graph cannot check (a
@@ -22,8 +25,10 @@ from dataclasses import dataclass
 
 WEIGHTS, DATA, GENERATED = "weights", "training data", "generated data"
 OWN = "own"  # the walk's start: the model and its family, before any lineage edge
+OWN_LICENCE = "own licence"  # the route of a finding on the model's own licence's terms
 PROMPTS = "training data, prompts only"  # a walk's state, never a finding's route: see ROUTE
 ROUTE = {PROMPTS: DATA}  # the route a finding says for a state of the walk
+ROUTES = (OWN_LICENCE, WEIGHTS, DATA, GENERATED)  # a finding's routes, nearest first
 # The data edges' properties, as rows give them, -> the words a path says.
 DATA_WORDS = {
     "slm:trainedOn": "trained-on",
@@ -52,6 +57,8 @@ class Rule:
     fact: str
     routes: tuple[str, ...]  # where the fact travels without an outputs clause
     note: str
+    own_note: str = ""  # what the fact means on the model's own licence, when ``note`` will not do
+    own_id: str = ""  # the rule's id there, when not ``id``
 
 
 # One rule per fact it acts on; drift and unknown are rules of their own (see ``Audit``).
@@ -63,20 +70,30 @@ RULES = (
         "no-redistribution",
         (WEIGHTS,),
         "the weights are shared, which the licence does not allow",
+        "the weights may not be shared",
     ),
     Rule(
         "share-alike",
         "share-alike",
         (WEIGHTS, DATA),
         "derivatives must carry the same licence, and this model's differs",
+        "derivatives must carry the same licence",
     ),
     Rule(
         "clause-elimination",
         "use-restrictions",
         (WEIGHTS,),
         "the model's licence drops the use restrictions it must pass on",
+        "some uses are forbidden, and derivatives must pass the restrictions on",
+        "use-restrictions",
     ),
-    Rule("naming", "naming", (WEIGHTS,), "the model's name must begin with '{value}'"),
+    Rule(
+        "naming",
+        "naming",
+        (WEIGHTS,),
+        "the model's name must begin with '{value}'",
+        "a derivative's name must begin with '{value}'",
+    ),
     Rule(
         "user-threshold",
         "user-threshold",
@@ -93,11 +110,20 @@ RULES = (
 RULE_BY_FACT = {rule.fact: rule for rule in RULES}
 TERMS_OF_SERVICE = "terms-of-service"
 DRIFT, UNKNOWN = "drift", "unknown"
-RULE_IDS = (*(rule.id for rule in RULES), TERMS_OF_SERVICE, DRIFT, UNKNOWN)
+RULE_IDS = (
+    *(id for rule in RULES for id in (rule.id, rule.own_id) if id),
+    TERMS_OF_SERVICE,
+    DRIFT,
+    UNKNOWN,
+)
 NOTES = {
     TERMS_OF_SERVICE: "the terms bind whoever generated the data with the service",
     DRIFT: "the model's licence drops {value} of its parent's",
     UNKNOWN: "no licence text is recorded, so what it allows is unknown",
+}
+_OWN_NOTES = {
+    TERMS_OF_SERVICE: "the terms bind whoever generates data with the service",
+    **{rule.own_id or rule.id: rule.own_note or rule.note for rule in RULES},
 }
 RESTRICTIVE = set(RULE_BY_FACT)  # every fact a child's licence may not drop
 
@@ -121,10 +147,27 @@ def next_route(route: str, relation: str) -> str | None:
     return _THROUGH_DATA.get(route, {}).get(relation)
 
 
+def own_rule(fact: str, terms_of_service: bool) -> str | None:
+    """The rule a fact of the model's own licence is found under; None: none acts on it."""
+    rule = RULE_BY_FACT.get(fact)
+    if rule is None:
+        return None
+    if rule.id == "outputs-ban" and terms_of_service:
+        return TERMS_OF_SERVICE
+    return rule.own_id or rule.id
+
+
+def note_of(rule: str, route: str) -> str:
+    """A finding's note, to be formatted with the term's value."""
+    if route == OWN_LICENCE and rule in _OWN_NOTES:
+        return _OWN_NOTES[rule]
+    return NOTES.get(rule) or next(r.note for r in RULES if r.id == rule)
+
+
 def certainty_of(rule: str, terms_of_service: bool, route: str) -> str:
     """How firmly a broken rule binds: see the module's description."""
     if terms_of_service:
         return "terms-only"
-    if rule == "user-threshold":
+    if rule == "user-threshold" or rule == UNKNOWN:
         return "informational"
-    return "firm" if route == WEIGHTS else "disputed"
+    return "firm" if route in (WEIGHTS, OWN_LICENCE) else "disputed"

@@ -55,10 +55,10 @@ class Columns:
         return self.read[i]
 
     def filled(self, i: int) -> bool:
-        """Whether any row has a value in the column (nothing and empty text are none; zero
-        and "no" are values)."""
+        """Whether any row has a value in the column (nothing, empty text and an empty list
+        are none; zero and "no" are values)."""
         values = map(dict.get, self.rows, repeat(self.keys[i]))
-        return any(value is not None and value != "" for value in values)
+        return any(value is not None and value != "" and value != [] for value in values)
 
     def same(self, i: int) -> str | None:
         """The value every row holds in the column, as text, when there are several rows and

@@ -2,6 +2,21 @@
 
 from collections import defaultdict
 
+# The rule each fact of a model's own licence is stated under: every fact a rule acts on.
+OWN_RULES = {
+    fact: fact
+    for fact in (
+        "non-commercial",
+        "research-only",
+        "no-redistribution",
+        "share-alike",
+        "use-restrictions",
+        "naming",
+        "user-threshold",
+        "outputs-ban",
+    )
+}
+
 
 class Audit:
     def _relax(self, dist: dict, edges) -> dict:
@@ -114,6 +129,7 @@ class Audit:
         for model in self.of("model"):
             if scope is not None and model.id not in scope:
                 continue
+            found += self._own(model)
             reach = self._reach(model.id)
             for (holder, route), length in reach.items():
                 if self._orgs(holder) & self._orgs(model.id):
@@ -168,6 +184,30 @@ class Audit:
             }
             for model, rule, certainty, licence, clause, holder, route, length in found
         ]
+
+    def _own(self, model) -> list[tuple]:
+        """The terms of the model's licence, or its family's, which bind whoever uses it."""
+        licence = self._readable_licence(model.id)
+        if licence is None:
+            recorded = self._licence_id(model.id)
+            return [(model, "unknown", "informational", recorded, None, model.id, "own licence", 0)]
+        clauses = defaultdict(list)
+        for term in licence.terms:
+            rule = OWN_RULES.get(term.fact)
+            if rule == "outputs-ban" and licence.kind == "terms":
+                rule = "terms-of-service"
+            if rule is not None and term.clause not in clauses[rule]:
+                clauses[rule].append(term.clause)
+        found = []
+        for rule, cited in clauses.items():
+            if licence.kind == "terms":
+                certainty = "terms-only"
+            else:
+                certainty = "informational" if rule == "user-threshold" else "firm"
+            found.append(
+                (model, rule, certainty, licence.spdx, "; ".join(cited), model.id, "own licence", 0)
+            )
+        return found
 
     def _drift(self, model) -> list[tuple]:
         mine = self._readable_licence(model.id)
