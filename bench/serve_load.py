@@ -11,8 +11,9 @@ any request errs or the servers disagree on an answer. Loopback only, bounded ti
 
 With ``--floor`` a third server runs beside them, ``python_floor.py``: the least a Python
 server can do per request, to show how far any server written in Python can go here, under
-uvicorn (``--floor uvicorn``, the default) or granian, whose HTTP is written in Rust
-(``--floor granian``).
+uvicorn (``--floor uvicorn``, the default), granian, whose HTTP is written in Rust
+(``--floor granian``), or as its own asyncio protocol on uvloop, with no framework at all
+(``--floor raw``).
 
 The clients are wrk's (``bench/wrk_load.lua`` shapes the requests): a client written in Python
 spends more per request than either server's answer to a small query does, so it measured
@@ -215,7 +216,9 @@ def start_floor(build_dir: Path, processes: list, server: str) -> int:
     granian), in a process for each core (each with the store opened read-only): its port."""
     port = free_port()
     cores = str(os.cpu_count() or 1)
-    if server == "granian":
+    if server == "raw":
+        command = [sys.executable, str(HERE / "python_floor.py"), str(port)]
+    elif server == "granian":
         command = [sys.executable, "-m", "granian", "--interface", "rsgi", "--no-ws"]
         command += ["--working-dir", str(HERE), "--host", "127.0.0.1", "--port", str(port)]
         command += ["--workers", cores, "--log-level", "warning", "python_floor:rsgi_app"]
@@ -252,7 +255,7 @@ def main() -> None:
         "--floor",
         nargs="?",
         const="uvicorn",
-        choices=["uvicorn", "granian"],
+        choices=["uvicorn", "granian", "raw"],
         help="also load python_floor.py, the least a Python server can do per request, under "
         "this HTTP server (default uvicorn)",
     )
