@@ -140,7 +140,8 @@ def test_every_report_is_byte_identical_through_the_endpoint(engine, built, args
     fmt = ["--format", "json"]
     local = cli(*args, *fmt, "--store", store)
     assert local[0] == 0, local[2]
-    assert cli(*args, *fmt, "--endpoint", engine.query, env=netrc) == local
+    code, out, err = cli(*args, *fmt, "--endpoint", engine.query, env=netrc)
+    assert (code, out.splitlines(), err) == (local[0], local[1].splitlines(), local[2])
 
 
 @pytest.mark.parametrize("fmt", ["table", "csv"])
