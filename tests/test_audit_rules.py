@@ -113,6 +113,23 @@ def test_llama_2_outputs_may_not_improve_other_models():
     assert ("outputs-ban", "disputed", "llama") in rules(rows)
 
 
+def test_an_outputs_ban_binds_whoever_trained_on_the_outputs():
+    """Not a model built on one the licensor trained on its own outputs: the licensor was free
+    to, and what is built on that model took no outputs itself. A model a third party trained
+    on them carries the ban to what is built on it, and the path says through which."""
+    generated = [
+        model("big", "Llama2", organisation="lab"),
+        dataset("synthetic", generated_by=["big"]),
+        model("own", "Free", data=["synthetic"], organisation="lab"),
+    ]
+    rows = findings(*generated, model("tune", "Free", ["own"], organisation="other"), of="tune")
+    assert not {r for r in rules(rows) if r[0] == "outputs-ban"}
+    theirs = model("theirs", "Free", data=["synthetic"], organisation="other")
+    rows = findings(*generated, theirs, model("tune", "Free", ["own", "theirs"]), of="tune")
+    (row,) = [r for r in rows if r["rule"] == "outputs-ban"]
+    assert [hop["to"] for hop in row["path"]] == ["theirs", "synthetic", "big"]
+
+
 def test_prompts_taken_carry_no_responses():
     """A preference set that took only a rated set's prompts: the rated set's licence reaches
     the model, and so do the terms of whoever wrote those prompts, but not of the models that

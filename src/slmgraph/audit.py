@@ -17,6 +17,7 @@ from slmgraph.audit_rules import (
     DATA_RELATIONS,
     DRIFT,
     GENERATED,
+    OUTPUTS_BAN,
     OWN,
     OWN_LICENCE,
     RESTRICTIVE,
@@ -60,6 +61,7 @@ class Audit:
             if entity.family:
                 self.members.setdefault(entity.family, []).append(entity.id)
         self._walked: tuple[str | None, dict] = (None, {})
+        self._onward: dict[str, dict[str, list[Hop]]] = {}  # dataset -> generator -> path
 
     # --- walking -----------------------------------------------------------------------------
 
@@ -71,9 +73,9 @@ class Audit:
             self._walked = (model, self._breadth_first(model))
         return self._walked[1]
 
-    def _breadth_first(self, model: str) -> dict[tuple[str, str], list[Hop]]:
-        paths: dict[tuple[str, str], list[Hop]] = {(model, OWN): []}
-        queue = deque([(model, OWN)])
+    def _breadth_first(self, start: str, state: str = OWN) -> dict[tuple[str, str], list[Hop]]:
+        paths: dict[tuple[str, str], list[Hop]] = {(start, state): []}
+        queue = deque([(start, state)])
         while queue:
             node, route = queue.popleft()
             for hop in self.up.get(node, []):
@@ -82,6 +84,37 @@ class Audit:
                     paths[(hop.parent, step)] = [*paths[(node, route)], hop]
                     queue.append((hop.parent, step))
         return paths
+
+    def _generators(self, dataset: str) -> dict[str, list[Hop]]:
+        """The shortest path from a dataset trained on to each model that wrote its text, or
+        text it was built from (kept: a dataset is trained on by many models)."""
+        found = self._onward.get(dataset)
+        if found is None:
+            walked = self._breadth_first(dataset, DATA).items()
+            found = {node: path for (node, state), path in walked if state == GENERATED}
+            self._onward[dataset] = found
+        return found
+
+    def _bound_path(self, model: str, holder: str, spdx: str) -> list[Hop] | None:
+        """The shortest path by which text ``holder`` wrote reaches ``model`` through a model
+        trained on it by someone a ban on using its outputs binds: not the licensor itself
+        (sharing an organisation with ``holder``), nor a model whose weights come from under
+        ``spdx``. None: every model trained on that text was free to be."""
+        best = None
+        for (node, state), path in self.walk(model).items():
+            if state not in (OWN, WEIGHTS) or self.organisations(node) & self.organisations(holder):
+                continue
+            if self._within(node, spdx):
+                continue
+            for hop in self.up.get(node, []):
+                onward = (
+                    self._generators(hop.parent).get(holder)
+                    if hop.relation == "trained-on"
+                    else None
+                )
+                if onward is not None and (best is None or len(path) + 1 + len(onward) < len(best)):
+                    best = [*path, hop, *onward]
+        return best
 
     def organisations(self, entity_id: str) -> frozenset[str]:
         entity = self.entities.get(entity_id)
@@ -123,6 +156,10 @@ class Audit:
                 rule = self._rule(term, licence, route, me, mine, holder)
                 if rule is not None:
                     broken.setdefault(rule, []).append(term)
+            for rule in [r for r in (OUTPUTS_BAN, TERMS_OF_SERVICE) if r in broken]:
+                terms = broken.pop(rule)  # binds the model trained on the outputs: see _bound_path
+                if (bound := self._bound_path(model, holder, licence.spdx)) is not None:
+                    found += self._broken(me, licence, {rule: terms}, holder, route, bound)
             found += self._broken(me, licence, broken, holder, route, path)
         found += self._drift(me, mine)
         return found
@@ -172,7 +209,7 @@ class Audit:
             return None
         if rule.id == "naming" and _starts_with(me.names, str(term.value)):
             return None
-        if rule.id == "outputs-ban":
+        if rule.id == OUTPUTS_BAN:
             if self._within(me.id, licence.spdx):  # the licence's own lineage may use them
                 return None
             return TERMS_OF_SERVICE if licence.terms_of_service else rule.id

@@ -108,7 +108,7 @@ RULES = (
     ),
 )
 RULE_BY_FACT = {rule.fact: rule for rule in RULES}
-TERMS_OF_SERVICE = "terms-of-service"
+OUTPUTS_BAN, TERMS_OF_SERVICE = "outputs-ban", "terms-of-service"
 DRIFT, UNKNOWN = "drift", "unknown"
 RULE_IDS = (
     *(id for rule in RULES for id in (rule.id, rule.own_id) if id),
@@ -152,7 +152,7 @@ def own_rule(fact: str, terms_of_service: bool) -> str | None:
     rule = RULE_BY_FACT.get(fact)
     if rule is None:
         return None
-    if rule.id == "outputs-ban" and terms_of_service:
+    if rule.id == OUTPUTS_BAN and terms_of_service:
         return TERMS_OF_SERVICE
     return rule.own_id or rule.id
 

@@ -31,8 +31,8 @@ class Audit:
                         changed = True
         return dist
 
-    def _reach(self, model: str) -> dict[tuple[str, str], int]:
-        """(entity, route) -> length of the shortest path from the model."""
+    def _own_and_weights(self, model: str) -> tuple[dict, dict]:
+        """Distances to the model and its families, and to what its weights come from."""
         own = self._relax(
             {model: 0}, lambda n: [p for r, p, _, _ in self.up[n] if r == "member-of"]
         )
@@ -40,19 +40,30 @@ class Audit:
         for node, d in own.items():
             for _, parent, _, _ in self._lineage_up(node):
                 weights[parent] = min(weights.get(parent, d + 1), d + 1)
-        weights = self._relax(weights, lambda n: [p for _, p, _, _ in self.up[n]])
+        return own, self._relax(weights, lambda n: [p for _, p, _, _ in self.up[n]])
+
+    def _reach(self, model: str) -> dict[tuple[str, str], int]:
+        """(entity, route) -> length of the shortest path from the model."""
+        own, weights = self._own_and_weights(model)
         data = {}
         for node in own.keys() | weights.keys():
             d = min(own.get(node, 10**9), weights.get(node, 10**9))
             for edge in getattr(self.entries[node], "trained_on", []):
                 data[edge.dataset] = min(data.get(edge.dataset, d + 1), d + 1)
+        data, prompted, generated = self._through_data(data)
+        reach = {(n, "weights"): d for n, d in weights.items()}
+        reach |= {(n, "training data"): d for n, d in (prompted | data).items()}
+        return reach | {(n, "generated data"): d for n, d in generated.items()}
 
-        # datasets reached through their whole text, then those reached by a path that took
-        # only prompts somewhere: only generators that wrote prompts reach on from those
+    def _through_data(self, data: dict) -> tuple[dict, dict, dict]:
+        """From datasets trained on at their distances: the datasets reached through their
+        whole text, those reached by a path that took only prompts somewhere, and the models
+        that wrote text reaching them (only prompt writers past a prompts-only step)."""
+
         def bases(node, reuses):
             return [b.dataset for b in self.entries[node].derived_from if b.reuses in reuses]
 
-        data = self._relax(data, lambda n: bases(n, {None}))
+        data = self._relax(dict(data), lambda n: bases(n, {None}))
         prompted = {}
         for node, d in data.items():
             for base in bases(node, {"prompts"}):
@@ -64,9 +75,23 @@ class Audit:
                 for made in self.entries[dataset].generated_by:
                     if made.wrote in wrote:
                         generated[made.model] = min(generated.get(made.model, d + 1), d + 1)
-        reach = {(n, "weights"): d for n, d in weights.items()}
-        reach |= {(n, "training data"): d for n, d in (prompted | data).items()}
-        return reach | {(n, "generated data"): d for n, d in generated.items()}
+        return data, prompted, generated
+
+    def _bound_length(self, model: str, writer: str, spdx: str) -> int | None:
+        """The shortest way text ``writer`` wrote reaches the model through a model trained on
+        it that an outputs ban binds: neither the writer's organisation's nor of the licence's
+        own lineage. None: no such model was trained on it."""
+        own, weights = self._own_and_weights(model)
+        best = None
+        for trainee in own.keys() | weights.keys():
+            if self._orgs(trainee) & self._orgs(writer) or self._outputs_lineage(trainee, spdx):
+                continue
+            d = min(own.get(trainee, 10**9), weights.get(trainee, 10**9))
+            for edge in getattr(self.entries[trainee], "trained_on", []):
+                onward = self._through_data({edge.dataset: 0})[2].get(writer)
+                if onward is not None and (best is None or d + 1 + onward < best):
+                    best = d + 1 + onward
+        return best
 
     def _orgs(self, entity_id: str) -> set[str]:
         entry = self.entries[entity_id]
@@ -160,6 +185,11 @@ class Audit:
                         clauses[rule].append(term.clause)
                 for rule, cited in clauses.items():
                     clause = "; ".join(cited)
+                    shortest = length
+                    if rule in ("outputs-ban", "terms-of-service"):  # binds who trained on them
+                        shortest = self._bound_length(model.id, holder, licence.spdx)
+                        if shortest is None:
+                            continue
                     if licence.kind == "terms":
                         certainty = "terms-only"
                     elif rule == "user-threshold":
@@ -167,7 +197,7 @@ class Audit:
                     else:
                         certainty = "firm" if route == "weights" else "disputed"
                     found.append(
-                        (model, rule, certainty, licence.spdx, clause, holder, route, length)
+                        (model, rule, certainty, licence.spdx, clause, holder, route, shortest)
                     )
             found += self._drift(model)
         return [
