@@ -14,7 +14,7 @@ from slmgraph.reports import renamed, sorted_list
 
 def licence_audit(graph: Graph, model: str | None = None, summary: bool = False) -> Rows:
     """Every finding of the licence audit (see ``audit``) for ``model``, a family's members, or
-    every model; ``summary`` counts them by rule and certainty instead."""
+    every model; ``summary`` counts them by rule, certainty and route instead."""
     from slmgraph import audit
 
     scope = None

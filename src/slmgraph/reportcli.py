@@ -229,11 +229,12 @@ def trained_on(graph, dataset):
 @click.command()
 @report
 @click.argument("name", required=False)
-@click.option("--summary", is_flag=True, help="Count the findings by rule and certainty.")
+@click.option("--summary", is_flag=True, help="Count the findings by rule, certainty and route.")
 def audit(graph, name, summary):
-    """Licence terms that reach every model (or model NAME, or family NAME's members) along its
-    lineage, training data or generated data: each finding with its rule, certainty, clause
-    and cited path. An aid to review, not legal advice."""
+    """Licence terms that bind every model (or model NAME, or family NAME's members): its own
+    licence's, and those that reach it along its lineage, training data or generated data; each
+    finding with its rule, certainty, clause and cited path. An aid to review, not legal
+    advice."""
     from slmgraph import overviews, reports
 
     model = graph.resolve(name, *reports.TRAINABLE) if name else None
