@@ -100,9 +100,9 @@ class Audit:
         trained on it by someone a ban on using its outputs binds: not the licensor itself
         (sharing an organisation with ``holder``), nor a model whose weights come from under
         ``spdx``. None: every model trained on that text was free to be."""
-        best = None
+        best, licensors = None, self.organisations(holder)
         for (node, state), path in self.walk(model).items():
-            if state not in (OWN, WEIGHTS) or self.organisations(node) & self.organisations(holder):
+            if state not in (OWN, WEIGHTS) or self.organisations(node) & licensors:
                 continue
             if self._within(node, spdx):
                 continue

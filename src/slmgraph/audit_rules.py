@@ -168,6 +168,6 @@ def certainty_of(rule: str, terms_of_service: bool, route: str) -> str:
     """How firmly a broken rule binds: see the module's description."""
     if terms_of_service:
         return "terms-only"
-    if rule == "user-threshold" or rule == UNKNOWN:
+    if rule == "user-threshold":
         return "informational"
     return "firm" if route in (WEIGHTS, OWN_LICENCE) else "disputed"

@@ -2,19 +2,16 @@
 
 from collections import defaultdict
 
-# The rule each fact of a model's own licence is stated under: every fact a rule acts on.
-OWN_RULES = {
-    fact: fact
-    for fact in (
-        "non-commercial",
-        "research-only",
-        "no-redistribution",
-        "share-alike",
-        "use-restrictions",
-        "naming",
-        "user-threshold",
-        "outputs-ban",
-    )
+# The facts of a model's own licence that are findings, each under the rule of its name.
+OWN_FACTS = {
+    "non-commercial",
+    "research-only",
+    "no-redistribution",
+    "share-alike",
+    "use-restrictions",
+    "naming",
+    "user-threshold",
+    "outputs-ban",
 }
 
 
@@ -223,7 +220,7 @@ class Audit:
             return [(model, "unknown", "informational", recorded, None, model.id, "own licence", 0)]
         clauses = defaultdict(list)
         for term in licence.terms:
-            rule = OWN_RULES.get(term.fact)
+            rule = term.fact if term.fact in OWN_FACTS else None
             if rule == "outputs-ban" and licence.kind == "terms":
                 rule = "terms-of-service"
             if rule is not None and term.clause not in clauses[rule]:
