@@ -271,3 +271,28 @@ def test_audit_of_a_family_is_its_members():
         of="fam",
     )
     assert {(r["id"], r["rule"]) for r in rows} == {("one", "non-commercial"), ("one", "drift")}
+
+
+def test_a_table_at_80_columns_says_how_each_finding_binds(tmp_path):
+    """Where a narrow table must drop columns, the route (own licence, weights, generated
+    data) stays beside the holder: without it a reader cannot tell why a term binds."""
+    args = ["audit", "alpaca-7b", "--data", str(VALID), "--store", str(tmp_path)]
+    table = CliRunner().invoke(main, [*args, "--format", "table"], env={"COLUMNS": "80"})
+    found = json.loads(CliRunner().invoke(main, [*args, "--format", "json"]).stdout)
+    assert table.exit_code == 0, table.output
+    header, _, *lines = table.stdout.splitlines()
+    rows, notes = lines[: len(found)], lines[len(found) :]
+    assert all(note.startswith("(") for note in notes[:1])  # the rows, then what is left out
+    assert header.split()[:4] == ["rule", "certainty", "holder", "route"]
+    assert max(map(len, table.stdout.splitlines())) <= 80
+    assert {r["route"] for r in found} >= {"weights", "generated data"}
+    for line, row in zip(rows, found, strict=True):
+        assert [row["rule"], row["certainty"], row["holder"], row["route"]] == [
+            cell.strip() for cell in _cells(line, header)[:4]
+        ]
+
+
+def _cells(line: str, header: str) -> list[str]:
+    """A table line's cells, cut where the header's column names begin."""
+    starts = [i for i, c in enumerate(header) if c != " " and (i == 0 or header[i - 1] == " ")]
+    return [line[a:b] for a, b in zip(starts, [*starts[1:], None], strict=True)]

@@ -106,6 +106,7 @@ KEY_COLUMNS = {
     "certainty",
     "licence",
     "holder",
+    "route",
     "what",
     "count",
     "generated_by",
