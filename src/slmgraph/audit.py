@@ -107,11 +107,9 @@ class Audit:
             if self._within(node, spdx):
                 continue
             for hop in self.up.get(node, []):
-                onward = (
-                    self._generators(hop.parent).get(holder)
-                    if hop.relation == "trained-on"
-                    else None
-                )
+                if hop.relation != "trained-on":
+                    continue
+                onward = self._generators(hop.parent).get(holder)
                 if onward is not None and (best is None or len(path) + 1 + len(onward) < len(best)):
                     best = [*path, hop, *onward]
         return best
