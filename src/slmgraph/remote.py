@@ -21,7 +21,8 @@ from pathlib import Path
 
 from pyoxigraph import DefaultGraph, RdfFormat, parse
 
-from slmgraph import sparqltext
+from slmgraph import queries, sparqltext
+from slmgraph.paths import queries_dir
 from slmgraph.queries import Query, Rows, literal_value
 from slmgraph.vocab import CURATED_GRAPH, HUB_GRAPH, PREFIXES
 
@@ -165,10 +166,11 @@ class Endpoint:
         self.url = url
         self.page_rows = page_rows
         self.client = Client(url)
+        self._lateral: bool | None = None  # whether the engine reads LATERAL, once asked
 
     def check(self) -> None:
         """Fail in one line when the endpoint holds no published curated graph."""
-        if not self.ask("ASK { ?s ?p ?o }", [CURATED_GRAPH]):
+        if not self.ask(_probe("holds-anything"), [CURATED_GRAPH]):
             raise EndpointProblem(
                 f"{self.url} holds no graph <{CURATED_GRAPH}>; "
                 "publish the build there first (slmgraph publish --to URL)"
@@ -178,6 +180,7 @@ class Endpoint:
         """A query's answer as ``queries.run`` gives it: Rows, a bool or a list of triples."""
         text = query.text if isinstance(query, Query) else query
         drop_lateral = isinstance(query, Query) and query.lateral_orders_only
+        drop_lateral = drop_lateral and not self.reads_lateral()
         terms = {name: str(term) for name, term in bindings.items()}
         text = _with_prefixes(sparqltext.portable(text, terms, drop_lateral))
         graphs = [
@@ -192,6 +195,19 @@ class Endpoint:
             media = headers.get("Content-Type", "application/n-triples").split(";")[0]
             return [quad.triple for quad in parse(body, RdfFormat.from_media_type(media))]
         return self.select(text, graphs)
+
+    def reads_lateral(self) -> bool:
+        """Whether the engine reads LATERAL (a SPARQL 1.2 draft): where it does, a query keeps
+        the order its LATERAL gives, and the walks that need it stay fast. An engine that does
+        not refuses the probe as a bad query (Virtuoso 7: HTTP 400)."""
+        if self._lateral is None:
+            try:
+                self._lateral = self.ask(_probe("reads-lateral"), [CURATED_GRAPH])
+            except EndpointProblem as problem:
+                if problem.status is None or problem.status in (401, 403):
+                    raise
+                self._lateral = False
+        return self._lateral
 
     def ask(self, text: str, graphs: list[str]) -> bool:
         return bool(self._json(text, graphs)[1].get("boolean"))
@@ -250,6 +266,10 @@ class Endpoint:
             message = headers.get("X-SQL-Message", "")
             raise EndpointProblem(f"{self.url} gave a partial answer ({state} {message})")
         return headers, body
+
+
+def _probe(name: str) -> str:
+    return queries.read_query(queries_dir() / "remote" / f"{name}.rq").text
 
 
 def _cap(headers, count: int) -> int | None:
