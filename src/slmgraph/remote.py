@@ -179,8 +179,8 @@ class Endpoint:
     def run(self, query: Query | str, bindings: dict, default_graph: list | None = None):
         """A query's answer as ``queries.run`` gives it: Rows, a bool or a list of triples."""
         text = query.text if isinstance(query, Query) else query
-        drop_lateral = isinstance(query, Query) and query.lateral_orders_only
-        drop_lateral = drop_lateral and not self.reads_lateral()
+        ordered_only = isinstance(query, Query) and query.lateral_orders_only
+        drop_lateral = ordered_only and not self.reads_lateral()
         terms = {name: str(term) for name, term in bindings.items()}
         text = _with_prefixes(sparqltext.portable(text, terms, drop_lateral))
         graphs = [
