@@ -116,6 +116,20 @@ def test_edges_to_one_dataset_name_the_same_parts(catalogue_copy):
     assert problems[0].line == 11
 
 
+def test_a_training_edge_on_prompts_alone_names_no_parts(catalogue_copy):
+    (catalogue_copy / "datasets" / "mixture.yaml").write_text(MIXTURE)
+    reader = catalogue_copy / "models" / "reader.yaml"
+    reader.write_text(
+        "id: reader\ntype: model\nname: Reader\ntrained_on:\n  - dataset: mixture\n"
+        "    stage: rl\n    reuses: prompts\n    parts: whole\n    source: https://example.org/\n"
+        "sources:\n  - https://example.org/\n"
+    )
+    _, problems = catalog.check(catalogue_copy)
+    assert [(p.path, p.line) for p in problems] == [(reader, 8)], [str(p) for p in problems]
+    assert "only the prompts of 'mixture' were trained on" in problems[0].message
+    assert "remove `parts`" in problems[0].fix
+
+
 @pytest.mark.parametrize(
     "base, reuses, expected",
     [

@@ -106,6 +106,11 @@ def test_hugging_face_links_point_at_models_and_datasets():
     ) in triples
 
 
+def _triples_of(entries: list[dict], source: str) -> set[tuple]:
+    quads = rdf.to_quads(catalogue_of(entries, source))
+    return {(q.subject.value, q.predicate.value, q.object.value) for q in quads}
+
+
 def test_prompts_taken_and_responses_written_have_edges_of_their_own():
     """Prompts taken are no `datasetDerivedFrom` (the text is not the source's), and responses
     written no `generatedBy` (a generation whose text all goes on): each edge says which."""
@@ -125,8 +130,7 @@ def test_prompts_taken_and_responses_written_have_edges_of_their_own():
             "derived_from": [{"dataset": "rated", "reuses": "prompts", "source": source}],
         },
     ]
-    quads = rdf.to_quads(catalogue_of(entries, source))
-    triples = {(q.subject.value, q.predicate.value, q.object.value) for q in quads}
+    triples = _triples_of(entries, source)
     mix, rated, writer = map(entity_iri, ("mix", "rated", "writer"))
     assert (mix, SLM + "promptsFrom", rated) in triples
     assert (mix, PROV + "wasDerivedFrom", rated) in triples
@@ -139,3 +143,31 @@ def test_prompts_taken_and_responses_written_have_edges_of_their_own():
     ontology = rdflib.Graph().parse(paths.ontology_dir() / "slm.ttl")
     declared = {str(s) for s in ontology.subjects(rdflib.RDF.type, None)}
     assert {SLM + "promptsFrom", SLM + "responsesGeneratedBy"} <= declared
+
+
+def test_a_training_edge_on_prompts_alone_says_so_and_is_training_too():
+    """Training on the prompts alone: its own relation on the qualified node and as a direct
+    triple, with `slm:trainedOn` beside it, so a walk over training edges still finds it."""
+    source = "https://example.org/card"
+    edges = [{"stage": "rl", "reuses": "prompts"}, {"stage": "sft"}]
+    entries = [
+        {"type": "dataset", "id": "asked", "name": "Asked"},
+        {"type": "model", "id": "tuned", "name": "Tuned"}
+        | {"trained_on": [{"dataset": "asked", "source": source} | edge for edge in edges]},
+    ]
+    triples = _triples_of(entries, source)
+    tuned, asked = entity_iri("tuned"), entity_iri("asked")
+    direct = {(tuned, SLM + "trainedOnPromptsOf", asked), (tuned, SLM + "trainedOn", asked)}
+    assert direct <= triples
+    relations = {
+        (node, relation)
+        for node, predicate, relation in triples
+        if predicate == SLM + "relation" and node.startswith(f"{tuned}/trained-on/")
+    }
+    assert relations == {
+        (f"{tuned}/trained-on/rl/asked", SLM + "trainedOnPromptsOf"),
+        (f"{tuned}/trained-on/sft/asked", SLM + "trainedOn"),
+    }
+    ontology = rdflib.Graph().parse(paths.ontology_dir() / "slm.ttl")
+    sub = rdflib.URIRef(SLM + "trainedOnPromptsOf")
+    assert ontology.value(sub, rdflib.RDFS.subPropertyOf) == rdflib.URIRef(SLM + "trainedOn")

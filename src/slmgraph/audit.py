@@ -26,6 +26,7 @@ from slmgraph.audit_rules import (
     RULE_BY_FACT,
     RULE_IDS,
     TERMS_OF_SERVICE,
+    TRAINING,
     UNKNOWN,
     WEIGHTS,
     certainty_of,
@@ -61,7 +62,8 @@ class Audit:
             if entity.family:
                 self.members.setdefault(entity.family, []).append(entity.id)
         self._walked: tuple[str | None, dict] = (None, {})
-        self._onward: dict[str, dict[str, list[Hop]]] = {}  # dataset -> generator -> path
+        # (dataset, state it is trained on in) -> generator -> path
+        self._onward: dict[tuple[str, str], dict[str, list[Hop]]] = {}
 
     # --- walking -----------------------------------------------------------------------------
 
@@ -85,14 +87,15 @@ class Audit:
                     queue.append((hop.parent, step))
         return paths
 
-    def _generators(self, dataset: str) -> dict[str, list[Hop]]:
-        """The shortest path from a dataset trained on to each model that wrote its text, or
-        text it was built from (kept: a dataset is trained on by many models)."""
-        found = self._onward.get(dataset)
+    def _generators(self, dataset: str, taken: str) -> dict[str, list[Hop]]:
+        """The shortest path from a dataset trained on, its text or (``taken`` PROMPTS) its
+        prompts alone, to each model that wrote text of it that reached the trainee, or text it
+        was built from (kept: a dataset is trained on by many models)."""
+        found = self._onward.get((dataset, taken))
         if found is None:
-            walked = self._breadth_first(dataset, DATA).items()
+            walked = self._breadth_first(dataset, taken).items()
             found = {node: path for (node, state), path in walked if state == GENERATED}
-            self._onward[dataset] = found
+            self._onward[(dataset, taken)] = found
         return found
 
     def _bound_path(self, model: str, holder: str, spdx: str) -> list[Hop] | None:
@@ -107,9 +110,9 @@ class Audit:
             if self._within(node, spdx):
                 continue
             for hop in self.up.get(node, []):
-                if hop.relation != "trained-on":
+                if hop.relation not in TRAINING:
                     continue
-                onward = self._generators(hop.parent).get(holder)
+                onward = self._generators(hop.parent, TRAINING[hop.relation]).get(holder)
                 if onward is not None and (best is None or len(path) + 1 + len(onward) < len(best)):
                     best = [*path, hop, *onward]
         return best

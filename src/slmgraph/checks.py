@@ -104,8 +104,8 @@ def self_derivations(catalog: Catalog) -> Iterator[Problem]:
 
 def stated_parts(catalog: Catalog) -> Iterator[Problem]:
     """A training edge's `parts` name the dataset's own parts, every one of them, and edges of
-    one entry to one dataset agree on them; a derivation holding every part of its base takes
-    its text, not its prompts alone, from a base that has parts."""
+    one entry to one dataset agree on them and take its text, not its prompts alone; a
+    derivation holding every part of its base takes its text too, from a base that has parts."""
     for record in catalog.records.values():
         yield from _whole_derivations(catalog, record)
         said: dict[str, object] = {}
@@ -113,6 +113,9 @@ def stated_parts(catalog: Catalog) -> Iterator[Problem]:
             if edge.parts is None or edge.dataset not in catalog:
                 continue
             line = record.line("trained_on", index, "parts")
+            if edge.reuses == "prompts":
+                yield _prompts_with_parts(record, line, edge.dataset, "trained on")
+                continue
             if said.setdefault(edge.dataset, edge.parts) != edge.parts:
                 yield Problem(
                     record.path,
@@ -136,14 +139,18 @@ def _whole_derivations(catalog: Catalog, record) -> Iterator[Problem]:
             continue
         line = record.line("derived_from", index, "parts")
         if edge.reuses == "prompts":
-            yield Problem(
-                record.path,
-                line,
-                f"only the prompts of '{edge.dataset}' were taken, not every part of it",
-                "remove `parts`, or `reuses` if its text was taken",
-            )
+            yield _prompts_with_parts(record, line, edge.dataset, "taken")
         elif not catalog[edge.dataset].derived_from:
             yield _without_parts(record, line, edge.dataset)
+
+
+def _prompts_with_parts(record, line: int, dataset: str, verb: str) -> Problem:
+    return Problem(
+        record.path,
+        line,
+        f"only the prompts of '{dataset}' were {verb}, not its parts' text",
+        f"remove `parts`, or `reuses` if its text was {verb}",
+    )
 
 
 def _without_parts(record, line: int, dataset: str) -> Problem:

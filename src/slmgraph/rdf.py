@@ -294,8 +294,10 @@ def _edges(graph: _Graph, iri: str, entry) -> None:
         graph.add(iri, PROV + "qualifiedDerivation", node)
         graph.add(node, PROV + "entity", entity_iri(target))
     for edge in getattr(entry, "trained_on", []):
+        # prompts alone in a relation of their own: the dataset's responses are not in the model
+        relation = slm("trainedOnPromptsOf" if edge.reuses == "prompts" else "trainedOn")
         node = _qualified(
-            graph, iri, f"trained-on/{edge.stage}", edge, slm("trainedOn"), edge.dataset, "Training"
+            graph, iri, f"trained-on/{edge.stage}", edge, relation, edge.dataset, "Training"
         )
         graph.add(node, slm("stage"), slm(STAGES[edge.stage]))
         if edge.parts == "whole":
@@ -307,7 +309,8 @@ def _edges(graph: _Graph, iri: str, entry) -> None:
                 graph.add(node, slm("leavesOutPart"), entity_iri(part))
             for part in edge.parts.unknown:
                 graph.add(node, slm("mayUsePart"), entity_iri(part))
-        graph.add(iri, [slm("trainedOn"), FAIR4ML + "trainedOn"], entity_iri(edge.dataset))
+        direct = [relation, slm("trainedOn"), FAIR4ML + "trainedOn"]  # a set: the first may repeat
+        graph.add(iri, direct, entity_iri(edge.dataset))
     for edge in getattr(entry, "reproduces", []):
         _qualified(graph, iri, "reproduces", edge, slm("reproduces"), edge.model, "Reproduction")
         graph.add(iri, slm("reproduces"), entity_iri(edge.model))

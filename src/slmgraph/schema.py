@@ -213,6 +213,12 @@ class Training(Edge):
         " used, where the source says: `whole` for all of them, else `used`, `left_out` and"
         " `unknown`, which between them name every one",
     )
+    reuses: Literal["prompts"] | None = Field(
+        None,
+        description="`prompts`: only the dataset's prompts were trained on, with responses the"
+        " model wrote itself or that were written anew (as in reinforcement learning); its"
+        " generators' responses are not in the model",
+    )
 
 
 class Reproduction(Edge):

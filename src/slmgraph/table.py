@@ -94,6 +94,7 @@ KEY_COLUMNS = {
     "parent",
     "depth",
     "stage",
+    "reuses",
     "via",
     "dataset",
     "section",

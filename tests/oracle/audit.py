@@ -42,26 +42,28 @@ class Audit:
     def _reach(self, model: str) -> dict[tuple[str, str], int]:
         """(entity, route) -> length of the shortest path from the model."""
         own, weights = self._own_and_weights(model)
-        data = {}
+        data, prompted = {}, {}  # by the training edges' text, and by their prompts alone
         for node in own.keys() | weights.keys():
             d = min(own.get(node, 10**9), weights.get(node, 10**9))
             for edge in getattr(self.entries[node], "trained_on", []):
-                data[edge.dataset] = min(data.get(edge.dataset, d + 1), d + 1)
-        data, prompted, generated = self._through_data(data)
+                taken = prompted if edge.reuses == "prompts" else data
+                taken[edge.dataset] = min(taken.get(edge.dataset, d + 1), d + 1)
+        data, prompted, generated = self._through_data(data, prompted)
         reach = {(n, "weights"): d for n, d in weights.items()}
         reach |= {(n, "training data"): d for n, d in (prompted | data).items()}
         return reach | {(n, "generated data"): d for n, d in generated.items()}
 
-    def _through_data(self, data: dict) -> tuple[dict, dict, dict]:
-        """From datasets trained on at their distances: the datasets reached through their
-        whole text, those reached by a path that took only prompts somewhere, and the models
-        that wrote text reaching them (only prompt writers past a prompts-only step)."""
+    def _through_data(self, data: dict, prompted: dict) -> tuple[dict, dict, dict]:
+        """From datasets trained on at their distances, their text or (``prompted``) their
+        prompts alone: the datasets reached through their whole text, those reached by a path
+        that took only prompts somewhere, and the models that wrote text reaching them (only
+        prompt writers past a prompts-only step)."""
 
         def bases(node, reuses):
             return [b.dataset for b in self.entries[node].derived_from if b.reuses in reuses]
 
         data = self._relax(dict(data), lambda n: bases(n, {None}))
-        prompted = {}
+        prompted = dict(prompted)
         for node, d in data.items():
             for base in bases(node, {"prompts"}):
                 prompted[base] = min(prompted.get(base, d + 1), d + 1)
@@ -85,7 +87,9 @@ class Audit:
                 continue
             d = min(own.get(trainee, 10**9), weights.get(trainee, 10**9))
             for edge in getattr(self.entries[trainee], "trained_on", []):
-                onward = self._through_data({edge.dataset: 0})[2].get(writer)
+                start = {edge.dataset: 0}
+                taken = ({}, start) if edge.reuses == "prompts" else (start, {})
+                onward = self._through_data(*taken)[2].get(writer)
                 if onward is not None and (best is None or d + 1 + onward < best):
                     best = d + 1 + onward
         return best
@@ -287,8 +291,10 @@ class Audit:
         if relation == "member-of":
             return [] if getattr(entry, "family", None) == parent else None
         made = getattr(entry, "generated_by", [])
+        trained = getattr(entry, "trained_on", [])
         edges = {
-            "trained-on": [(e.dataset, e.source) for e in getattr(entry, "trained_on", [])],
+            "trained-on": [(e.dataset, e.source) for e in trained if e.reuses is None],
+            "trained-on-prompts-of": [(e.dataset, e.source) for e in trained if e.reuses],
             "generated-by": [(e.model, e.source) for e in made if e.wrote is None],
             "responses-generated-by": [(e.model, e.source) for e in made if e.wrote is not None],
         }.get(relation)

@@ -87,7 +87,10 @@ class Catalogue:
         """What ``show`` says of lineage, membership and training: (direction, property, value,
         method, stage, source, via, parts, note), the parts a training edge names and the
         curator's note only on the facts going out."""
-        words = {"trained-on": "slm:trainedOn"}
+
+        def word(edge) -> str:  # a training edge that took only the prompts says so
+            return "slm:trainedOnPromptsOf" if edge.reuses == "prompts" else "slm:trainedOn"
+
         facts = set()
         entry = self.entries[entity_id]
         lineage = getattr(entry, "derived_from", []) if entry.type != "dataset" else []
@@ -98,14 +101,14 @@ class Catalogue:
         for relation, child, methods, source in self.down[entity_id]:
             facts.add(("in", relation, child, methods, None, source, None, None, None))
         for edge in getattr(entry, "trained_on", []):
-            fact = ("out", words["trained-on"], edge.dataset, None, edge.stage, edge.source)
+            fact = ("out", word(edge), edge.dataset, None, edge.stage, edge.source)
             facts.add((*fact, None, parts_marked(edge.parts), edge.note))
         for trainee in self.of(*TRAINABLE):
             for edge in trainee.trained_on:
                 if edge.dataset == entity_id:
                     fact = (
                         "in",
-                        words["trained-on"],
+                        word(edge),
                         trainee.id,
                         None,
                         edge.stage,
@@ -120,7 +123,7 @@ class Catalogue:
         for member in self.members.get(entity_id, []):
             edges = [(r, p, m, None, s) for r, p, m, s in self.up[member] if r != "member-of"]
             edges += [
-                (words["trained-on"], e.dataset, None, e.stage, e.source)
+                (word(e), e.dataset, None, e.stage, e.source)
                 for e in self.entries[member].trained_on
             ]
             for prop, value, methods, stage, source in edges:

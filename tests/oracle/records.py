@@ -204,6 +204,7 @@ class Records:
                         source=source(repo, on_card),
                         note=None,
                         parts=None,
+                        reuses=None,
                     )
                 )
                 self.hub_training[(child, node(dataset, "dataset"))] = fetched

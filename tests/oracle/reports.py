@@ -69,12 +69,12 @@ class Reports:
         own = {start, *members} | ({family} if family else set())
         trainees = set(upward) if transitive else own
         candidates = [
-            (dist[via], via, edge.stage, edge.dataset, edge.source, edge.parts)
+            (dist[via], via, edge.stage, edge.dataset, edge.source, edge.parts, edge.reuses)
             for via in trainees
             for edge in self.entries[via].trained_on
         ]
         nearest = {}
-        for depth, via, stage, dataset, source, parts in sorted(
+        for depth, via, stage, dataset, source, parts, reuses in sorted(
             candidates, key=lambda c: (*c[:2], c[2] or "", *c[3:5])
         ):
             if (dataset, stage) in nearest:
@@ -86,6 +86,7 @@ class Reports:
                 "id": dataset,
                 "name": data.name,
                 "stage": stage,
+                "reuses": reuses,
                 "via": via,
                 "via_name": self.name(via),
                 "depth": depth,
@@ -182,12 +183,14 @@ class Reports:
             for via in self.above([model.id]):
                 for edge in self.entries[via].trained_on:
                     # a generator's text is in the dataset's whole text, and in any prompts
-                    # taken, unless it wrote only responses
+                    # taken (by a dataset or the training edge), unless it wrote only responses
                     for synthetic in self._dataset_bases(edge.dataset):
                         for made in self.entries[synthetic].generated_by:
                             if not generates(made.model):
                                 continue
                             prompts = made.wrote != "responses"
+                            if edge.reuses == "prompts" and not prompts:
+                                continue  # it took only the prompts, none of which this one wrote
                             if certainty := self._carriage(via, edge, synthetic, prompts):
                                 row = (model.id, synthetic, made.model, via, edge.dataset)
                                 rows.add((*row, certainty))
