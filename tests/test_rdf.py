@@ -145,20 +145,26 @@ def test_prompts_taken_and_responses_written_have_edges_of_their_own():
     assert {SLM + "promptsFrom", SLM + "responsesGeneratedBy"} <= declared
 
 
-def test_a_training_edge_on_prompts_alone_says_so_and_is_training_too():
-    """Training on the prompts alone: its own relation on the qualified node and as a direct
-    triple, with `slm:trainedOn` beside it, so a walk over training edges still finds it."""
+def test_a_training_edge_on_prompts_alone_has_a_relation_of_its_own():
+    """Training on the prompts alone is no `trainedOn` (the text is not the model's): its own
+    relation on the qualified node and as a direct triple, beside any edge to the same dataset
+    that took its text; FAIR4ML's `trainedOn` either way."""
     source = "https://example.org/card"
     edges = [{"stage": "rl", "reuses": "prompts"}, {"stage": "sft"}]
     entries = [
         {"type": "dataset", "id": "asked", "name": "Asked"},
         {"type": "model", "id": "tuned", "name": "Tuned"}
         | {"trained_on": [{"dataset": "asked", "source": source} | edge for edge in edges]},
+        {"type": "model", "id": "asker", "name": "Asker"}
+        | {"trained_on": [{"dataset": "asked", "source": source} | edges[0]]},
     ]
     triples = _triples_of(entries, source)
-    tuned, asked = entity_iri("tuned"), entity_iri("asked")
-    direct = {(tuned, SLM + "trainedOnPromptsOf", asked), (tuned, SLM + "trainedOn", asked)}
-    assert direct <= triples
+    tuned, asker, asked = map(entity_iri, ("tuned", "asker", "asked"))
+    for model in (tuned, asker):
+        assert (model, SLM + "trainedOnPromptsOf", asked) in triples
+        assert (model, FAIR4ML + "trainedOn", asked) in triples
+    assert (tuned, SLM + "trainedOn", asked) in triples
+    assert (asker, SLM + "trainedOn", asked) not in triples
     relations = {
         (node, relation)
         for node, predicate, relation in triples
@@ -169,5 +175,4 @@ def test_a_training_edge_on_prompts_alone_says_so_and_is_training_too():
         (f"{tuned}/trained-on/sft/asked", SLM + "trainedOn"),
     }
     ontology = rdflib.Graph().parse(paths.ontology_dir() / "slm.ttl")
-    sub = rdflib.URIRef(SLM + "trainedOnPromptsOf")
-    assert ontology.value(sub, rdflib.RDFS.subPropertyOf) == rdflib.URIRef(SLM + "trainedOn")
+    assert (rdflib.URIRef(SLM + "trainedOnPromptsOf"), None, None) in ontology

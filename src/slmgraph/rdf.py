@@ -309,8 +309,7 @@ def _edges(graph: _Graph, iri: str, entry) -> None:
                 graph.add(node, slm("leavesOutPart"), entity_iri(part))
             for part in edge.parts.unknown:
                 graph.add(node, slm("mayUsePart"), entity_iri(part))
-        direct = [relation, slm("trainedOn"), FAIR4ML + "trainedOn"]  # a set: the first may repeat
-        graph.add(iri, direct, entity_iri(edge.dataset))
+        graph.add(iri, [relation, FAIR4ML + "trainedOn"], entity_iri(edge.dataset))
     for edge in getattr(entry, "reproduces", []):
         _qualified(graph, iri, "reproduces", edge, slm("reproduces"), edge.model, "Reproduction")
         graph.add(iri, slm("reproduces"), entity_iri(edge.model))
