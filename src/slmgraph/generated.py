@@ -31,6 +31,7 @@ TRAINED_ON = {
     "id": "model",
     "name": "name",
     "trained_on": "trainedOn",
+    "reuses": "reuses",
     "certainty": "certainty",
     "via": "via",
 }
@@ -51,9 +52,16 @@ def trained_on(graph: Graph, dataset: str) -> Rows:
     a dataset built from it or that took its prompts, each row certain or possible as the
     training edge's parts decide (see ``dataset-trainees.rq``)."""
     if graph.lineage is None:
-        return renamed(TRAINED_ON, graph.select("dataset-lineage", dataset=dataset))
-    trainees = graph.select("dataset-trainees", dataset=dataset)
+        rows = graph.select("dataset-lineage", dataset=dataset)
+        return renamed(TRAINED_ON, _prompts_marked(rows))
+    trainees = _prompts_marked(graph.select("dataset-trainees", dataset=dataset))
     return _carriers(graph, trainees, TRAINED_ON, ("trained_on", "via"))
+
+
+def _prompts_marked(rows: list[dict]) -> list[dict]:
+    """The rows with ``reuses`` None where the whole text reached the trainee (the queries say
+    "" there, which every engine writes alike)."""
+    return [row | {"reuses": row.get("reuses") or None} for row in rows]
 
 
 def _carriers(graph: Graph, trainees: list[dict], columns: dict, order: tuple) -> Rows:

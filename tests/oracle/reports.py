@@ -216,17 +216,26 @@ class Reports:
             for via in self.above([model.id]):
                 for edge in self.entries[via].trained_on:
                     if certainty := self._carriage(via, edge, dataset):
-                        rows.add((model.id, edge.dataset, via, certainty))
+                        reuses = self._prompts_only(via, edge.dataset, dataset)
+                        rows.add((model.id, edge.dataset, via, certainty, reuses))
         return [
             {
                 "id": model,
                 "name": self.name(model),
                 "trained_on": trained,
+                "reuses": reuses,
                 "certainty": certainty,
                 "via": via,
             }
-            for model, trained, via, certainty in rows
+            for model, trained, via, certainty, reuses in rows
         ]
+
+    def _prompts_only(self, via: str, trained: str, text: str) -> str | None:
+        """None where one of the trainee's edges to ``trained`` took its whole text and ``text``
+        is reached from that through whole texts only (parts named do not count); else
+        "prompts"."""
+        whole = any(e.dataset == trained and not e.reuses for e in self.entries[via].trained_on)
+        return None if whole and text in self._dataset_bases(trained, False) else "prompts"
 
     def _carriage(self, via: str, edge, text: str, prompts: bool = True) -> str | None:
         """How surely the trainee of a training edge carries the text of dataset ``text``:
