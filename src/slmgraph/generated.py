@@ -20,6 +20,7 @@ SYNTHETIC = {
     "generated_by": "generatorModel",
     "certainty": "certainty",  # before trained_on: in a narrow table, it is the one that stays
     "trained_on": "trainedOn",
+    "reuses": "reuses",
     "via": "via",  # most often the model itself: the first to give way in a narrow table
 }
 
@@ -42,8 +43,9 @@ def synthetic(graph: Graph, generator: str) -> Rows:
     ``generator`` (a model, a family's members, or any model of an organisation), also when the
     data they were trained on was derived from such text."""
     if graph.lineage is None:
-        return renamed(SYNTHETIC, graph.select("synthetic-lineage", generator=generator))
-    trainees = graph.select("synthetic-trainees", generator=generator)
+        rows = graph.select("synthetic-lineage", generator=generator)
+        return renamed(SYNTHETIC, _prompts_marked(rows))
+    trainees = _prompts_marked(graph.select("synthetic-trainees", generator=generator))
     return _carriers(graph, trainees, SYNTHETIC, ("dataset", "generated_by", "trained_on", "via"))
 
 

@@ -193,7 +193,8 @@ class Reports:
                                 continue  # it took only the prompts, none of which this one wrote
                             if certainty := self._carriage(via, edge, synthetic, prompts):
                                 row = (model.id, synthetic, made.model, via, edge.dataset)
-                                rows.add((*row, certainty))
+                                reuses = self._prompts_only(via, edge.dataset, synthetic)
+                                rows.add((*row, certainty, reuses))
         return [
             {
                 "id": model,
@@ -202,10 +203,11 @@ class Reports:
                 "dataset_name": self.name(synthetic),
                 "generated_by": made,
                 "trained_on": trained,
+                "reuses": reuses,
                 "certainty": certainty,
                 "via": via,
             }
-            for model, synthetic, made, via, trained, certainty in rows
+            for model, synthetic, made, via, trained, certainty, reuses in rows
         ]
 
     def trained_on(self, dataset: str) -> list[dict]:
