@@ -72,10 +72,10 @@ def test_family_data_counts_as_the_members_own(graph):
     assert [r["id"] for r in reports.datasets(graph, "pythia-70m")] == ["the-pile"]
 
 
-def test_organisation_releases_and_builders(graph):
+def test_organisation_developed_and_builders(graph):
     rows = reports.organisation(graph, "meta")
-    released = {r["id"] for r in rows if r["section"] == "released"}
-    assert released == {"llama", "llama-7b", "llama-13b"}
+    developed = {r["id"]: r["open_weights"] for r in rows if r["section"] == "developed"}
+    assert developed == {"llama": None, "llama-7b": True, "llama-13b": True}
     builders = [
         (r["id"], r["organisation"], r["base"]) for r in rows if r["section"] == "builds-on"
     ]
@@ -107,7 +107,7 @@ def test_a_builder_reached_only_through_a_distillation_builds_on_outputs_not_wei
     store = Store()
     store.bulk_extend(rdf.to_quads(found))
     rows = reports.organisation(reports.Graph(store), "lab")
-    assert {(r["id"], r["section"], r["base"]) for r in rows if r["section"] != "released"} == {
+    assert {(r["id"], r["section"], r["base"]) for r in rows if r["section"] != "developed"} == {
         ("student", "via-distillation", "teacher"),
         ("student-tuned", "via-distillation", "teacher"),
         ("tuned", "builds-on", "teacher"),
@@ -136,6 +136,7 @@ def test_an_organisation_covers_its_units_at_any_depth():
             {"type": "organisation", "id": "lab", "name": "Lab", "unit_of": ["division"]},
             {"type": "organisation", "id": "outside", "name": "Outside"},
             entry("model", "base", "company", released="2023"),
+            entry("model", "kept", "company", open_weights=False),
             entry("model", "tuned", "lab", released="2024",
                   derived_from=[{"parent": "base", "relation": "fine-tuned", "source": SOURCE}]),
             entry("dataset", "lab-text", "lab",
@@ -151,12 +152,21 @@ def test_an_organisation_covers_its_units_at_any_depth():
     graph, oracle = reports.Graph(store), Oracle(found)
     rows = reports.organisation(graph, "company")
     assert [(r["id"], r["section"], r["organisation"], r.get("base")) for r in rows] == [
-        ("tuned", "released", "lab", None),  # newest first, undated last
-        ("base", "released", None, None),
-        ("lab-text", "released", "lab", None),
+        ("tuned", "developed", "lab", None),  # newest first, undated last
+        ("base", "developed", None, None),
+        ("kept", "developed", None, None),
+        ("lab-text", "developed", "lab", None),
         ("student", "builds-on", "outside", "tuned"),  # the nearest base, the lab's
     ]
-    assert [r["id"] for r in reports.organisation(graph, "lab") if r["section"] == "released"] == [
+    # developed is not released: a model whose weights were never published says so
+    assert {r["id"]: r.get("open_weights") for r in rows} == {
+        "tuned": None,
+        "base": None,
+        "kept": False,
+        "lab-text": None,
+        "student": None,
+    }
+    assert [r["id"] for r in reports.organisation(graph, "lab") if r["section"] == "developed"] == [
         "tuned",
         "lab-text",
     ]

@@ -163,7 +163,7 @@ def datasets(graph, name, transitive):
 @report
 @click.argument("name")
 def org(graph, name):
-    """What organisation NAME released, and who builds on its models."""
+    """What organisation NAME developed, and who builds on its models."""
     from slmgraph import reports
 
     return reports.organisation(graph, graph.resolve(name, "organisation"))

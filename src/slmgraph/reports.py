@@ -213,6 +213,7 @@ ORG_COLUMNS = [
     "id",
     "name",
     "section",
+    "open_weights",
     "kind",
     "released",
     "parameters",
@@ -224,14 +225,15 @@ ORG_COLUMNS = [
 
 
 def organisation(graph: Graph, org: str) -> Rows:
-    """What ``org`` released (a unit of it, such as a lab, named where the unit developed it),
-    then the models and families of other organisations that build on it, each with its
-    nearest bases of ``org`` (one row per base): on their weights, or distilled from them where
-    no chain but through a distillation reaches them."""
-    return Rows(ORG_COLUMNS, _released(graph, org) + _builders(graph, org))
+    """What ``org`` developed (a unit of it, such as a lab, named where the unit developed it),
+    with whether each model's weights were published where that is known; then the models and
+    families of other organisations that build on it, each with its nearest bases of ``org``
+    (one row per base): on their weights, or distilled from them where no chain but through a
+    distillation reaches them."""
+    return Rows(ORG_COLUMNS, _developed(graph, org) + _builders(graph, org))
 
 
-def _released(graph: Graph, org: str) -> list[dict]:
+def _developed(graph: Graph, org: str) -> list[dict]:
     """One row per entity; a unit is named only where ``org`` itself is not a developer."""
     rows: dict[str, dict] = {}
     for row in graph.select("org-releases", org=org):
@@ -243,10 +245,11 @@ def _released(graph: Graph, org: str) -> list[dict]:
         rows[row["entity"]] = {
             "id": row["entity"],
             "name": row["name"],
-            "section": "released",
+            "section": "developed",
             "kind": row["class"],
             "released": row.get("released"),
             "parameters": row.get("parameters"),
+            "open_weights": row.get("openWeights"),
             "organisation": row["developer"] if unit else None,
             "organisation_name": row["developerName"] if unit else None,
         }

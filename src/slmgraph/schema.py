@@ -304,7 +304,9 @@ class Model(Trained):
     family: Id | None = Field(None, description="id of the family this model is a variant of")
     parameters: Size | None = Field(None, description="parameter count: '1.3B', '125M', '8x7B'")
     active_parameters: Size | None = Field(None, description="active parameters per token (MoE)")
-    open_weights: StrictBool | None = Field(None, description="false for API-only models")
+    open_weights: StrictBool | None = Field(
+        None, description="false when the weights were not published (API-only, or never released)"
+    )
 
 
 class Family(Trained):

@@ -123,10 +123,11 @@ class Reports:
                 {
                     "id": entry.id,
                     "name": entry.name,
-                    "section": "released",
+                    "section": "developed",
                     "kind": entry.type,
                     "released": entry.released,
                     "parameters": getattr(entry, "parameters", None),
+                    "open_weights": getattr(entry, "open_weights", None),
                     "organisation": unit,
                     "organisation_name": self.name(unit) if unit else None,
                 }
