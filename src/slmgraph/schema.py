@@ -283,7 +283,9 @@ class Released(Entry):
 
     organisation: Ids = Field(default_factory=list, description="organisation id(s) (developed by)")
     released: ReleaseDate | None = Field(
-        None, description="first release: YYYY, YYYY-MM or YYYY-MM-DD"
+        None,
+        description="first release (for a model never released, its announcement): YYYY, "
+        "YYYY-MM or YYYY-MM-DD",
     )
     licence: Text | None = Field(None, description="SPDX id or LicenseRef-… of a licence entry")
     publications: list[Id] = Field(default_factory=list, description="ids of publications")
