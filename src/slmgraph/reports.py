@@ -302,16 +302,18 @@ def family(graph: Graph, family_id: str) -> Rows:
 
 
 def timeline(graph: Graph, org: str | None = None, since: str | None = None) -> Rows:
-    """Models and families by release date; ``since`` is a day (YYYY-MM-DD). A release known only
-    to the month or year counts when that month or year reaches ``since``."""
+    """Models and families by release date (a model never released by its announcement, which
+    ``open_weights`` tells apart where the entry says); ``since`` is a day (YYYY-MM-DD). A release
+    known only to the month or year counts when that month or year reaches ``since``."""
     return Rows(
-        ["id", "name", "kind", "released", "organisations"],
+        ["id", "name", "kind", "released", "open_weights", "organisations"],
         (
             {
                 "id": row["entity"],
                 "name": row["name"],
                 "kind": row["class"],
                 "released": row["released"],
+                "open_weights": row.get("openWeights"),
                 "organisations": sorted_list(row.get("organisations")),
             }
             for row in graph.select(

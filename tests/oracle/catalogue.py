@@ -36,6 +36,7 @@ class Catalogue:
                 "name": entry.name,
                 "kind": entry.type,
                 "released": entry.released,
+                "open_weights": getattr(entry, "open_weights", None),
                 "organisations": join(self.name(o) for o in entry.organisation),
             }
             for entry in self.of(*TRAINABLE)
