@@ -252,7 +252,18 @@ def schema(data_dir):
 @click.option("--deadline", default=10.0, show_default=True, help="Seconds a query may run.")
 @click.option("--row-cap", default=10_000, show_default=True, help="Most rows in one answer.")
 @click.option("--max-request-bytes", default=64 * 1024, show_default=True, help="Largest body.")
-@click.option("--workers", type=int, help="Query worker processes (default: cores, at least 2).")
+@click.option(
+    "--fronts",
+    type=click.IntRange(1),
+    help="HTTP processes sharing the port, each answering small queries itself and with its "
+    "own workers (default: one a core, at most 8).",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(1),
+    help="Query worker processes of each front (default: the cores shared among the fronts, "
+    "at least 2).",
+)
 @click.option(
     "--quick-workers",
     default=1,
@@ -279,7 +290,7 @@ def schema(data_dir):
 def serve(data_dir, store_dir, host, port, no_build, **options):
     """Serve the SPARQL endpoint, entity pages and web UI (read-only)."""
     from slmgraph import paths, store
-    from slmgraph.server.config import ServerConfig, default_workers
+    from slmgraph.server.config import ServerConfig, default_fronts, default_workers
     from slmgraph.server.run import serve as run_server
 
     data_dir, store_dir = defaults(data_dir, store_dir)
@@ -288,7 +299,8 @@ def serve(data_dir, store_dir, host, port, no_build, **options):
     elif store.current_build(store_dir) is None:
         raise store.StoreProblem(f"no build in {store_dir} to serve; leave out --no-build")
     _can_listen(host, port)
-    options["workers"] = options["workers"] or default_workers()
+    options["fronts"] = options["fronts"] or default_fronts()
+    options["workers"] = options["workers"] or default_workers(options["fronts"])
     options["allowed_services"] = tuple(options["allowed_services"])
     run_server(ServerConfig(store_dir=store_dir, **options), host, port)
 

@@ -12,9 +12,9 @@ LINEAGE = "SELECT ?c ?p WHERE { ?c <https://w3id.org/slmgraph/ontology#fineTuned
 
 @pytest.fixture(scope="module")
 def one_worker(valid_store, tmp_path_factory):
-    """A server with a single worker and no quick lane: a runaway holds every worker."""
+    """One front with a single worker and no quick lane: a runaway holds every worker."""
     log = tmp_path_factory.mktemp("one-worker") / "server.log"
-    options = ("--workers", "1", "--quick-workers", "0", "--deadline", "3")
+    options = ("--fronts", "1", "--workers", "1", "--quick-workers", "0", "--deadline", "3")
     with running_server(valid_store, log, *options) as server:
         yield server
 

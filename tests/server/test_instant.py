@@ -25,9 +25,10 @@ TRIPLES = "application/n-triples"
 
 @pytest.fixture(scope="module")
 def one_worker(valid_store, tmp_path_factory):
-    """One worker, no quick lane, three rows an answer."""
+    """One front with one worker, no quick lane, three rows an answer."""
     log = tmp_path_factory.mktemp("instant") / "server.log"
-    options = ("--workers", "1", "--quick-workers", "0", "--deadline", "3", "--row-cap", "3")
+    options = ("--fronts", "1", "--workers", "1", "--quick-workers", "0", "--deadline", "3")
+    options += ("--row-cap", "3")
     with running_server(valid_store, log, *options) as server:
         yield server
 

@@ -87,7 +87,7 @@ HOARDER = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY ?i"
 
 
 def test_a_query_over_the_memory_cap_gets_503_and_its_worker_is_replaced(valid_store, tmp_path):
-    options = ("--worker-memory", "256", "--workers", "1", "--quick-workers", "0")
+    options = ("--worker-memory", "256", "--fronts", "1", "--workers", "1", "--quick-workers", "0")
     with running_server(valid_store, tmp_path / "server.log", *options, "--deadline", "30") as s:
         with s.client() as client:
             hoarded = [client.get("/sparql", params={"query": HOARDER}) for _ in range(2)]

@@ -205,7 +205,7 @@ def test_a_graph_too_large_for_the_deadline_says_how_to_read_it(tmp_path):
     command = ["import", "hf", "--from", str(tmp_path / "hub.jsonl"), "--store", str(store)]
     run = CliRunner().invoke(main, command)
     assert run.exit_code == 0, run.output
-    options = ("--deadline", "0.2", "--workers", "1", "--quick-workers", "0")
+    options = ("--deadline", "0.2", "--fronts", "1", "--workers", "1", "--quick-workers", "0")
     log = tmp_path / "server.log"
     with running_server(store, log, *options) as server, server.client() as http:
         whole = http.get("/store", params={"graph": HUB_GRAPH})

@@ -2,11 +2,15 @@
 
 import gzip
 import http.client
+import itertools
 import time
 
 import httpx
+from hypothesis import given
+from hypothesis import strategies as st
 
 from slmgraph import store
+from slmgraph.server.web import whole_lines
 from tests.server.conftest import MAX_REQUEST_BYTES, ROW_CAP
 
 ALL = "SELECT * WHERE { ?s ?p ?o }"
@@ -124,3 +128,18 @@ def test_head_gives_headers_without_a_body(http):
     response = http.head("/sparql", params={"query": "ASK {}"})
     assert response.status_code == 200 and response.content == b""
     assert response.headers["etag"]
+
+
+LINE = st.text(st.characters(exclude_characters="\n"), max_size=40).map(lambda t: t + "\n")
+
+
+@given(st.lists(LINE))
+def test_access_lines_are_written_whole_in_writes_a_pipe_keeps_whole(lines):
+    chunks = whole_lines(lines, 64)
+    assert "".join(chunks) == "".join(lines)
+    assert all(chunk.endswith("\n") for chunk in chunks)  # no line split between two writes
+    sizes = [len(chunk.encode(errors="backslashreplace")) for chunk in chunks]
+    for chunk, size in zip(chunks, sizes, strict=True):
+        assert size <= 64 or chunk.count("\n") == 1  # a longer line goes alone
+    # as few writes as fit: no two neighbours would have fitted in one
+    assert all(a + b > 64 for a, b in itertools.pairwise(sizes))

@@ -3,6 +3,7 @@
 import asyncio
 import atexit
 import hashlib
+import select
 import sys
 import time
 
@@ -141,9 +142,30 @@ class _Batched:
 
     def flush(self) -> None:
         lines, self.lines = self.lines, []
-        if lines:
-            sys.stderr.write("".join(lines))
+        for chunk in whole_lines(lines, select.PIPE_BUF):
+            sys.stderr.write(chunk)
             sys.stderr.flush()
+
+
+def whole_lines(lines: list[str], most: int) -> list[str]:
+    """The lines joined into writes of at most ``most`` bytes where they fit (a longer line is a
+    write of its own): each front writes to the same stderr, and a pipe keeps a write of up to
+    PIPE_BUF bytes whole, so no other front's lines land inside a line.
+
+    >>> whole_lines(["ab\\n", "cd\\n", "efgh\\n"], 6)
+    ['ab\\ncd\\n', 'efgh\\n']
+    """
+    chunks: list[str] = []
+    size = most + 1  # no chunk yet: the first line starts one
+    for line in lines:
+        length = len(line.encode(errors="backslashreplace"))  # as stderr writes it
+        if size + length > most:
+            chunks.append(line)
+            size = length
+        else:
+            chunks[-1] += line
+            size += length
+    return chunks
 
 
 _access_log = _Batched(after=0.05)
