@@ -1,6 +1,5 @@
 """More than one front process: each started with the same settings, all stopped together."""
 
-import os
 import signal
 import time
 from pathlib import Path
@@ -31,12 +30,20 @@ def _descendants(pid: int) -> set[int]:
     return below
 
 
+def _started(pid: int, at_least: int) -> set[int]:
+    """The processes below ``pid`` once there are ``at_least`` of them: a server answers as
+    soon as one front is ready, while the other may still be starting its workers."""
+    deadline = time.monotonic() + 60
+    while len(below := _descendants(pid)) < at_least and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return below
+
+
 def _alive(pid: int) -> bool:
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
         return False
-    stat = Path(f"/proc/{pid}/stat").read_text()
     return stat.rsplit(")", 1)[1].split()[0] != "Z"  # a zombie has ended
 
 
@@ -50,16 +57,17 @@ def _all_ended(processes: set[int]) -> bool:
 def test_stopping_the_server_stops_every_front_and_worker(valid_store, tmp_path):
     options = ("--fronts", "2", "--workers", "2", "--quick-workers", "1")
     with running_server(valid_store, tmp_path / "server.log", *options) as server:
-        processes = _descendants(server.process.pid)
+        processes = _started(server.process.pid, at_least=2 + 2 * 3)  # two fronts of three workers
         stop(server.process, 15)
         assert server.process.returncode == 0
-    assert len(processes) >= 2 + 2 * 3  # two fronts, three workers each
+    assert len(processes) >= 2 + 2 * 3
     assert _all_ended(processes)
 
 
 def test_ctrl_c_stops_every_front_and_worker(valid_store, tmp_path):
-    with running_server(valid_store, tmp_path / "server.log", "--fronts", "2") as server:
-        processes = _descendants(server.process.pid)
+    options = ("--fronts", "2", "--workers", "2", "--quick-workers", "1")
+    with running_server(valid_store, tmp_path / "server.log", *options) as server:
+        processes = _started(server.process.pid, at_least=2 + 2 * 3)
         server.process.send_signal(signal.SIGINT)
         server.process.wait(timeout=15)
     assert _all_ended(processes)
