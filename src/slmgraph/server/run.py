@@ -21,8 +21,7 @@ def front():
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(message)s"))
     logger = logging.getLogger("slmgraph.server")  # the access log writes to stderr itself
-    if not logger.handlers:
-        logger.addHandler(handler)
+    logger.addHandler(handler)
     logger.setLevel(logging.INFO)
     logger.propagate = False
     return create_app(ServerConfig.from_json(os.environ[SETTINGS]))
