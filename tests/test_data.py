@@ -145,7 +145,8 @@ def _family_fact_gaps(loaded) -> list[str]:
 
     A family's statements hold for every member, so each member must state them too: a training
     edge (dataset, stage), a lineage edge (relation, parent: the family's parent or one of its
-    members), the licence and the developing organisations.
+    members), the licence and the developing organisations. An architecture value a member states
+    must be the family's, or (in words) begin with it, as "grouped-query, no sliding window" does.
     """
     members: dict[str, list] = {}
     for model in loaded.entries("model"):
@@ -176,7 +177,19 @@ def _family_fact_gaps(loaded) -> list[str]:
             missing = set(fam.organisation) - set(member.organisation)
             if missing:
                 gaps.append(f"{where}: lacks organisation {sorted(missing)}")
+            stated = _architecture(member)
+            for key, value in _architecture(fam).items():
+                own = stated.get(key, value)
+                agrees = own.startswith(value) if isinstance(value, str) else own == value
+                if not agrees:
+                    gaps.append(f"{where}: architecture {key} {own} but the family says {value}")
     return gaps
+
+
+def _architecture(entry) -> dict:
+    """The architecture values an entry states."""
+    stated = entry.architecture.model_dump() if entry.architecture else {}
+    return {key: value for key, value in stated.items() if value is not None}
 
 
 def test_family_facts_hold_for_every_member(loaded):
