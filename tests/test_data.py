@@ -146,7 +146,8 @@ def _family_fact_gaps(loaded) -> list[str]:
     A family's statements hold for every member, so each member must state them too: a training
     edge (dataset, stage), a lineage edge (relation, parent: the family's parent or one of its
     members), the licence and the developing organisations. An architecture value a member states
-    must be the family's, or (in words) begin with it, as "grouped-query, no sliding window" does.
+    must be the family's, or (in words) begin with it, as "grouped-query, no sliding window" does;
+    a family's first release cannot come after a member's.
     """
     members: dict[str, list] = {}
     for model in loaded.entries("model"):
@@ -177,6 +178,8 @@ def _family_fact_gaps(loaded) -> list[str]:
             missing = set(fam.organisation) - set(member.organisation)
             if missing:
                 gaps.append(f"{where}: lacks organisation {sorted(missing)}")
+            if fam.released and member.released and _before(member.released, fam.released):
+                gaps.append(f"{where}: released {member.released}, before {fam.released}")
             stated = _architecture(member)
             for key, value in _architecture(fam).items():
                 own = stated.get(key, value)
@@ -184,6 +187,13 @@ def _family_fact_gaps(loaded) -> list[str]:
                 if not agrees:
                     gaps.append(f"{where}: architecture {key} {own} but the family says {value}")
     return gaps
+
+
+def _before(date: str, other: str) -> bool:
+    """Whether one release date (YYYY, YYYY-MM or YYYY-MM-DD) falls before another, at the
+    precision both give."""
+    shared = min(len(date), len(other))
+    return date[:shared] < other[:shared]
 
 
 def _architecture(entry) -> dict:
