@@ -144,8 +144,9 @@ def _family_fact_gaps(loaded) -> list[str]:
     """Facts stated on a family that a member's own entry lacks or contradicts.
 
     A family's statements hold for every member, so each member must state them too: a training
-    edge (dataset, stage), a lineage edge (relation, parent: the family's parent or one of its
-    members), the licence and the developing organisations. An architecture value a member states
+    edge (dataset, stage), which a tuned member states through the model it was tuned from, a
+    lineage edge (relation, parent: the family's parent or one of its members), the licence and
+    the developing organisations. An architecture value a member states
     must be the family's, or (in words) begin with it, as "grouped-query, no sliding window" does;
     a family's first release cannot come after a member's.
     """
@@ -162,7 +163,7 @@ def _family_fact_gaps(loaded) -> list[str]:
     for fam in loaded.entries("family"):
         for member in members.get(fam.id, []):
             where = f"{member.id} (member of {fam.id})"
-            trained = {(t.dataset, t.stage) for t in member.trained_on}
+            trained = _trained_along_lineage(loaded, member)
             for edge in fam.trained_on:
                 if (edge.dataset, edge.stage) not in trained:
                     gaps.append(f"{where}: lacks trained_on {edge.dataset} ({edge.stage})")
@@ -187,6 +188,21 @@ def _family_fact_gaps(loaded) -> list[str]:
                 if not agrees:
                     gaps.append(f"{where}: architecture {key} {own} but the family says {value}")
     return gaps
+
+
+def _trained_along_lineage(loaded, model) -> set[tuple[str, str]]:
+    """The (dataset, stage) pairs a model or any model its weights come from was trained on."""
+    pairs: set[tuple[str, str]] = set()
+    seen, todo = set(), [model]
+    while todo:
+        entry = todo.pop()
+        pairs |= {(edge.dataset, edge.stage) for edge in entry.trained_on}
+        for edge in entry.derived_from:
+            parent = loaded[edge.parent]
+            if parent.id not in seen and parent.type == "model":
+                seen.add(parent.id)
+                todo.append(parent)
+    return pairs
 
 
 def _before(date: str, other: str) -> bool:
