@@ -146,9 +146,9 @@ def _family_fact_gaps(loaded) -> list[str]:
     A family's statements hold for every member, so each member must state them too: a training
     edge (dataset, stage), which a tuned member states through the model it was tuned from, a
     lineage edge (relation, parent: the family's parent or one of its members), the licence and
-    the developing organisations. An architecture value a member states
-    must be the family's, or (in words) begin with it, as "grouped-query, no sliding window" does;
-    a family's first release cannot come after a member's.
+    the developing organisations. An architecture value a member states must be the family's,
+    or (in words) begin with it, as "grouped-query, no sliding window" does; a family's first
+    release cannot come after a member's.
     """
     members: dict[str, list] = {}
     for model in loaded.entries("model"):
