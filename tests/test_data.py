@@ -193,7 +193,7 @@ def _family_fact_gaps(loaded) -> list[str]:
 def _trained_along_lineage(loaded, model) -> set[tuple[str, str]]:
     """The (dataset, stage) pairs a model or any model its weights come from was trained on."""
     pairs: set[tuple[str, str]] = set()
-    seen, todo = set(), [model]
+    seen, todo = {model.id}, [model]
     while todo:
         entry = todo.pop()
         pairs |= {(edge.dataset, edge.stage) for edge in entry.trained_on}
