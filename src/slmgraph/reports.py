@@ -181,10 +181,17 @@ def datasets(graph: Graph, model: str, transitive: bool = False) -> Rows:
         }
     )
     rows = [r for r in graph.select("datasets", model=model) if transitive or r["via"] in own]
-    nearest: dict[tuple[str, str], dict] = {}
+    nearest: dict[tuple[str, str], dict] = {}  # the nearest trainee, a model before a family
     for row in sorted(
         rows,
-        key=lambda r: (depth[r["via"]], r["via"], r.get("stage", ""), r["dataset"], r["source"]),
+        key=lambda r: (
+            depth[r["via"]],
+            r["viaFamily"],
+            r["via"],
+            r.get("stage", ""),
+            r["dataset"],
+            r["source"],
+        ),
     ):
         nearest.setdefault((row["dataset"], row.get("stage")), row)
     return Rows(

@@ -73,9 +73,10 @@ class Reports:
             for via in trainees
             for edge in self.entries[via].trained_on
         ]
-        nearest = {}
+        nearest = {}  # the nearest trainee, a model before a family as near
         for depth, via, stage, dataset, source, parts, reuses in sorted(
-            candidates, key=lambda c: (*c[:2], c[2] or "", *c[3:5])
+            candidates,
+            key=lambda c: (c[0], self.entries[c[1]].type == "family", c[1], c[2] or "", *c[3:5]),
         ):
             if (dataset, stage) in nearest:
                 continue
