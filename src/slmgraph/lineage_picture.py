@@ -9,6 +9,7 @@ with thousands of Hub children stays readable and its picture small. The SVG on 
 interactive diagram and ``slmgraph tree`` all draw this picture.
 """
 
+import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -147,19 +148,28 @@ def _collapsed(entity: str, names: dict[str, str], below, limit: int):
     return nodes, [edge for edge in kept if edge.child in nodes and edge.parent in nodes]
 
 
+# Advance widths in em, each at least DejaVu Sans's (Debian's sans-serif, and among the widest UI
+# fonts), so that a box holds its name in any browser's font.
+_NARROW = frozenset(" '!()-./:;IJ[\\]fijlrt|,")
+_WIDE = frozenset("#%+<=>@MW^mw~")
+
+
 def text_width(text: str, size: float = 13) -> float:
-    """About how wide ``text`` is in a sans-serif font of ``size`` px (no font is measured)."""
-    narrow, wide = set("fijlrtI1.,;:'|!() -"), set("mwMW@%")
-    units = sum(
-        0.32 if ch in narrow else 0.85 if ch in wide else 0.68 if ch.isupper() else 0.56
-        for ch in text
-    )
-    return units * size
+    """At least how wide ``text`` is in a sans-serif font of ``size`` px (no font is measured)."""
+    return size * sum(_char_width(ch) for ch in text)
+
+
+def _char_width(ch: str) -> float:
+    if ch in _NARROW:
+        return 0.42
+    if ch in _WIDE or unicodedata.east_asian_width(ch) in "WF":
+        return 1.0
+    return 0.8 if ch.isupper() or ch == "&" else 0.65
 
 
 def box_width(node: Node, bold: bool = False) -> float:
-    """A box around the label; the entity's label is bold, about a tenth wider."""
-    return max(64.0, round(text_width(node.label) * (1.1 if bold else 1) + 28))
+    """A box around the label; the entity's label is bold, wider by up to a fifth."""
+    return max(64.0, round(text_width(node.label) * (1.2 if bold else 1) + 16))
 
 
 def arrange(pic: Picture) -> layered.Layout:

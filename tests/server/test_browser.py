@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from slmgraph import catalog, paths
+from slmgraph.lineage_picture import Node, box_width
 from tests.conftest import largest_families
 from tests.geometry import Rect, Segment, edges_through_boxes
 from tests.server.conftest import ARTIFACTS, ROW_CAP, running_server
@@ -279,6 +281,29 @@ def _labels_wider_than_their_boxes(page) -> list[str]:
         }).map((n) => n.data('label'));
     }"""
     )
+
+
+def test_every_curated_name_fits_its_box_in_the_browsers_font(page):
+    """Box widths are estimated, not measured: every model and family name, set in the diagram's
+    font (bold for the page's own entity), fits the box drawn for it with room to spare."""
+    found, _ = catalog.check(paths.data_dir())
+    names = sorted({e.name for kind in ("model", "family") for e in found.entries(kind)})
+    labels = [Node(name, name).label for name in names]  # as drawn: a long name is cut
+    assert len(labels) > 500
+    widths = page.evaluate(
+        """(names) => { const pen = document.createElement('canvas').getContext('2d');
+        return ['', 'bold '].map((weight) => { pen.font = weight + '13px system-ui, sans-serif';
+          return names.map((name) => pen.measureText(name).width); }); }""",
+        labels,
+    )
+    boxes = [[box_width(Node(name, name), bold) for name in names] for bold in (False, True)]
+    too_narrow = [
+        (name, round(width), box)
+        for measured, drawn in zip(widths, boxes, strict=True)
+        for name, width, box in zip(labels, measured, drawn, strict=True)
+        if width > box - 8
+    ]
+    assert too_narrow == []
 
 
 def test_the_diagram_is_interactive(real_server, page):
