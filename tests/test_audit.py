@@ -44,6 +44,7 @@ LICENCES = [
         ("use-restrictions", "1.b.i"),
         ("naming", "1.b.i", {"value": "Llama", "outputs": True}),
     ),
+    _licence("Llama3", ("display", "1.b.i", {"value": "Built with Meta Llama 3"})),
     _licence("ToS", ("outputs-ban", "What you cannot do"), kind="terms"),
     {"type": "licence", "id": "closed", "name": "Closed", "spdx": "Closed"},
     {"type": "organisation", "id": "lab", "name": "Lab"},

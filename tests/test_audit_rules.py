@@ -167,6 +167,27 @@ def test_user_threshold_is_informational():
     )
 
 
+def test_display_duty_is_a_reminder_through_weights_only():
+    fired = findings(model("base", "Llama3"), model("child", "Free", ["base"]), of="child")
+    assert ("display", "informational", "base") in rules(fired)
+    note = next(r for r in fired if r["rule"] == "display")["note"]
+    assert (
+        note == "a product or service built on it must display 'Built with Meta Llama 3', "
+        "where the clause says"
+    )
+    own = findings(model("base", "Llama3"), of="base")
+    assert [(r["rule"], r["certainty"], r["route"]) for r in own] == [
+        ("display", "informational", "own licence")
+    ]
+    through_data = findings(
+        model("base", "Llama3"),
+        dataset("synthetic", generated_by=["base"]),
+        model("other", "Free", data=["synthetic"]),
+        of="other",
+    )
+    assert not {r for r in rules(through_data) if r[0] == "display"}
+
+
 def test_research_only_is_not_mere_non_commercial():
     rows = findings(model("base", "NC"), model("child", "NC", ["base"]), of="child")
     assert rules(rows) == {("non-commercial", "firm", "base")}

@@ -156,6 +156,7 @@ LICENCES = [
         [
             ("use-restrictions", None, False),
             ("naming", "M1", True),
+            ("display", "Built with M1", False),
             ("user-threshold", 700000000, False),
             ("outputs-ban", None, False),
         ],

@@ -100,6 +100,12 @@ RULES = (
         "a derivative's name must begin with '{value}'",
     ),
     Rule(
+        "display",
+        "display",
+        (WEIGHTS,),
+        "a product or service built on it must display '{value}', where the clause says",
+    ),
+    Rule(
         "user-threshold",
         "user-threshold",
         (WEIGHTS,),
@@ -130,6 +136,7 @@ _OWN_NOTES = {
     TERMS_OF_SERVICE: "the terms bind whoever generates data with the service",
     **{rule.own_id or rule.id: rule.own_note or rule.note for rule in RULES},
 }
+INFORMATIONAL = {"user-threshold", "display"}  # duties that forbid nothing: reminders
 RESTRICTIVE = set(RULE_BY_FACT)  # every fact a child's licence may not drop
 
 
@@ -175,6 +182,6 @@ def certainty_of(rule: str, terms_of_service: bool, route: str) -> str:
     """How firmly a broken rule binds: see the module's description."""
     if terms_of_service:
         return "terms-only"
-    if rule == "user-threshold":
+    if rule in INFORMATIONAL:
         return "informational"
     return "firm" if route in (WEIGHTS, OWN_LICENCE) else "disputed"

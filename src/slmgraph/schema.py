@@ -356,6 +356,7 @@ FACT_MEANINGS = {
     "share-alike": "derivatives must be shared under the same terms",
     "use-restrictions": "use restrictions that every derivative's licence must pass on",
     "naming": "a derivative's name must begin with `value`",
+    "display": "a product or service built on it must display `value`, where the clause says",
     "user-threshold": "more than `value` monthly active users need a separate licence",
     "outputs-ban": "outputs may not be used to develop or improve other models",
     "outputs-derivatives": "models trained on its outputs count as its derivatives",
@@ -372,7 +373,9 @@ class Term(Strict):
     clause: Text = Field(description="section number as the licence text numbers it: '1.b.v'")
     url: Url | None = Field(None, description="where the clause can be read, if not at `text`")
     value: Text | PositiveInt | None = Field(
-        None, description="the name prefix (naming) or the user count (user-threshold)"
+        None,
+        description="the name prefix (naming), the words to show (display) "
+        "or the user count (user-threshold)",
     )
     outputs: StrictBool = Field(
         False, description="the clause also reaches models trained on the model's outputs"

@@ -80,6 +80,7 @@ LICENCE_FACTS = {
     "share-alike": "ShareAlike",
     "use-restrictions": "UseRestrictions",
     "naming": "NamingDuty",
+    "display": "DisplayDuty",
     "user-threshold": "UserThreshold",
     "outputs-ban": "OutputsBan",
     "outputs-derivatives": "OutputsAreDerivatives",

@@ -10,6 +10,7 @@ OWN_FACTS = {
     "share-alike",
     "use-restrictions",
     "naming",
+    "display",
     "user-threshold",
     "outputs-ban",
 }
@@ -140,8 +141,8 @@ class Audit:
                 prefix = str(term.value).lower().translate(fold)
                 named = any(n.lower().translate(fold).startswith(prefix) for n in names)
                 return None if named else "naming"
-            case "user-threshold" if through_weights:
-                return "user-threshold"
+            case "user-threshold" | "display" if through_weights:
+                return term.fact
             case "outputs-ban" if route == "generated data":
                 if self._outputs_lineage(model.id, licence.spdx):
                     return None
@@ -193,7 +194,7 @@ class Audit:
                             continue
                     if licence.kind == "terms":
                         certainty = "terms-only"
-                    elif rule == "user-threshold":
+                    elif rule in ("user-threshold", "display"):
                         certainty = "informational"
                     else:
                         certainty = "firm" if route == "weights" else "disputed"
@@ -234,7 +235,8 @@ class Audit:
             if licence.kind == "terms":
                 certainty = "terms-only"
             else:
-                certainty = "informational" if rule == "user-threshold" else "firm"
+                reminder = rule in ("user-threshold", "display")
+                certainty = "informational" if reminder else "firm"
             found.append(
                 (model, rule, certainty, licence.spdx, "; ".join(cited), model.id, "own licence", 0)
             )
