@@ -9,6 +9,9 @@
   if (!source || !holder || !window.cytoscape) return;
   const picture = JSON.parse(source.textContent);
   const box = 34;
+  // Every segment ends just outside the boxes' layer (a box reaches 18.5 px from its centre with
+  // its border), so a long, nearly level segment cannot clip a neighbour's corner.
+  const reach = box / 2 + 2.5;
 
   const canvas = document.createElement("div");
   canvas.className = "cy";
@@ -50,7 +53,7 @@
       { selector: "node[href]", style: { cursor: "pointer" } },
       {
         selector: "node[kind='virtual']",
-        style: { shape: "rectangle", width: 1.6, height: box, label: "", "border-width": 0, "background-color": "data(colour)" },
+        style: { shape: "rectangle", width: 1.6, height: 2 * reach, label: "", "border-width": 0, "background-color": "data(colour)" },
       },
       {
         selector: "edge",
@@ -87,7 +90,7 @@
       ends.forEach((end, i) => {
         const share = ends.length > 1 ? i / (ends.length - 1) : 0.5;
         const dx = -span / 2 + share * span;
-        const dy = (end.end === "source" ? -box : box) / 2;
+        const dy = end.end === "source" ? -reach : reach;
         end.edge.style(end.end + "-endpoint", dx.toFixed(1) + "px " + dy + "px");
       });
     }
