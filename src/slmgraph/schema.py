@@ -42,6 +42,7 @@ METHODS = (
     "ORPO",
     "KTO",
     "SimPO",
+    "SPPO",
     "TPO",
     "C-RLFT",
     "GRPO",
