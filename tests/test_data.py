@@ -4,6 +4,7 @@ import pytest
 
 from slmgraph import catalog, lint, overviews, paths, queries, reports, scancode, store
 from slmgraph.checks import references
+from slmgraph.edgerows import NAMES
 from slmgraph.schema import SEED_IDS
 
 DATA = paths.data_dir()
@@ -37,6 +38,11 @@ def test_every_organisation_and_publication_is_used(loaded):
     used = {target for entry in loaded.entries() for _, target, _ in references(entry)}
     unused = [e.id for e in loaded.entries("organisation", "publication") if e.id not in used]
     assert not unused, f"entries nothing refers to (link them or delete them): {unused}"
+
+
+def test_no_organisation_name_holds_the_separator_reports_join_names_with(loaded):
+    # a timeline row lists its organisations' names joined by edgerows.NAMES
+    assert not [e.id for e in loaded.entries("organisation") if NAMES in e.name]
 
 
 def test_every_family_has_members_or_lineage(loaded):

@@ -22,9 +22,13 @@ CELLS = [column for column in COLUMNS if column != "depth"]
 LINE = ("child", "childName", "relation", "parent", "parentName", "source", "methods", "retrieved")
 
 
-def sorted_list(text: str | None) -> str | None:
-    """A GROUP_CONCAT's values in a fixed order (SPARQL leaves the order to the engine)."""
-    return ", ".join(sorted(text.split(", "))) if text else None
+NAMES = "; "  # what a GROUP_CONCAT of names is joined with: a name may hold a comma, not this
+
+
+def sorted_list(text: str | None, separator: str = ", ") -> str | None:
+    """A GROUP_CONCAT's values in a fixed order (SPARQL leaves the order to the engine), joined
+    by a comma; ``separator`` is what the query joined them with."""
+    return ", ".join(sorted(text.split(separator))) if text else None
 
 
 def provenance(retrieved: str | None) -> str:

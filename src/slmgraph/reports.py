@@ -10,7 +10,7 @@ from collections.abc import Callable
 from operator import itemgetter
 
 from slmgraph import edgerows, kept, lineage, trees
-from slmgraph.edgerows import provenance, sorted_list
+from slmgraph.edgerows import NAMES, provenance, sorted_list
 from slmgraph.graph import TRAINABLE, BadValue, Graph, NotForThisReport, first_day
 from slmgraph.queries import Rows
 
@@ -321,7 +321,7 @@ def timeline(graph: Graph, org: str | None = None, since: str | None = None) -> 
                 "kind": row["class"],
                 "released": row["released"],
                 "open_weights": row.get("openWeights"),
-                "organisations": sorted_list(row.get("organisations")),
+                "organisations": sorted_list(row.get("organisations"), NAMES),
             }
             for row in graph.select(
                 "timeline", org=org, since=first_day(since) if since is not None else None
