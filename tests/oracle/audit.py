@@ -14,6 +14,8 @@ OWN_FACTS = {
     "user-threshold",
     "outputs-ban",
 }
+# The facts that forbid nothing and only remind: informational wherever they are found.
+REMINDERS = {"user-threshold", "display"}
 
 
 class Audit:
@@ -194,7 +196,7 @@ class Audit:
                             continue
                     if licence.kind == "terms":
                         certainty = "terms-only"
-                    elif rule in ("user-threshold", "display"):
+                    elif rule in REMINDERS:
                         certainty = "informational"
                     else:
                         certainty = "firm" if route == "weights" else "disputed"
@@ -235,8 +237,7 @@ class Audit:
             if licence.kind == "terms":
                 certainty = "terms-only"
             else:
-                reminder = rule in ("user-threshold", "display")
-                certainty = "informational" if reminder else "firm"
+                certainty = "informational" if rule in REMINDERS else "firm"
             found.append(
                 (model, rule, certainty, licence.spdx, "; ".join(cited), model.id, "own licence", 0)
             )
